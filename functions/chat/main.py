@@ -1,0 +1,16 @@
+"""Cloud Function ``chat``: the CRM chat API, ``POST /api/agent/{customer|support|test}/``."""
+
+from __future__ import annotations
+
+import flask
+import functions_framework
+from switchboard.bootstrap import services
+from switchboard.channels.crm import chat_endpoint
+from switchboard.http import error_boundary
+
+
+@functions_framework.http
+@error_boundary("chat", lambda: services().settings.google_cloud_project)
+def chat(request: flask.Request) -> flask.Response:
+    """Answer one customer message from the tenant's knowledge base."""
+    return chat_endpoint(request, services())

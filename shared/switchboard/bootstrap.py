@@ -1,0 +1,138 @@
+"""The composition root: builds adapters lazily from :class:`Settings`, cached per instance.
+
+Warm invocations reuse the same SDK clients. Modules are imported only when the adapter is
+first needed, so ``health`` never imports google-genai and a cold start pays only for what
+the function uses.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from switchboard import logging as sblog
+from switchboard.config import Settings
+
+if TYPE_CHECKING:
+    from google import genai
+
+    from switchboard.core.tenants import TenantDirectory
+    from switchboard.core.turn import TurnDeps
+    from switchboard.knowledge.cache import IndexCache
+    from switchboard.llm.base import Embedder, LLMProvider
+    from switchboard.store.firestore import FirestoreStore
+
+
+class Services:
+    """Every adapter and use-case dependency, built on first use.
+
+    Args:
+        settings: The instance's settings.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def store(self) -> FirestoreStore:
+        """The Firestore store (the emulator when FIRESTORE_EMULATOR_HOST is set)."""
+        from google.cloud import firestore
+
+        from switchboard.store.firestore import FirestoreStore
+
+        s = self.settings
+        client = firestore.Client(project=s.google_cloud_project, database=s.firestore_database)
+        return FirestoreStore(client, s.store_timeout_seconds, timedelta(days=s.conversation_ttl_days))
+
+    @cached_property
+    def tenants(self) -> TenantDirectory:
+        """Tenant and API-key lookups with a short cache."""
+        from switchboard.core.tenants import TenantDirectory
+
+        return TenantDirectory(self.store.get_tenant, self.store.tenant_for_key, self.settings.tenant_cache_seconds)
+
+    @cached_property
+    def indexes(self) -> IndexCache:
+        """Per-tenant retrieval indexes, built once per knowledge-base version."""
+        from switchboard.knowledge.cache import IndexCache
+
+        return IndexCache(self.store.load_knowledge)
+
+    @cached_property
+    def genai_client(self) -> genai.Client:
+        """The google-genai client (imports the SDK on first use)."""
+        from switchboard.llm.genai import build_client
+
+        s = self.settings
+        return build_client(
+            api_key=s.api_key.get_secret_value() if s.api_key else None,
+            vertexai=s.use_vertexai,
+            project=s.google_cloud_project,
+            location=s.google_cloud_location,
+            base_url=s.gemini_base_url,
+            timeout_seconds=s.llm_timeout_seconds,
+            attempts=s.llm_max_attempts,
+        )
+
+    @cached_property
+    def llm(self) -> LLMProvider:
+        """Gemini when configured, else the offline extractive provider."""
+        if self.settings.resolved_llm_backend == "genai":
+            from switchboard.llm.genai import GenAIProvider
+
+            return GenAIProvider(self.genai_client)
+        from switchboard.llm.extractive import ExtractiveProvider
+
+        return ExtractiveProvider()
+
+    @cached_property
+    def embedder(self) -> Embedder | None:
+        """Gemini embeddings when EMBEDDING_BACKEND=genai, else None (lexical retrieval only)."""
+        if self.settings.embedding_backend != "genai":
+            return None
+        from switchboard.llm.genai import GenAIEmbedder
+
+        s = self.settings
+        return GenAIEmbedder(self.genai_client, s.embedding_model, s.embedding_dimensions)
+
+    @cached_property
+    def turn_deps(self) -> TurnDeps:
+        """Everything :func:`switchboard.core.turn.handle_turn` needs."""
+        from switchboard.core.turn import TurnDeps, TurnPolicy
+
+        s = self.settings
+        policy = TurnPolicy(
+            escalation_threshold=s.escalation_threshold,
+            history_turns=s.history_turns,
+            top_k=s.retrieval_top_k,
+            rate=s.rate,
+            model=s.gemini_model if s.resolved_llm_backend == "genai" else "extractive",
+            temperature=s.llm_temperature,
+            max_output_tokens=s.llm_max_output_tokens,
+        )
+        return TurnDeps(self.store, self.llm, self.indexes, self.tenants, policy, self.embedder)
+
+
+_lock = threading.Lock()
+_services: Services | None = None
+
+
+def services() -> Services:
+    """The instance's services, built on first call from the environment."""
+    global _services
+    if _services is None:
+        with _lock:
+            if _services is None:
+                settings = Settings()
+                sblog.configure(settings.log_level)
+                _services = Services(settings)
+    return _services
+
+
+def reset() -> None:
+    """Forget the cached services (the next call re-reads the environment)."""
+    global _services
+    with _lock:
+        _services = None

@@ -1,0 +1,1 @@
+"""Channel adapters: inbound parsing and verification, outbound formatting."""

@@ -1,0 +1,208 @@
+"""The ``switchboard`` command: knowledge-base import, questions, tenants, the dev stack.
+
+Local by default: commands use FIRESTORE_EMULATOR_HOST, else the emulator of a running
+``make dev``, else start an emulator of their own. ``--remote`` uses real Firestore (ADC
+credentials and GOOGLE_CLOUD_PROJECT) instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from switchboard.errors import SwitchboardError
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    sys.stderr.write(f"\r{stage:>6} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+@contextmanager
+def _environment(remote: bool) -> Iterator[None]:
+    from switchboard import bootstrap
+
+    if remote:
+        context: Any = nullcontext()
+    else:
+        from switchboard.devtools.local import local_firestore
+
+        context = local_firestore()
+    with context:
+        bootstrap.reset()
+        try:
+            yield
+        finally:
+            bootstrap.reset()
+
+
+def cmd_kb_import(args: argparse.Namespace) -> int:
+    """Import a JSONL file or a Markdown folder into a tenant's knowledge base."""
+    from switchboard.bootstrap import services
+    from switchboard.knowledge.articles import read_articles
+    from switchboard.knowledge.importer import import_articles
+
+    articles = read_articles(Path(args.path))
+    _err(f"read {len(articles)} articles from {args.path}")
+    svc = services()
+    report = import_articles(
+        svc.store, args.tenant, articles, replace=args.replace, embedder=svc.embedder, progress=_progress
+    )
+    _out(
+        f"tenant {report.tenant_id}: knowledge base version {report.version} with {report.articles} articles, "
+        f"{report.chunks} chunks{' (embedded)' if report.embedded else ''}"
+    )
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Ask one question through the same turn as the chat API."""
+    from switchboard.bootstrap import services
+    from switchboard.channels.crm import new_session_id, render
+    from switchboard.core.models import InboundMessage, UserInfo
+    from switchboard.core.turn import handle_turn
+
+    svc = services()
+    session = args.session or new_session_id("test", datetime.now(UTC))
+    user = UserInfo(args.user, f"{args.user}@localhost", args.user, "cli", "cli")
+    inbound = InboundMessage(args.tenant, "cli", f"{args.user}:{session}", user, args.question, "test")
+    result = handle_turn(inbound, svc.turn_deps)
+    body = render(result, session, "test" if args.debug else "customer", {"tenant": args.tenant})
+    if args.json:
+        _out(json.dumps(body, ensure_ascii=False, indent=2))
+        return 0
+    _out(body["response"])
+    _out()
+    _out(
+        f"confidence {body['classification_confidence']:.2f} · escalate: {'yes' if body['requires_escalation'] else 'no'}"
+    )
+    for s in body["sources"]:
+        _out(f"  source: {s['title']} ({s['entry_id']}, {s['confidence']:.2f})")
+    return 0
+
+
+def _new_key() -> str:
+    return "sb_" + secrets.token_urlsafe(32)
+
+
+def cmd_tenant_create(args: argparse.Namespace) -> int:
+    """Create (or rename) a tenant and print a new API key for it."""
+    from switchboard.bootstrap import services
+    from switchboard.channels.crm import hash_api_key
+    from switchboard.core.models import Tenant
+
+    store = services().store
+    existing = store.get_tenant(args.tenant)
+    tenant = existing or Tenant(id=args.tenant)
+    store.save_tenant(Tenant(tenant.id, args.name or tenant.name or args.tenant, tenant.settings, tenant.kb_version))
+    key = _new_key()
+    store.add_api_key(hash_api_key(key), args.tenant)
+    _err(f"tenant {args.tenant} {'updated' if existing else 'created'}; its API key (shown once, stored hashed):")
+    _out(key)
+    return 0
+
+
+def cmd_tenant_add_key(args: argparse.Namespace) -> int:
+    """Print a new API key for an existing tenant."""
+    from switchboard.bootstrap import services
+    from switchboard.channels.crm import hash_api_key
+
+    store = services().store
+    if store.get_tenant(args.tenant) is None:
+        _err(f"no tenant {args.tenant}; create it with `switchboard tenant create --tenant {args.tenant}`")
+        return 2
+    key = _new_key()
+    store.add_api_key(hash_api_key(key), args.tenant)
+    _out(key)
+    return 0
+
+
+def cmd_dev(args: argparse.Namespace) -> int:
+    """Run the whole system locally (what `make dev` runs)."""
+    from switchboard.devtools.stack import run_dev_stack
+
+    return run_dev_stack(port=args.port)
+
+
+def _tenant_id(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", value):
+        raise argparse.ArgumentTypeError("tenant ids are 1-64 letters, digits, '-' or '_'")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``switchboard`` command."""
+    parser = argparse.ArgumentParser(prog="switchboard", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--remote", action="store_true", help="use real Firestore (ADC) instead of the emulator")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
+    imp = kb.add_parser("import", help="import a JSONL file of articles or a folder of Markdown files")
+    imp.add_argument("--tenant", required=True, type=_tenant_id)
+    imp.add_argument("--replace", action="store_true", help="drop articles that are not in PATH")
+    imp.add_argument("path")
+    imp.set_defaults(func=cmd_kb_import, needs_store=True)
+
+    ask = sub.add_parser("ask", help="ask a question as the chat API would answer it")
+    ask.add_argument("--tenant", required=True, type=_tenant_id)
+    ask.add_argument("--json", action="store_true", help="print the API's JSON fields")
+    ask.add_argument("--debug", action="store_true", help="include the test agent's debug object")
+    ask.add_argument("--session", help="continue a session")
+    ask.add_argument("--user", default="cli-user", help="end-user id (rate limits are per user)")
+    ask.add_argument("question")
+    ask.set_defaults(func=cmd_ask, needs_store=True)
+
+    tenant = sub.add_parser("tenant", help="tenants and API keys").add_subparsers(dest="tenant_command", required=True)
+    create = tenant.add_parser("create", help="create a tenant and print an API key")
+    create.add_argument("--tenant", required=True, type=_tenant_id)
+    create.add_argument("--name")
+    create.set_defaults(func=cmd_tenant_create, needs_store=True)
+    add_key = tenant.add_parser("add-key", help="print a new API key for a tenant")
+    add_key.add_argument("--tenant", required=True, type=_tenant_id)
+    add_key.set_defaults(func=cmd_tenant_add_key, needs_store=True)
+
+    dev = sub.add_parser("dev", help="run the whole system locally (make dev)")
+    dev.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    dev.set_defaults(func=cmd_dev, needs_store=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``switchboard`` console script."""
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        if not args.needs_store:
+            return func(args)
+        with _environment(args.remote):
+            return func(args)
+    except (SwitchboardError, RuntimeError) as exc:
+        _err(f"error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

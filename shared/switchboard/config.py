@@ -1,0 +1,120 @@
+"""Typed settings: the one place that reads the environment.
+
+Every knob Switchboard has is a field here. Nothing else reads ``os.environ``; the composition
+root (:mod:`switchboard.bootstrap`) builds one :class:`Settings` per instance and hands the
+values it needs to each adapter. The README's configuration table mirrors this class.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """``N`` answers per ``seconds`` for one end user of one tenant.
+
+    Attributes:
+        limit: Answers allowed in one window.
+        seconds: Window length in seconds.
+    """
+
+    limit: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimit:
+        """Parse ``"N/SECONDS"`` (for example ``"30/3600"``).
+
+        Raises:
+            ValueError: When the text is not two positive integers separated by a slash.
+        """
+        match = _RATE_RE.match(text)
+        if not match or int(match.group(1)) < 1 or int(match.group(2)) < 1:
+            raise ValueError(f"RATE_LIMIT must look like N/SECONDS with positive integers, got {text!r}")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+
+class Settings(BaseSettings):
+    """All runtime configuration, read from environment variables of the same name."""
+
+    model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", case_sensitive=False)
+
+    environment: Literal["development", "production"] = Field("production", alias="SWITCHBOARD_ENV")
+    google_cloud_project: str = Field("demo-switchboard", alias="GOOGLE_CLOUD_PROJECT")
+    firestore_database: str = Field("(default)", alias="FIRESTORE_DATABASE")
+    firestore_emulator_host: str | None = Field(None, alias="FIRESTORE_EMULATOR_HOST")
+    store_timeout_seconds: float = Field(5.0, alias="STORE_TIMEOUT_SECONDS", gt=0)
+
+    llm_backend: Literal["auto", "genai", "extractive"] = Field("auto", alias="LLM_BACKEND")
+    gemini_api_key: SecretStr | None = Field(None, alias="GEMINI_API_KEY")
+    google_api_key: SecretStr | None = Field(None, alias="GOOGLE_API_KEY")
+    use_vertexai: bool = Field(False, alias="GOOGLE_GENAI_USE_VERTEXAI")
+    google_cloud_location: str = Field("global", alias="GOOGLE_CLOUD_LOCATION")
+    gemini_model: str = Field("gemini-3.6-flash", alias="GEMINI_MODEL")
+    gemini_base_url: str | None = Field(None, alias="GEMINI_BASE_URL")
+    llm_timeout_seconds: float = Field(20.0, alias="LLM_TIMEOUT_SECONDS", gt=0)
+    llm_max_attempts: int = Field(3, alias="LLM_MAX_ATTEMPTS", ge=1, le=10)
+    llm_temperature: float = Field(0.2, alias="LLM_TEMPERATURE", ge=0, le=2)
+    llm_max_output_tokens: int = Field(1024, alias="LLM_MAX_OUTPUT_TOKENS", ge=64)
+
+    embedding_backend: Literal["none", "genai"] = Field("none", alias="EMBEDDING_BACKEND")
+    embedding_model: str = Field("gemini-embedding-001", alias="EMBEDDING_MODEL")
+    embedding_dimensions: int = Field(768, alias="EMBEDDING_DIMENSIONS", ge=8, le=2048)
+
+    escalation_threshold: float = Field(0.30, alias="ESCALATION_THRESHOLD", ge=0, le=1)
+    max_message_chars: int = Field(4000, alias="MAX_MESSAGE_CHARS", ge=1)
+    rate_limit: str = Field("30/3600", alias="RATE_LIMIT")
+    history_turns: int = Field(6, alias="HISTORY_TURNS", ge=0, le=50)
+    retrieval_top_k: int = Field(5, alias="RETRIEVAL_TOP_K", ge=1, le=20)
+    conversation_ttl_days: int = Field(30, alias="CONVERSATION_TTL_DAYS", ge=1)
+    tenant_cache_seconds: float = Field(30.0, alias="TENANT_CACHE_SECONDS", ge=0)
+
+    allow_anonymous: bool = Field(False, alias="ALLOW_ANONYMOUS")
+    default_tenant: str = Field("default", alias="DEFAULT_TENANT")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        RateLimit.parse(value)
+        return value
+
+    @field_validator("default_tenant")
+    @classmethod
+    def _check_tenant(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", value):
+            raise ValueError("DEFAULT_TENANT must be 1-64 letters, digits, '-' or '_'")
+        return value
+
+    @model_validator(mode="after")
+    def _check_llm(self) -> Settings:
+        if self.llm_backend == "genai" and not (self.api_key or self.use_vertexai):
+            raise ValueError("LLM_BACKEND=genai needs GEMINI_API_KEY or GOOGLE_GENAI_USE_VERTEXAI=true")
+        if self.embedding_backend == "genai" and not (self.api_key or self.use_vertexai):
+            raise ValueError("EMBEDDING_BACKEND=genai needs GEMINI_API_KEY or GOOGLE_GENAI_USE_VERTEXAI=true")
+        return self
+
+    @property
+    def api_key(self) -> SecretStr | None:
+        """The Gemini API key: ``GOOGLE_API_KEY`` wins over ``GEMINI_API_KEY``, as in the SDK."""
+        return self.google_api_key or self.gemini_api_key
+
+    @property
+    def resolved_llm_backend(self) -> Literal["genai", "extractive"]:
+        """``auto`` becomes Gemini when a key or Vertex is configured, else the offline provider."""
+        if self.llm_backend != "auto":
+            return self.llm_backend
+        return "genai" if (self.api_key or self.use_vertexai) else "extractive"
+
+    @property
+    def rate(self) -> RateLimit:
+        """The parsed per-user rate limit."""
+        return RateLimit.parse(self.rate_limit)

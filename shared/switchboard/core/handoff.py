@@ -1,0 +1,170 @@
+"""Does the customer ask for a human? A multilingual detector with hard negatives.
+
+Seed 000 matched five English keywords and seed 003 matched bare Mongolian words such as "хүн"
+(person) and "тусламж" (help); both fire on ordinary sentences ("human resources", "someone
+stole my password", "is my agent licence valid?"). Here a request needs a *request shape*: a
+verb of talking/connecting/wanting aimed at a human noun, or a message that is nothing but such
+a noun ("operator!", "human please"). Questions about the bot's nature ("are you a human?")
+are not requests unless a real request is also present.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from switchboard.core.language import detect_language
+
+_F = re.IGNORECASE | re.UNICODE
+
+# Human nouns, per language (the targets of a request).
+_EN_HUMAN = (
+    r"(?:real |live |actual |human |support |customer service |customer care )?"
+    r"(?:human(?: being)?|person|people|agent|representative|rep|someone|somebody|operator|"
+    r"staff(?: member)?|manager|supervisor|employee|advisor|adviser|consultant|specialist|"
+    r"support team|support|customer service|customer care|team member)"
+)
+_EN_NOT_AFTER = r"(?!\s*(?:licen[cs]e|account|id\b|code|portal|number|dashboard|profile|resources|login|app\b))"
+
+_STRONG: dict[str, list[str]] = {
+    "en": [
+        rf"\b(?:talk|speak|chat|get through)\s+(?:to|with)\s+(?:a |an |the |some |your |one of your )?{_EN_HUMAN}\b{_EN_NOT_AFTER}",
+        rf"\b(?:connect|transfer|put|pass|forward|escalate|redirect|route|hand)\s+(?:me\s+|this\s+|it\s+)?(?:over\s+|through\s+|back\s+)?(?:to|with)\s+(?:a |an |the |your )?{_EN_HUMAN}\b{_EN_NOT_AFTER}",
+        rf"\b(?:want|need|(?:'d|would) like|demand|request|prefer|get me|give me|let me have)\s+(?:to\s+(?:talk|speak)\s+(?:to|with)\s+)?(?:a |an |some )(?:real |live |actual )?(?:human(?: being)?|person|agent|representative|operator|rep)\b{_EN_NOT_AFTER}",
+        r"\b(?:real|live|actual)\s+(?:human(?: being)?|person|agent|operator)\s+(?:please|now|asap)\b",
+        r"\b(?:not|don'?t|do not|no more)\s+(?:want\s+)?(?:to\s+)?(?:talk(?:ing)?|speak(?:ing)?|chat(?:ting)?)\s+(?:to|with)\s+(?:a |the |this |your )?(?:bot|robot|machine|ai)\b",
+        r"\bis there (?:a |any )?(?:human|person|someone|somebody|anyone|agent)\b.*\b(?:talk|speak|help)\b",
+        r"\b(?:call|ring|phone)\s+me\s+back\b",
+        r"\b(?:escalate|escalation)\b.*\b(?:human|person|agent|manager|supervisor)\b",
+    ],
+    "es": [
+        r"\b(?:hablar|comunicar(?:me)?|conversar|chatear)\s+con\s+(?:un |una |el |la |alg[uú]n |alguna )?(?:humano|persona(?: real)?|agente|asesor(?:a)?|operador(?:a)?|representante|alguien|ejecutivo|encargado|gerente|supervisor|empleado|soporte)",
+        r"\b(?:p[aá]s(?:a|e)me|comun[ií]c(?:a|ame|ame)|trans?fi[eé]r(?:e|a)me|con[eé]cta(?:me)?|ponme)\s+con\b",
+        r"\b(?:quiero|necesito|deseo|prefiero)\s+(?:un |una )(?:humano|persona real|agente|asesor(?:a)?|operador(?:a)?|representante)",
+        r"\batenci[oó]n (?:humana|personal(?:izada)?)\b",
+        r"\bno quiero (?:hablar con )?(?:un |el )?(?:bot|robot|m[aá]quina)\b",
+    ],
+    "pt": [
+        r"\b(?:falar|conversar|comunicar(?:-me)?)\s+com\s+(?:um |uma |o |a |algum |alguma )?(?:humano|pessoa(?: real)?|atendente|agente|operador(?:a)?|representante|algu[eé]m|consultor(?:a)?|gerente|supervisor|funcion[aá]rio|suporte)",
+        r"\b(?:me\s+)?(?:transfir(?:a|am)|pass(?:e|a)|encaminh(?:e|a)|conect(?:e|a))(?:-me)?\s+(?:para|a|com)\s+(?:um |uma |o |a )?(?:humano|pessoa|atendente|agente|operador|algu[eé]m|suporte)",
+        r"\b(?:quero|preciso|gostaria de|prefiro)\s+(?:de\s+)?(?:um |uma )(?:humano|pessoa real|atendente|agente|operador(?:a)?|representante)",
+        r"\batendimento humano\b",
+        r"\bn[aã]o quero (?:falar com )?(?:um |o )?(?:rob[oô]|bot|m[aá]quina)\b",
+    ],
+    "fr": [
+        r"\b(?:parler|discuter|échanger|echanger)\s+(?:à|a|avec)\s+(?:un |une |le |la |quelqu'un|quelqu’un)?\s*(?:vrai |vraie |réel |reel )?(?:humain|être humain|personne|conseiller|conseillère|agent|opérateur|operateur|opératrice|représentant|responsable|quelqu'un|quelqu’un|support|service client)",
+        r"\b(?:mettez|mets|passez|transférez|transferez|redirigez)[- ]moi\s+(?:en relation\s+)?(?:avec|à|a|vers)\b",
+        r"\bje (?:veux|voudrais|souhaite|préfère|prefere)\s+(?:un |une )(?:humain|vraie personne|conseiller|agent|opérateur|operateur)",
+        r"\bune vraie personne\b",
+    ],
+    "de": [
+        r"\bmit\s+(?:einem |einer |dem |der |jemandem|jemand)?\s*(?:echten |richtigen |realen )?(?:menschen|mensch|mitarbeiter(?:in)?|berater(?:in)?|agenten|person|kundendienst|kundenservice|support|jemandem|ansprechpartner|vorgesetzten)\s+(?:sprechen|reden|verbunden|verbinden|chatten)",
+        r"\b(?:verbinden|leiten)\s+sie\s+mich\b",
+        r"\b(?:ich\s+)?(?:möchte|will|brauche|hätte gern)\s+(?:einen |eine )(?:echten |richtigen )?(?:menschen|mitarbeiter|berater|person)",
+        r"\b(?:echten|richtigen)\s+menschen\b",
+    ],
+    "it": [
+        r"\b(?:parlare|chattare|comunicare)\s+con\s+(?:un |una |l'|il |la |qualcuno)?\s*(?:operatore|operatrice|persona(?: reale| vera)?|umano|essere umano|agente|consulente|responsabile|qualcuno|assistenza)",
+        r"\b(?:passami|passatemi|mettimi in contatto con|trasferiscimi)\b",
+        r"\bvoglio\s+(?:un |una )(?:operatore|persona reale|persona vera|umano|agente)",
+    ],
+    "nl": [
+        r"\b(?:praten|spreken|chatten)\s+met\s+(?:een |de )?(?:echte )?(?:mens|medewerker|persoon|iemand|agent|klantenservice)",
+        r"\b(?:verbind|doorverbinden)\b.*\b(?:medewerker|mens|iemand)\b",
+    ],
+    "ru": [
+        r"\b(?:поговорить|говорить|связаться|пообщаться|общаться|переписываться|соединить|соедините|переключите|переключить|переведите|перевести|позовите|позвать|дайте|нужен|нужна|хочу)\b[^.?!]{0,30}\b(?:оператор\w*|человек\w*|сотрудник\w*|менеджер\w*|специалист\w*|консультант\w*|администратор\w*|живым|живой|поддержк\w*)",
+        r"\b(?:живой|живым|реальным|настоящим)\s+(?:человек\w*|оператор\w*)",
+        r"^\s*(?:оператор|менеджер|человек)[\s!.]*(?:пожалуйста)?[\s!.]*$",
+    ],
+    "uk": [
+        r"\b(?:поговорити|зв'язатися|зв’язатися|з'єднайте|з’єднайте|покличте|переведіть|хочу|потрібен|потрібна)\b[^.?!]{0,30}\b(?:оператор\w*|людин\w*|співробітник\w*|менеджер\w*|консультант\w*|живою)",
+        r"\bживою\s+людиною\b",
+    ],
+    "mn": [
+        r"(?:ажилтан|хүн|оператор|менежер|зөвлөх)(?:тай|тэй|той)\s+(?:холбо|ярь|ярил|ярих|ярья|харилц|уулз)",
+        r"(?:ажилтан|хүн|оператор|менежер)\s*(?:дуудаад|дууд|дуудаач|холбоод)",
+        r"(?:холбоод|дуудаад)\s+өг",
+        r"(?:ажилтан|хүн|оператор|менежер)\s+(?:хэрэгтэй|авмаар|хүсч\w*|хүсэж\w*)",
+        r"\bярилцмаар\b",
+        r"\b(?:manager|supervisor)\s*(?:дуудаач|дуудаад|холбоод|тай|тэй)",
+    ],
+    "tr": [
+        r"(?:bir\s+)?(?:insanla|temsilciyle|temsilci ile|operatörle|operatör ile|yetkiliyle|yetkili ile|müşteri temsilcisiyle|çalışanla|biriyle|gerçek bir kişiyle)\s+(?:görüşmek|konuşmak|görüşebilir|konuşabilir|görüşeyim|konuşayım|bağla)",
+        r"\bcanlı (?:destek|temsilci|kişi)\b",
+        r"\b(?:beni\s+)?(?:temsilciye|operatöre|yetkiliye|insana)\s+(?:bağla|aktar|yönlendir)",
+    ],
+    "pl": [
+        r"\b(?:porozmawiać|rozmawiać|pogadać|skontaktować się)\s+z\s+(?:prawdziwym |żywym )?(?:człowiekiem|konsultantem|konsultantką|pracownikiem|agentem|operatorem|kimś|osobą|doradcą)",
+        r"\bpołącz(?:cie)?\s+mnie\s+z\b",
+        r"\b(?:żywy|żywym|prawdziwy|prawdziwym)\s+(?:człowiek|człowiekiem|konsultant\w*)",
+    ],
+}
+
+# A message that is only a human noun (plus "please"/punctuation) is a request too.
+_BARE_NOUNS = (
+    r"human|agent|representative|rep|operator|person|real person|live agent|live person|live chat|"
+    r"customer service|support agent|manager|supervisor|someone|"
+    r"humano|agente|asesor|operador|operadora|persona|atendente|atendimento|"
+    r"humain|conseiller|opérateur|operateur|mensch|mitarbeiter|operatore|"
+    r"оператор|человек|менеджер|оператора|людина|ажилтан|ажилтан дуудаач|хүн|temsilci|operatör|konsultant"
+)
+_BARE = re.compile(
+    rf"^\W*(?:(?:please|pls|por favor|s'il vous plaît|bitte|per favore|пожалуйста|lütfen|proszę)\W+)?"
+    rf"(?:an?\s+|un\s+|una\s+|um\s+|uma\s+)?(?:{_BARE_NOUNS})"
+    rf"(?:\W+(?:please|pls|now|por favor|s'il vous plaît|bitte|per favore|пожалуйста|lütfen|proszę))?\W*$",
+    _F,
+)
+
+# Questions about the bot's nature, and phrases that contain human nouns but are not requests.
+_NEGATIVE = re.compile(
+    r"\b(?:are|r) (?:you|u) (?:a |an )?(?:real |actual )?(?:human|person|bot|robot|ai|machine)\b"
+    r"|\bam i (?:talking|speaking|chatting) (?:to|with) (?:a |an )?(?:human|person|bot|robot|machine|ai)\b"
+    r"|\b(?:is this|is that) (?:a |an )?(?:human|person|bot|robot|machine|ai)\b"
+    r"|\beres (?:un |una )?(?:humano|persona|robot|bot)\b|\bvocê é (?:um |uma )?(?:humano|pessoa|robô|robo|bot)\b"
+    r"|\bêtes[- ]vous (?:un |une )?(?:humain|robot|bot)\b|\bbist du (?:ein |eine )?(?:mensch|bot|roboter)\b"
+    r"|\bsei (?:un |una )?(?:umano|robot|bot)\b|\bты (?:человек|бот|робот)\b|\bвы (?:человек|бот|робот)\b"
+    r"|\bчи (?:хүн|бот|робот)\b|\bsen (?:insan|bot|robot) m[ıi]s[ıi]n\b|\bczy jesteś (?:człowiekiem|botem)\b",
+    _F,
+)
+
+
+@dataclass(frozen=True)
+class HandoffIntent:
+    """The verdict on one message.
+
+    Attributes:
+        wants_human: True when the customer asks for a human.
+        language: Detected language of the message.
+        rule: Which rule fired (for debugging), or "" when none did.
+    """
+
+    wants_human: bool
+    language: str
+    rule: str = ""
+
+
+_COMPILED = {lang: [re.compile(p, _F) for p in pats] for lang, pats in _STRONG.items()}
+
+
+def detect_handoff(text: str) -> HandoffIntent:
+    """Decide whether ``text`` asks for a human, in any supported language.
+
+    Every language's rules run on every message (customers mix languages), so the detected
+    language only labels the verdict.
+
+    Args:
+        text: The customer's message.
+
+    Returns:
+        The verdict with the language and the rule that fired.
+    """
+    language = detect_language(text)
+    normalized = " ".join(text.replace("’", "'").split())
+    for lang, patterns in _COMPILED.items():
+        for index, pattern in enumerate(patterns):
+            if pattern.search(normalized):
+                return HandoffIntent(True, language, f"{lang}:{index}")
+    if _BARE.match(normalized) and not _NEGATIVE.search(normalized):
+        return HandoffIntent(True, language, "bare")
+    return HandoffIntent(False, language)

@@ -1,0 +1,370 @@
+"""A small, dependency-free language guesser for customer messages.
+
+Good enough to pick the language of helper texts (handoff notices, apologies) and to tell the
+LLM which language to answer in. Script decides first (Cyrillic, Arabic, CJK, Greek ...), then
+distinctive letters, then stop words for Latin-script languages.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+_STOPWORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        [
+            "the",
+            "a",
+            "an",
+            "is",
+            "are",
+            "was",
+            "i",
+            "you",
+            "my",
+            "me",
+            "to",
+            "of",
+            "and",
+            "in",
+            "it",
+            "for",
+            "on",
+            "with",
+            "how",
+            "do",
+            "does",
+            "what",
+            "can",
+            "please",
+            "not",
+            "this",
+            "that",
+            "have",
+            "want",
+            "need",
+            "where",
+            "when",
+            "why",
+            "your",
+            "our",
+            "be",
+        ]
+    ),
+    "es": frozenset(
+        [
+            "el",
+            "la",
+            "los",
+            "las",
+            "un",
+            "una",
+            "es",
+            "son",
+            "de",
+            "del",
+            "que",
+            "y",
+            "en",
+            "por",
+            "para",
+            "con",
+            "cómo",
+            "como",
+            "qué",
+            "mi",
+            "tu",
+            "quiero",
+            "necesito",
+            "puedo",
+            "hablar",
+            "no",
+            "está",
+            "estoy",
+            "por",
+            "favor",
+            "hola",
+            "gracias",
+            "usted",
+        ]
+    ),
+    "pt": frozenset(
+        [
+            "o",
+            "a",
+            "os",
+            "as",
+            "um",
+            "uma",
+            "é",
+            "são",
+            "de",
+            "do",
+            "da",
+            "que",
+            "e",
+            "em",
+            "por",
+            "para",
+            "com",
+            "como",
+            "quê",
+            "meu",
+            "minha",
+            "você",
+            "quero",
+            "preciso",
+            "posso",
+            "falar",
+            "não",
+            "está",
+            "estou",
+            "obrigado",
+            "olá",
+            "isso",
+            "não",
+        ]
+    ),
+    "fr": frozenset(
+        [
+            "le",
+            "la",
+            "les",
+            "un",
+            "une",
+            "est",
+            "sont",
+            "de",
+            "du",
+            "des",
+            "que",
+            "et",
+            "en",
+            "pour",
+            "avec",
+            "comment",
+            "je",
+            "tu",
+            "mon",
+            "ma",
+            "vous",
+            "veux",
+            "besoin",
+            "puis",
+            "parler",
+            "pas",
+            "ne",
+            "suis",
+            "bonjour",
+            "merci",
+            "ce",
+        ]
+    ),
+    "de": frozenset(
+        [
+            "der",
+            "die",
+            "das",
+            "ein",
+            "eine",
+            "ist",
+            "sind",
+            "von",
+            "und",
+            "in",
+            "mit",
+            "wie",
+            "ich",
+            "du",
+            "mein",
+            "meine",
+            "sie",
+            "möchte",
+            "brauche",
+            "kann",
+            "sprechen",
+            "nicht",
+            "bin",
+            "hallo",
+            "danke",
+            "bitte",
+            "zu",
+        ]
+    ),
+    "it": frozenset(
+        [
+            "il",
+            "lo",
+            "la",
+            "gli",
+            "le",
+            "un",
+            "una",
+            "è",
+            "sono",
+            "di",
+            "del",
+            "che",
+            "e",
+            "in",
+            "per",
+            "con",
+            "come",
+            "io",
+            "mio",
+            "mia",
+            "voglio",
+            "ho",
+            "bisogno",
+            "posso",
+            "parlare",
+            "non",
+            "sono",
+            "ciao",
+            "grazie",
+        ]
+    ),
+    "nl": frozenset(
+        [
+            "de",
+            "het",
+            "een",
+            "is",
+            "zijn",
+            "van",
+            "en",
+            "in",
+            "met",
+            "hoe",
+            "ik",
+            "je",
+            "mijn",
+            "wil",
+            "kan",
+            "praten",
+            "niet",
+            "ben",
+            "hallo",
+        ]
+    ),
+    "tr": frozenset(
+        [
+            "bir",
+            "ve",
+            "bu",
+            "ne",
+            "nasıl",
+            "ben",
+            "sen",
+            "benim",
+            "istiyorum",
+            "lütfen",
+            "için",
+            "ile",
+            "değil",
+            "mi",
+            "mı",
+            "merhaba",
+        ]
+    ),
+    "pl": frozenset(
+        [
+            "jest",
+            "są",
+            "i",
+            "w",
+            "z",
+            "na",
+            "jak",
+            "ja",
+            "ty",
+            "mój",
+            "moja",
+            "chcę",
+            "mogę",
+            "rozmawiać",
+            "nie",
+            "się",
+            "proszę",
+            "dzień",
+            "dobry",
+        ]
+    ),
+}
+
+_LATIN_HINTS: dict[str, str] = {
+    "ñ": "es",
+    "¿": "es",
+    "¡": "es",
+    "ã": "pt",
+    "õ": "pt",
+    "ç": "pt",
+    "ß": "de",
+    "ä": "de",
+    "ö": "de",
+    "ü": "de",
+    "ğ": "tr",
+    "ı": "tr",
+    "ş": "tr",
+    "ł": "pl",
+    "ą": "pl",
+    "ę": "pl",
+    "ś": "pl",
+    "ż": "pl",
+    "ź": "pl",
+    "ć": "pl",
+    "ń": "pl",
+}
+
+
+def _script_language(text: str) -> str | None:
+    cyr = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
+    if cyr:
+        lower = text.lower()
+        if any(ch in lower for ch in "өү"):
+            return "mn"
+        if any(ch in lower for ch in "іїєґ"):
+            return "uk"
+        return "ru"
+    for lo, hi, code in (
+        ("\u0600", "\u06ff", "ar"),
+        ("\u0370", "\u03ff", "el"),
+        ("\u0590", "\u05ff", "he"),
+        ("\u3040", "\u30ff", "ja"),
+        ("\u4e00", "\u9fff", "zh"),
+        ("\uac00", "\ud7af", "ko"),
+        ("\u0e00", "\u0e7f", "th"),
+    ):
+        if any(lo <= ch <= hi for ch in text):
+            return code
+    return None
+
+
+def detect_language(text: str, default: str = "en") -> str:
+    """Guess the ISO 639-1 code of ``text``.
+
+    Args:
+        text: Customer text, any length.
+        default: Returned when nothing points anywhere (for example "ok" or "123").
+
+    Returns:
+        A two-letter language code.
+    """
+    by_script = _script_language(text)
+    if by_script:
+        return by_script
+    lower = text.lower()
+    words = _WORD.findall(lower)
+    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
+    for ch, lang in _LATIN_HINTS.items():
+        if ch in lower:
+            scores[lang] = scores.get(lang, 0) + 2
+    best = max(scores, key=lambda k: scores[k])
+    if scores[best] == 0:
+        return default
+    # Ties between English and another language go to the other: English words leak into all.
+    tied = [k for k, v in scores.items() if v == scores[best]]
+    if len(tied) > 1 and "en" in tied:
+        tied.remove("en")
+    return tied[0]

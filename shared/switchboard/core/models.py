@@ -1,0 +1,199 @@
+"""The shared domain vocabulary: Tenant, Conversation, Message, Turn, Escalation reason codes.
+
+Plain dataclasses; no cloud SDK, no HTTP. Channels build an :class:`InboundMessage`, the turn
+use case answers it with a :class:`TurnResult`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Role = Literal["user", "assistant"]
+Owner = Literal["ai", "human"]
+
+#: Reason codes shared by every channel (DESIGN.md §3, seed 002 §2, seed 004).
+ESCALATION_REASONS = (
+    "low_confidence",
+    "no_results",
+    "user_request",
+    "ai_error",
+    "time_exceeded",
+    "duplicate_problem",
+    "outside_hours",
+)
+
+
+@dataclass(frozen=True)
+class PromptParts:
+    """A tenant's prompt parts (seed 001: manual prompt, knowledge source, product/service, Q&A)."""
+
+    manual_prompt: str = ""
+    knowledge_source: str = ""
+    product_service: str = ""
+    question_answer: str = ""
+
+
+@dataclass(frozen=True)
+class TenantSettings:
+    """Per-tenant AI settings; ``None`` means "use the deployment default"."""
+
+    prompts: PromptParts = field(default_factory=PromptParts)
+    model: str | None = None
+    temperature: float | None = None
+    max_output_tokens: int | None = None
+    escalation_threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """A business using Switchboard.
+
+    Attributes:
+        id: Tenant id (document id).
+        name: Display name.
+        settings: AI settings.
+        kb_version: Bumped on every knowledge-base import so caches know to reload.
+    """
+
+    id: str
+    name: str = ""
+    settings: TenantSettings = field(default_factory=TenantSettings)
+    kb_version: int = 0
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """Who is writing: an end user of the tenant (seed 002 ``user_info``)."""
+
+    user_id: str
+    email: str = ""
+    name: str = ""
+    agency: str = ""
+    office: str = ""
+    phone: str | None = None
+    company: str | None = None
+    division: str | None = None
+    user_type: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The user as a plain mapping, without empty optional fields."""
+        data = {
+            "user_id": self.user_id,
+            "email": self.email,
+            "name": self.name,
+            "agency": self.agency,
+            "office": self.office,
+            "phone": self.phone,
+            "company": self.company,
+            "division": self.division,
+            "user_type": self.user_type,
+        }
+        return {k: v for k, v in data.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One customer message, parsed and verified by a channel adapter.
+
+    Attributes:
+        tenant_id: The tenant it belongs to.
+        channel: ``crm``, ``kommo``, ``chatwoot``, ``cli`` ...
+        conversation_key: Stable key of the conversation within the tenant and channel.
+        user: The end user.
+        text: The message text.
+        agent_type: For the CRM channel, ``customer``, ``support`` or ``test``.
+    """
+
+    tenant_id: str
+    channel: str
+    conversation_key: str
+    user: UserInfo
+    text: str
+    agent_type: str = "customer"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One stored message of a conversation."""
+
+    id: str
+    role: Role
+    content: str
+    at: datetime
+
+
+@dataclass
+class Conversation:
+    """A conversation as loaded for one turn.
+
+    Attributes:
+        key: Conversation key (document id within the tenant).
+        exists: False for a conversation not stored yet.
+        owner: ``ai`` or ``human``.
+        recent: The last few messages, oldest first (enough for the prompt).
+        turn_count: Answers given so far.
+        version: Opaque store token for optimistic concurrency.
+    """
+
+    key: str
+    exists: bool = False
+    owner: Owner = "ai"
+    channel: str = ""
+    language: str | None = None
+    created_at: datetime | None = None
+    recent: list[Message] = field(default_factory=list)
+    turn_count: int = 0
+    version: Any = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk of a knowledge-base article, with its retrieval score."""
+
+    id: str
+    article_id: str
+    title: str
+    text: str
+    entry_type: str
+    url: str | None
+    score: float
+    coverage: float
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited article as the chat contract shows it."""
+
+    title: str
+    confidence: float
+    entry_type: str
+    entry_id: str
+    url: str | None = None
+
+
+@dataclass
+class TurnResult:
+    """What one turn produced.
+
+    Attributes:
+        reply: Text for the customer ("" when ``silent``).
+        confidence: ``classification_confidence`` in 0..1.
+        requires_escalation: Whether a human should take over.
+        escalation_reason: One of :data:`ESCALATION_REASONS` when escalating.
+        sources: Articles the reply was grounded on.
+        silent: True when a human owns the conversation and the AI says nothing.
+        language: Detected language of the customer, as an ISO 639-1 code.
+        debug: Timings, scores and token usage (shown by the ``test`` agent only).
+    """
+
+    reply: str
+    confidence: float
+    requires_escalation: bool
+    escalation_reason: str | None = None
+    sources: list[Source] = field(default_factory=list)
+    silent: bool = False
+    language: str = "en"
+    at: datetime | None = None
+    debug: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,91 @@
+"""Helper texts the AI sends on its own, in the customer's language.
+
+Customers of rival systems complain that helper texts are always English; these follow the
+detected language and fall back to English for languages not listed.
+"""
+
+from __future__ import annotations
+
+_HANDOFF = {
+    "en": "I'm connecting you with a member of our team. A person will continue this conversation with you shortly.",
+    "es": "Te estoy conectando con una persona de nuestro equipo. Continuará esta conversación contigo en breve.",
+    "pt": "Estou conectando você com uma pessoa da nossa equipe. Ela continuará esta conversa com você em breve.",
+    "fr": "Je vous mets en relation avec un membre de notre équipe. Une personne va poursuivre cette conversation avec vous sous peu.",
+    "de": "Ich verbinde Sie mit einem Mitglied unseres Teams. Eine Person setzt dieses Gespräch in Kürze mit Ihnen fort.",
+    "it": "La sto mettendo in contatto con una persona del nostro team, che continuerà a breve questa conversazione.",
+    "nl": "Ik verbind je door met een medewerker van ons team. Iemand neemt dit gesprek zo snel mogelijk over.",
+    "ru": "Я передаю ваш разговор сотруднику нашей команды. Человек скоро продолжит с вами этот разговор.",
+    "uk": "Я передаю вашу розмову співробітнику нашої команди. Людина незабаром продовжить з вами цю розмову.",
+    "mn": "Би таныг манай багийн ажилтантай холбож байна. Ажилтан удахгүй тантай энэ яриаг үргэлжлүүлнэ.",
+    "tr": "Sizi ekibimizden bir kişiye bağlıyorum. Bir temsilci kısa süre içinde bu görüşmeye devam edecek.",
+    "pl": "Łączę Cię z członkiem naszego zespołu. Wkrótce ktoś będzie kontynuował tę rozmowę.",
+}
+
+_AI_ERROR = {
+    "en": "I'm sorry, I can't answer right now. I've flagged your question so a member of our team can help you.",
+    "es": "Lo siento, ahora mismo no puedo responder. He marcado tu pregunta para que una persona de nuestro equipo te ayude.",
+    "pt": "Desculpe, não consigo responder agora. Sinalizei sua pergunta para que alguém da nossa equipe possa ajudar.",
+    "fr": "Désolé, je ne peux pas répondre pour le moment. J'ai signalé votre question pour qu'un membre de notre équipe vous aide.",
+    "de": "Entschuldigung, ich kann gerade nicht antworten. Ich habe Ihre Frage markiert, damit Ihnen jemand aus unserem Team hilft.",
+    "it": "Mi dispiace, al momento non posso rispondere. Ho segnalato la sua domanda a una persona del nostro team.",
+    "nl": "Sorry, ik kan nu niet antwoorden. Ik heb je vraag doorgezet zodat een medewerker je kan helpen.",
+    "ru": "Извините, сейчас я не могу ответить. Я передал ваш вопрос сотруднику, чтобы он вам помог.",
+    "uk": "Вибачте, зараз я не можу відповісти. Я передав ваше питання співробітнику, щоб він вам допоміг.",
+    "mn": "Уучлаарай, би одоогоор хариулж чадахгүй байна. Таны асуултыг манай ажилтанд дамжууллаа.",
+    "tr": "Üzgünüm, şu anda yanıt veremiyorum. Sorunuzu ekibimizden birinin yardımcı olması için işaretledim.",
+    "pl": "Przepraszam, nie mogę teraz odpowiedzieć. Przekazałem Twoje pytanie członkowi naszego zespołu.",
+}
+
+_NO_ANSWER = {
+    "en": "I couldn't find this in our help articles, so I don't want to guess. A member of our team can help you with it.",
+    "es": "No encontré esto en nuestros artículos de ayuda y no quiero adivinar. Una persona de nuestro equipo puede ayudarte.",
+    "pt": "Não encontrei isso nos nossos artigos de ajuda e não quero adivinhar. Alguém da nossa equipe pode ajudar.",
+    "fr": "Je n'ai pas trouvé cela dans nos articles d'aide et je ne veux pas deviner. Un membre de notre équipe peut vous aider.",
+    "de": "Ich habe dazu nichts in unseren Hilfeartikeln gefunden und möchte nicht raten. Jemand aus unserem Team kann helfen.",
+    "it": "Non ho trovato questa informazione nei nostri articoli e non voglio tirare a indovinare. Il nostro team può aiutarla.",
+    "nl": "Ik kon dit niet vinden in onze hulpartikelen en wil niet gokken. Een medewerker kan je helpen.",
+    "ru": "Я не нашёл этого в наших справочных статьях и не хочу гадать. Сотрудник нашей команды сможет помочь.",
+    "uk": "Я не знайшов цього в наших довідкових статтях і не хочу вгадувати. Співробітник нашої команди допоможе.",
+    "mn": "Би үүнийг манай тусламжийн нийтлэлээс олсонгүй, тааварлахыг хүсэхгүй байна. Манай ажилтан танд туслах болно.",
+    "tr": "Bunu yardım makalelerimizde bulamadım ve tahmin etmek istemiyorum. Ekibimizden biri size yardımcı olabilir.",
+    "pl": "Nie znalazłem tego w naszych artykułach pomocy i nie chcę zgadywać. Ktoś z naszego zespołu pomoże.",
+}
+
+_HUMAN_OWNS = {
+    "en": "A member of our team is handling this conversation and will reply here.",
+    "es": "Una persona de nuestro equipo está atendiendo esta conversación y te responderá aquí.",
+    "pt": "Uma pessoa da nossa equipe está cuidando desta conversa e responderá aqui.",
+    "fr": "Un membre de notre équipe s'occupe de cette conversation et vous répondra ici.",
+    "de": "Ein Mitglied unseres Teams betreut dieses Gespräch und antwortet Ihnen hier.",
+    "it": "Una persona del nostro team sta seguendo questa conversazione e le risponderà qui.",
+    "nl": "Een medewerker behandelt dit gesprek en antwoordt je hier.",
+    "ru": "Этим разговором занимается сотрудник нашей команды, он ответит здесь.",
+    "uk": "Цією розмовою займається співробітник нашої команди, він відповість тут.",
+    "mn": "Манай ажилтан энэ яриаг хариуцаж байгаа бөгөөд энд хариулна.",
+    "tr": "Bu görüşmeyle ekibimizden biri ilgileniyor ve buradan yanıt verecek.",
+    "pl": "Tą rozmową zajmuje się członek naszego zespołu i odpowie tutaj.",
+}
+
+
+def _pick(table: dict[str, str], language: str) -> str:
+    return table.get(language, table["en"])
+
+
+def handoff_notice(language: str) -> str:
+    """Tell the customer a person will take over."""
+    return _pick(_HANDOFF, language)
+
+
+def ai_error_notice(language: str) -> str:
+    """Apologise after the LLM failed, without promising what the bot cannot keep."""
+    return _pick(_AI_ERROR, language)
+
+
+def no_answer_notice(language: str) -> str:
+    """Say honestly that the knowledge base has nothing on the question."""
+    return _pick(_NO_ANSWER, language)
+
+
+def human_owns_notice(language: str) -> str:
+    """Say that a person already owns the conversation."""
+    return _pick(_HUMAN_OWNS, language)

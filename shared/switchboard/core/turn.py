@@ -1,0 +1,262 @@
+"""One turn of a conversation (DESIGN.md §3): load, limit, hand off or answer, save."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from switchboard.config import RateLimit
+from switchboard.core import phrases
+from switchboard.core.handoff import detect_handoff
+from switchboard.core.language import detect_language
+from switchboard.core.models import (
+    Conversation,
+    InboundMessage,
+    Message,
+    Passage,
+    Source,
+    Tenant,
+    TurnResult,
+)
+from switchboard.core.prompts import system_instruction
+from switchboard.core.tenants import TenantDirectory
+from switchboard.errors import LLMError, RateLimitedError
+from switchboard.knowledge.cache import IndexCache
+from switchboard.knowledge.confidence import combine_confidence
+from switchboard.knowledge.text import tokens
+from switchboard.llm.base import AnswerDraft, AnswerRequest, Embedder, LLMProvider
+from switchboard.store.base import TurnRecord, TurnStore
+
+log = logging.getLogger(__name__)
+
+_SAFE_KEY = re.compile(r"^[A-Za-z0-9_.:@+-]{1,200}$")
+
+
+@dataclass(frozen=True)
+class TurnPolicy:
+    """Deployment-wide defaults that a tenant's settings may override."""
+
+    escalation_threshold: float
+    history_turns: int
+    top_k: int
+    rate: RateLimit
+    model: str
+    temperature: float
+    max_output_tokens: int
+
+
+@dataclass
+class TurnDeps:
+    """What :func:`handle_turn` needs, built once per instance by the composition root."""
+
+    store: TurnStore
+    llm: LLMProvider
+    indexes: IndexCache
+    tenants: TenantDirectory
+    policy: TurnPolicy
+    embedder: Embedder | None = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+
+def conversation_doc_id(channel: str, key: str) -> str:
+    """A Firestore-safe document id for a channel's conversation key."""
+    if _SAFE_KEY.match(key) and not key.startswith("__"):
+        return f"{channel}:{key}"
+    return f"{channel}:h-{hashlib.sha256(key.encode()).hexdigest()[:40]}"
+
+
+def _message_id(now: datetime, suffix: str) -> str:
+    return f"{int(now.timestamp() * 1000):013d}-{secrets.token_hex(4)}-{suffix}"
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 2)
+
+
+def _retrieval_query(text: str, conversation: Conversation) -> str:
+    """Short follow-ups ("and for teams?") are searched together with the previous question."""
+    if len(tokens(text)) >= 4:
+        return text
+    previous = [m.content for m in conversation.recent if m.role == "user"]
+    return f"{previous[-1]} {text}" if previous else text
+
+
+def _sources(passages: list[Passage], cited: list[str]) -> list[Source]:
+    by_id = {p.id: p for p in passages}
+    seen: dict[str, Source] = {}
+    for cid in cited:
+        p = by_id[cid]
+        if p.article_id not in seen or seen[p.article_id].confidence < p.score:
+            seen[p.article_id] = Source(p.title, round(p.score, 3), p.entry_type, p.article_id, p.url)
+    return sorted(seen.values(), key=lambda s: -s.confidence)
+
+
+class _Turn:
+    """The state of one turn while it runs (timings, debug, the decision)."""
+
+    def __init__(self, message: InboundMessage, deps: TurnDeps) -> None:
+        self.message = message
+        self.deps = deps
+        self.now = deps.clock()
+        self.timings: dict[str, float] = {}
+        self.debug: dict[str, Any] = {}
+        self.usage: dict[str, int] = {"turns": 1, f"channel_{message.channel}": 1}
+
+    def run(self) -> TurnResult:
+        start = time.perf_counter()
+        deps, message = self.deps, self.message
+        tenant = deps.tenants.tenant(message.tenant_id) or Tenant(id=message.tenant_id)
+        t0 = time.perf_counter()
+        key = conversation_doc_id(message.channel, message.conversation_key)
+        conversation, decision = deps.store.begin_turn(
+            message.tenant_id, key, message.user.user_id, deps.policy.rate, self.now
+        )
+        self.timings["load_ms"] = _ms(t0)
+        self.debug["rate"] = {"count": decision.count, "limit": deps.policy.rate.limit}
+        if not decision.allowed:
+            raise RateLimitedError(decision.reset_in_seconds)
+        language = detect_language(message.text, default=conversation.language or "en")
+        if conversation.owner == "human":
+            result = TurnResult("", 0.0, False, silent=True, language=language)
+        else:
+            result = self._decide(tenant, conversation, language)
+        t0 = time.perf_counter()
+        self._save(conversation, result)
+        self.timings["save_ms"] = _ms(t0)
+        self.timings["total_ms"] = _ms(start)
+        result.at = self.now
+        result.debug = {**self.debug, "timings_ms": self.timings}
+        return result
+
+    def _decide(self, tenant: Tenant, conversation: Conversation, language: str) -> TurnResult:
+        intent = detect_handoff(self.message.text)
+        self.debug["handoff_rule"] = intent.rule
+        if intent.wants_human:
+            self.usage["handoffs"] = 1
+            return TurnResult(phrases.handoff_notice(language), 0.0, True, "user_request", language=language)
+        passages = self._retrieve(tenant, conversation)
+        if not passages:
+            return TurnResult(phrases.no_answer_notice(language), 0.0, True, "no_results", language=language)
+        draft = self._generate(tenant, conversation, passages, language)
+        if draft is None:
+            return TurnResult(phrases.ai_error_notice(language), 0.0, True, "ai_error", language=language)
+        given = {p.id for p in passages}
+        cited = [c for c in dict.fromkeys(draft.cited_ids) if c in given]
+        confidence = combine_confidence(passages, cited, draft.support)
+        threshold = tenant.settings.escalation_threshold
+        if threshold is None:
+            threshold = self.deps.policy.escalation_threshold
+        self.debug["model_support"] = draft.support
+        self.debug["needs_human"] = {"value": draft.needs_human, "reason": draft.reason}
+        if not draft.answer:
+            return TurnResult(phrases.no_answer_notice(language), confidence, True, "no_results", language=language)
+        escalate = confidence < threshold or draft.needs_human
+        return TurnResult(
+            reply=draft.answer,
+            confidence=confidence,
+            requires_escalation=escalate,
+            escalation_reason="low_confidence" if escalate else None,
+            sources=_sources(passages, cited),
+            language=language,
+        )
+
+    def _retrieve(self, tenant: Tenant, conversation: Conversation) -> list[Passage]:
+        t0 = time.perf_counter()
+        index = self.deps.indexes.get(tenant.id, tenant.kb_version)
+        query = _retrieval_query(self.message.text, conversation)
+        vector = None
+        if self.deps.embedder is not None and index.vectors:
+            try:
+                vector = self.deps.embedder.embed([query], "query")[0]
+            except LLMError as exc:  # dense retrieval is an improvement, not a dependency
+                log.warning("query embedding failed; lexical retrieval only", extra={"error": str(exc)})
+        passages = index.search(query, self.deps.policy.top_k, vector)
+        self.timings["retrieve_ms"] = _ms(t0)
+        self.debug["retrieval"] = [
+            {"id": p.id, "article_id": p.article_id, "score": p.score, "coverage": p.coverage} for p in passages
+        ]
+        self.debug["retrieval_mode"] = "hybrid" if vector is not None else "lexical"
+        return passages
+
+    def _generate(
+        self, tenant: Tenant, conversation: Conversation, passages: list[Passage], language: str
+    ) -> AnswerDraft | None:
+        policy, settings = self.deps.policy, tenant.settings
+        history = conversation.recent[-2 * policy.history_turns :] if policy.history_turns else []
+        request = AnswerRequest(
+            system_instruction=system_instruction(settings.prompts),
+            history=history,
+            question=self.message.text,
+            passages=passages,
+            language=language,
+            model=settings.model or policy.model,
+            temperature=settings.temperature if settings.temperature is not None else policy.temperature,
+            max_output_tokens=settings.max_output_tokens or policy.max_output_tokens,
+        )
+        t0 = time.perf_counter()
+        self.usage["llm_calls"] = 1
+        try:
+            draft = self.deps.llm.answer(request)
+        except LLMError as exc:
+            self.timings["llm_ms"] = _ms(t0)
+            self.usage["llm_errors"] = 1
+            self.debug["llm_error"] = str(exc)
+            log.warning("llm failed; escalating", extra={"error": str(exc), "provider": self.deps.llm.name})
+            return None
+        self.timings["llm_ms"] = _ms(t0)
+        self.debug["provider"] = draft.provider
+        self.debug["model"] = draft.model
+        self.debug["tokens"] = draft.usage
+        self.usage["prompt_tokens"] = draft.usage.get("prompt", 0)
+        self.usage["output_tokens"] = draft.usage.get("output", 0)
+        return draft
+
+    def _save(self, conversation: Conversation, result: TurnResult) -> None:
+        message, now = self.message, self.now
+        user_msg = Message(_message_id(now, "u"), "user", message.text, now)
+        reply = None if result.silent else Message(_message_id(now, "a"), "assistant", result.reply, now)
+        if result.requires_escalation:
+            self.usage["escalations"] = 1
+        fields: dict[str, Any] = {
+            "channel": message.channel,
+            "conversation_key": message.conversation_key,
+            "agent_type": message.agent_type,
+            "user": message.user.as_dict(),
+            "language": result.language,
+        }
+        if reply is not None:
+            fields["last_confidence"] = result.confidence
+            fields["last_escalation_reason"] = result.escalation_reason
+        meta = {
+            "confidence": result.confidence,
+            "requires_escalation": result.requires_escalation,
+            "escalation_reason": result.escalation_reason,
+            "sources": [s.entry_id for s in result.sources],
+        }
+        self.deps.store.save_turn(
+            message.tenant_id, conversation, TurnRecord(user_msg, reply, fields, meta, self.usage), now
+        )
+
+
+def handle_turn(message: InboundMessage, deps: TurnDeps) -> TurnResult:
+    """Answer one customer message.
+
+    Args:
+        message: The parsed, verified inbound message.
+        deps: Store, LLM, indexes, tenant directory and policy.
+
+    Returns:
+        The reply, its confidence and sources, and whether a human should take over.
+
+    Raises:
+        RateLimitedError: The end user used up their answers for this window.
+        StoreError: Firestore failed (the caller answers 503).
+    """
+    return _Turn(message, deps).run()

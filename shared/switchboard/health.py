@@ -1,0 +1,115 @@
+"""Health probes (seed 002 §6): each dependency healthy | degraded | down, probed concurrently.
+
+This module never imports google-genai: the Gemini probe is one plain HTTPS request.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+
+from switchboard.bootstrap import Services
+from switchboard.errors import StoreError
+
+PROBE_TIMEOUT = 3.0
+GEMINI_API = "https://generativelanguage.googleapis.com"
+
+Probe = Callable[[], dict[str, Any]]
+
+
+def _timed(probe: Probe) -> dict[str, Any]:
+    start = time.perf_counter()
+    try:
+        result = probe()
+    except Exception as exc:  # a probe must never take the health endpoint down with it
+        result = {"status": "down", "error": type(exc).__name__}
+    result["latency_ms"] = round((time.perf_counter() - start) * 1000, 1)
+    return result
+
+
+def _firestore(services: Services) -> Probe:
+    def probe() -> dict[str, Any]:
+        try:
+            services.store.ping(PROBE_TIMEOUT)
+        except StoreError as exc:
+            return {"status": "down", "error": str(exc)}
+        emulator = services.settings.firestore_emulator_host
+        return {"status": "healthy", **({"emulator": emulator} if emulator else {})}
+
+    return probe
+
+
+def _status_of(code: int) -> str:
+    if code == 200:
+        return "healthy"
+    if code == 429 or code >= 500:
+        return "degraded"
+    return "down"
+
+
+def _gemini_model(services: Services, model: str) -> Probe:
+    s = services.settings
+
+    def probe() -> dict[str, Any]:
+        if s.use_vertexai:
+            import google.auth
+            import google.auth.transport.requests
+
+            credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
+            credentials.refresh(google.auth.transport.requests.Request())
+            loc = s.google_cloud_location
+            host = "aiplatform.googleapis.com" if loc == "global" else f"{loc}-aiplatform.googleapis.com"
+            url = (
+                f"https://{host}/v1/projects/{s.google_cloud_project}/locations/{loc}/publishers/google/models/{model}"
+            )
+            headers = {"Authorization": f"Bearer {credentials.token}"}
+        else:
+            base = (s.gemini_base_url or GEMINI_API).rstrip("/")
+            url = f"{base}/v1beta/models/{model}"
+            headers = {"x-goog-api-key": s.api_key.get_secret_value() if s.api_key else ""}
+        try:
+            response = httpx.get(url, headers=headers, timeout=PROBE_TIMEOUT)
+        except httpx.HTTPError as exc:
+            return {"status": "down", "model": model, "error": type(exc).__name__}
+        result = {"status": _status_of(response.status_code), "model": model}
+        if response.status_code != 200:
+            result["http_status"] = response.status_code
+        return result
+
+    return probe
+
+
+def probes(services: Services) -> dict[str, Probe]:
+    """The probes of every configured dependency, by service name."""
+    s = services.settings
+    found: dict[str, Probe] = {"firestore": _firestore(services)}
+    if s.resolved_llm_backend == "genai":
+        found["llm"] = _gemini_model(services, s.gemini_model)
+    else:
+        found["llm"] = lambda: {"status": "healthy", "provider": "extractive", "network": False}
+    if s.embedding_backend == "genai":
+        found["embeddings"] = _gemini_model(services, s.embedding_model)
+    return found
+
+
+def check_health(services: Services) -> tuple[dict[str, Any], int]:
+    """Run every probe concurrently; returns the body and the HTTP status (503 when down)."""
+    found = probes(services)
+    with ThreadPoolExecutor(max_workers=len(found)) as pool:
+        futures = {name: pool.submit(_timed, probe) for name, probe in found.items()}
+        results = {name: future.result() for name, future in futures.items()}
+    counts = {
+        state: sum(1 for r in results.values() if r["status"] == state) for state in ("healthy", "degraded", "down")
+    }
+    if counts["healthy"] == len(results):
+        overall = "healthy"
+    elif results["firestore"]["status"] == "down" or counts["down"] == len(results):
+        overall = "down"
+    else:
+        overall = "degraded"
+    body = {"overall_status": overall, "services": results, "summary": {"total": len(results), **counts}}
+    return body, 503 if overall == "down" else 200

@@ -1,0 +1,169 @@
+"""The transport edge: JSON bodies in, JSON errors out, one status table.
+
+Every function's entry point is wrapped in :func:`error_boundary`, which binds the request's
+log context and maps the :mod:`switchboard.errors` tree to statuses by walking the MRO.
+Error bodies follow seed 002: ``{"detail": "...", "error": "..."}``; a 429 is
+``{"detail": {"reset_in_seconds": N}}`` with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import flask
+from pydantic import BaseModel, ValidationError
+
+from switchboard import logging as sblog
+from switchboard.errors import (
+    ConflictError,
+    FieldProblem,
+    InvalidInputError,
+    MethodNotAllowedError,
+    NotFoundError,
+    PayloadTooLargeError,
+    RateLimitedError,
+    StoreError,
+    SwitchboardError,
+    UnauthorizedError,
+    UpstreamError,
+    UpstreamUnavailableError,
+    ValidationFailedError,
+)
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+#: Exception class → (status, machine-readable error code). Looked up along the MRO.
+STATUS_TABLE: dict[type[BaseException], tuple[int, str]] = {
+    ValidationFailedError: (422, "validation_failed"),
+    PayloadTooLargeError: (413, "payload_too_large"),
+    InvalidInputError: (400, "invalid_request"),
+    UnauthorizedError: (401, "unauthorized"),
+    NotFoundError: (404, "not_found"),
+    MethodNotAllowedError: (405, "method_not_allowed"),
+    ConflictError: (409, "conflict"),
+    RateLimitedError: (429, "rate_limited"),
+    StoreError: (503, "store_unavailable"),
+    UpstreamUnavailableError: (503, "upstream_unavailable"),
+    UpstreamError: (502, "upstream_error"),
+}
+
+MAX_BODY_BYTES = 1_000_000
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> flask.Response:
+    """A JSON response with the given status and headers."""
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    response = flask.Response(payload, status=status, mimetype="application/json")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _lookup(exc: BaseException) -> tuple[int, str] | None:
+    for cls in type(exc).__mro__:
+        if cls in STATUS_TABLE:
+            return STATUS_TABLE[cls]
+    return None
+
+
+def error_response(exc: SwitchboardError) -> flask.Response:
+    """Render a Switchboard error as the contract's JSON error body."""
+    status, code = _lookup(exc) or (500, "internal_error")
+    if isinstance(exc, RateLimitedError):
+        return json_response(
+            {"detail": {"reset_in_seconds": exc.reset_in_seconds}},
+            429,
+            {"Retry-After": str(exc.reset_in_seconds)},
+        )
+    body: dict[str, Any] = {"detail": str(exc), "error": code}
+    headers: dict[str, str] = {}
+    if isinstance(exc, ValidationFailedError):
+        body["errors"] = [{"loc": p.loc, "type": p.type} for p in exc.problems]
+    if isinstance(exc, MethodNotAllowedError):
+        headers["Allow"] = ", ".join(exc.allowed)
+    if isinstance(exc, UnauthorizedError):
+        headers["WWW-Authenticate"] = 'Bearer realm="switchboard"'
+    return json_response(body, status, headers)
+
+
+def _trace(request: flask.Request, project: str | None) -> str | None:
+    header = request.headers.get("X-Cloud-Trace-Context", "")
+    trace_id = header.split("/", 1)[0]
+    if not trace_id or not project:
+        return None
+    return f"projects/{project}/traces/{trace_id}"
+
+
+def error_boundary(
+    function: str, project: Callable[[], str | None] = lambda: None
+) -> Callable[[Callable[[flask.Request], flask.Response]], Callable[[flask.Request], flask.Response]]:
+    """Wrap an HTTP entry point: bind log context, map errors to JSON responses.
+
+    Args:
+        function: The function's name, as a log label.
+        project: Returns the Google Cloud project, for trace links.
+    """
+
+    def decorate(handler: Callable[[flask.Request], flask.Response]) -> Callable[[flask.Request], flask.Response]:
+        @functools.wraps(handler)
+        def wrapper(request: flask.Request) -> flask.Response:
+            token = sblog.bind(function=function, trace=_trace(request, project()))
+            try:
+                return handler(request)
+            except SwitchboardError as exc:
+                status = (_lookup(exc) or (500, ""))[0]
+                level = logging.WARNING if status >= 500 else logging.INFO
+                log.log(level, "request failed", extra={"status": status, "error_type": type(exc).__name__})
+                return error_response(exc)
+            except Exception:
+                log.exception("unhandled error", extra={"path": request.path})
+                return json_response({"detail": "Internal error", "error": "internal_error"}, 500)
+            finally:
+                sblog.reset(token)
+
+        return wrapper
+
+    return decorate
+
+
+def read_json(request: flask.Request) -> Any:
+    """Decode the request body as JSON.
+
+    Raises:
+        InvalidInputError: Empty body, a body over 1 MB, or invalid JSON.
+    """
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLargeError(f"Request body over {MAX_BODY_BYTES} bytes")
+    if not raw.strip():
+        raise InvalidInputError("Request body is empty; expected a JSON object")
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"Request body is not valid JSON: {getattr(exc, 'msg', 'undecodable')}") from exc
+
+
+def parse_model(model: type[M], data: Any) -> M:
+    """Validate decoded JSON against a pydantic model.
+
+    Raises:
+        ValidationFailedError: With the offending field locations and error types only.
+    """
+    if not isinstance(data, dict):
+        raise ValidationFailedError([FieldProblem("body", "object_expected")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = [FieldProblem(".".join(str(p) for p in err["loc"]) or "body", err["type"]) for err in exc.errors()]
+        raise ValidationFailedError(problems) from exc
+
+
+def redirect(location: str, status: int = 308) -> flask.Response:
+    """A permanent redirect that keeps the method and body (308)."""
+    return json_response({"detail": f"Use {location}", "error": "redirect"}, status, {"Location": location})

@@ -1,0 +1,1 @@
+"""Knowledge base: articles, chunking, retrieval and the confidence model (pure Python)."""

@@ -1,0 +1,105 @@
+"""The store port: what a turn, an import and the CLI need from persistence.
+
+Firestore is the only adapter (Google's emulator in development and tests). The hot path of a
+chat turn is :meth:`TurnStore.begin_turn` (conversation read and rate-limit increment, issued
+concurrently) and :meth:`TurnStore.save_turn` (one batched commit): three round trips, two of
+them in parallel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from switchboard.config import RateLimit
+from switchboard.core.models import Conversation, Message, Tenant
+from switchboard.knowledge.articles import Article, Chunk
+
+
+@dataclass(frozen=True)
+class RateDecision:
+    """The outcome of counting one answer against the user's window.
+
+    Attributes:
+        allowed: Whether this answer fits in the window.
+        count: The answer's position in the window (1-based), counting refused attempts too.
+        reset_in_seconds: Seconds until the window resets.
+    """
+
+    allowed: bool
+    count: int
+    reset_in_seconds: int
+
+
+@dataclass
+class TurnRecord:
+    """What one turn writes.
+
+    Attributes:
+        user_message: The customer's message (always stored: a message is never dropped).
+        reply: The AI's reply, or None when the AI stayed silent.
+        conversation_fields: Fields to set on the conversation document.
+        reply_meta: Extra fields stored on the reply (confidence, sources ...).
+        usage: Counters to add to the tenant's daily usage document.
+    """
+
+    user_message: Message
+    reply: Message | None
+    conversation_fields: dict[str, Any] = field(default_factory=dict)
+    reply_meta: dict[str, Any] = field(default_factory=dict)
+    usage: dict[str, int] = field(default_factory=dict)
+
+
+class TurnStore(Protocol):
+    """Persistence for conversations, rate limits, usage, tenants and the knowledge base."""
+
+    def get_tenant(self, tenant_id: str) -> Tenant | None:
+        """Load a tenant, or None when it does not exist."""
+        ...
+
+    def tenant_for_key(self, key_hash: str) -> str | None:
+        """The tenant id an API key (by its SHA-256 hex digest) belongs to."""
+        ...
+
+    def begin_turn(
+        self, tenant_id: str, conversation_key: str, user_id: str, rate: RateLimit, now: datetime
+    ) -> tuple[Conversation, RateDecision]:
+        """Load the conversation and count one answer against the user's rate window."""
+        ...
+
+    def save_turn(self, tenant_id: str, conversation: Conversation, record: TurnRecord, now: datetime) -> None:
+        """Write the turn in one atomic commit (retrying on a concurrent update)."""
+        ...
+
+    def load_knowledge(self, tenant_id: str, kb_version: int) -> tuple[list[Chunk], dict[str, list[float]]]:
+        """All chunks (and their vectors, if any) of one knowledge-base version."""
+        ...
+
+    def list_articles(self, tenant_id: str) -> list[Article]:
+        """Every article of the tenant's current knowledge base."""
+        ...
+
+    def publish_knowledge(
+        self,
+        tenant_id: str,
+        articles: Sequence[Article],
+        chunks: Sequence[Chunk],
+        vectors: dict[str, list[float]],
+        progress: Any = None,
+    ) -> int:
+        """Write a new knowledge-base version and switch the tenant to it; returns the version."""
+        ...
+
+    def save_tenant(self, tenant: Tenant) -> None:
+        """Create or update a tenant's name and settings."""
+        ...
+
+    def add_api_key(self, key_hash: str, tenant_id: str) -> None:
+        """Register an API key (by digest) for a tenant."""
+        ...
+
+    def ping(self, timeout: float) -> None:
+        """One cheap read, for health checks; raises StoreError when the store is down."""
+        ...

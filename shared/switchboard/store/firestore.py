@@ -1,0 +1,371 @@
+"""Firestore adapter of the store port.
+
+Data model (document paths; every collection is tenant-scoped, see docs/data-model.md):
+
+    tenants/{t}                                   name, settings, kb_version
+    tenants/{t}/conversations/{key}               owner, recent[], counters, expires_at (TTL)
+    tenants/{t}/conversations/{key}/messages/{id} role, content, at, meta, expires_at (TTL)
+    tenants/{t}/rate_limits/{user}-{window}       count (Increment), expires_at (TTL)
+    tenants/{t}/usage/{YYYY-MM-DD}                daily counters (Increment)
+    tenants/{t}/kb_versions/{v}/articles/{id}     one knowledge-base version
+    tenants/{t}/kb_versions/{v}/chunks/{id}       its chunks (+ embedding)
+    api_keys/{sha256}                             tenant_id
+
+Rate limiting counts with one atomic ``Increment`` and reads the post-increment value from the
+commit's ``transform_results``: exact under any concurrency, one round trip, no transaction
+(the emulator livelocks under a 20-way transaction on one document).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from google.api_core import exceptions as gexc
+from google.cloud import firestore
+from google.cloud.firestore_v1.vector import Vector
+
+from switchboard.config import RateLimit
+from switchboard.core.models import Conversation, Message, PromptParts, Tenant, TenantSettings
+from switchboard.errors import ConflictError, StoreError
+from switchboard.knowledge.articles import Article, Chunk
+from switchboard.store.base import RateDecision, TurnRecord
+
+log = logging.getLogger(__name__)
+
+#: Messages kept on the conversation document for prompts; the full history is in `messages`.
+RECENT_KEEP = 24
+SAVE_ATTEMPTS = 4
+BATCH_WRITES = 400
+_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="firestore")
+
+
+@contextmanager
+def _translated(what: str) -> Iterator[None]:
+    try:
+        yield
+    except (gexc.Conflict, gexc.AlreadyExists, gexc.FailedPrecondition) as exc:
+        raise ConflictError(f"{what}: concurrent change") from exc
+    except (gexc.GoogleAPICallError, gexc.RetryError) as exc:
+        raise StoreError(f"{what}: Firestore failed ({type(exc).__name__})") from exc
+
+
+def digest(text: str) -> str:
+    """A short, stable, non-reversible id for a user id or similar value."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _message_dict(message: Message, expires: datetime, meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"role": message.role, "content": message.content, "at": message.at}
+    data["expires_at"] = expires
+    if meta:
+        data["meta"] = meta
+    return data
+
+
+def _recent_entry(message: Message) -> dict[str, Any]:
+    return {"id": message.id, "role": message.role, "content": message.content, "at": message.at}
+
+
+def _conversation(key: str, snap: Any) -> Conversation:
+    if not snap.exists:
+        return Conversation(key=key)
+    data = snap.to_dict() or {}
+    recent = [
+        Message(id=m.get("id", ""), role=m.get("role", "user"), content=m.get("content", ""), at=m.get("at"))
+        for m in data.get("recent", [])
+    ]
+    return Conversation(
+        key=key,
+        exists=True,
+        owner=data.get("owner", "ai"),
+        channel=data.get("channel", ""),
+        language=data.get("language"),
+        created_at=data.get("created_at"),
+        recent=recent,
+        turn_count=int(data.get("turn_count", 0)),
+        version=snap.update_time,
+    )
+
+
+def _tenant(tenant_id: str, data: dict[str, Any]) -> Tenant:
+    settings = data.get("settings") or {}
+    prompts = settings.get("prompts") or {}
+    return Tenant(
+        id=tenant_id,
+        name=data.get("name", ""),
+        kb_version=int(data.get("kb_version", 0)),
+        settings=TenantSettings(
+            prompts=PromptParts(**{k: str(prompts.get(k, "")) for k in PromptParts.__dataclass_fields__}),
+            model=settings.get("model"),
+            temperature=settings.get("temperature"),
+            max_output_tokens=settings.get("max_output_tokens"),
+            escalation_threshold=settings.get("escalation_threshold"),
+        ),
+    )
+
+
+def _tenant_dict(tenant: Tenant) -> dict[str, Any]:
+    s = tenant.settings
+    return {
+        "name": tenant.name,
+        "settings": {
+            "prompts": dict(s.prompts.__dict__),
+            "model": s.model,
+            "temperature": s.temperature,
+            "max_output_tokens": s.max_output_tokens,
+            "escalation_threshold": s.escalation_threshold,
+        },
+    }
+
+
+class FirestoreStore:
+    """The store on Firestore (or Google's emulator when FIRESTORE_EMULATOR_HOST is set).
+
+    Args:
+        client: A ``google.cloud.firestore.Client``.
+        timeout: Per-call timeout in seconds.
+        conversation_ttl: How long an idle conversation is kept (the ``expires_at`` TTL).
+    """
+
+    def __init__(self, client: firestore.Client, timeout: float, conversation_ttl: timedelta) -> None:
+        self._db = client
+        self._timeout = timeout
+        self._ttl = conversation_ttl
+
+    def _tenant_ref(self, tenant_id: str) -> Any:
+        return self._db.collection("tenants").document(tenant_id)
+
+    def get_tenant(self, tenant_id: str) -> Tenant | None:
+        """Load a tenant document."""
+        with _translated("load tenant"):
+            snap = self._tenant_ref(tenant_id).get(timeout=self._timeout)
+        return _tenant(tenant_id, snap.to_dict() or {}) if snap.exists else None
+
+    def tenant_for_key(self, key_hash: str) -> str | None:
+        """Resolve an API key digest to its tenant."""
+        with _translated("resolve api key"):
+            snap = self._db.collection("api_keys").document(key_hash).get(timeout=self._timeout)
+        if not snap.exists:
+            return None
+        tenant_id = (snap.to_dict() or {}).get("tenant_id")
+        return str(tenant_id) if tenant_id else None
+
+    def begin_turn(
+        self, tenant_id: str, conversation_key: str, user_id: str, rate: RateLimit, now: datetime
+    ) -> tuple[Conversation, RateDecision]:
+        """Read the conversation and increment the rate window, as two concurrent RPCs."""
+        tenant_ref = self._tenant_ref(tenant_id)
+        counted = _pool.submit(self._count, tenant_ref, user_id, rate, now)
+        with _translated("load conversation"):
+            snap = tenant_ref.collection("conversations").document(conversation_key).get(timeout=self._timeout)
+        with _translated("rate limit"):
+            decision = counted.result()
+        return _conversation(conversation_key, snap), decision
+
+    def _count(self, tenant_ref: Any, user_id: str, rate: RateLimit, now: datetime) -> RateDecision:
+        epoch = int(now.timestamp())
+        window_start = epoch - epoch % rate.seconds
+        window_end = window_start + rate.seconds
+        ref = tenant_ref.collection("rate_limits").document(f"{digest(user_id)}-{window_start}")
+        batch = self._db.batch()
+        expires = datetime.fromtimestamp(window_end, UTC) + timedelta(days=1)
+        batch.set(ref, {"count": firestore.Increment(1), "expires_at": expires}, merge=True)
+        results = batch.commit(timeout=self._timeout)
+        count = int(results[0].transform_results[0].integer_value)
+        reset = max(1, int(window_end - now.timestamp() + 0.999))
+        return RateDecision(allowed=count <= rate.limit, count=count, reset_in_seconds=reset)
+
+    def save_turn(self, tenant_id: str, conversation: Conversation, record: TurnRecord, now: datetime) -> None:
+        """Commit messages, conversation fields and usage counters in one batch.
+
+        The conversation document is written with a precondition (create when new, else its
+        last update time), so two concurrent turns of one conversation cannot drop each other's
+        messages from ``recent``: the loser reloads and commits again.
+        """
+        tenant_ref = self._tenant_ref(tenant_id)
+        conv_ref = tenant_ref.collection("conversations").document(conversation.key)
+        expires = now + self._ttl
+        current = conversation
+        for _attempt in range(SAVE_ATTEMPTS):
+            batch = self._db.batch()
+            new = [record.user_message] + ([record.reply] if record.reply else [])
+            fields = dict(record.conversation_fields)
+            fields.update(
+                recent=[_recent_entry(m) for m in [*current.recent, *new]][-RECENT_KEEP:],
+                updated_at=now,
+                expires_at=expires,
+                turn_count=firestore.Increment(1 if record.reply else 0),
+            )
+            if current.exists:
+                batch.update(conv_ref, fields, option=self._db.write_option(last_update_time=current.version))
+            else:
+                batch.create(conv_ref, {**fields, "created_at": now, "owner": fields.get("owner", "ai")})
+            messages = conv_ref.collection("messages")
+            batch.create(messages.document(record.user_message.id), _message_dict(record.user_message, expires))
+            if record.reply:
+                batch.create(
+                    messages.document(record.reply.id), _message_dict(record.reply, expires, record.reply_meta)
+                )
+            if record.usage:
+                usage = {k: firestore.Increment(v) for k, v in record.usage.items()}
+                usage["date"] = now.date().isoformat()
+                batch.set(tenant_ref.collection("usage").document(now.date().isoformat()), usage, merge=True)
+            try:
+                with _translated("save turn"):
+                    batch.commit(timeout=self._timeout)
+                return
+            except ConflictError:
+                log.info("conversation changed concurrently; reloading", extra={"conversation": conversation.key})
+                with _translated("reload conversation"):
+                    current = _conversation(conversation.key, conv_ref.get(timeout=self._timeout))
+        raise ConflictError("conversation kept changing; turn not saved")
+
+    def load_knowledge(self, tenant_id: str, kb_version: int) -> tuple[list[Chunk], dict[str, list[float]]]:
+        """Stream every chunk of one knowledge-base version."""
+        chunks: list[Chunk] = []
+        vectors: dict[str, list[float]] = {}
+        if kb_version <= 0:
+            return chunks, vectors
+        coll = self._tenant_ref(tenant_id).collection("kb_versions").document(str(kb_version)).collection("chunks")
+        with _translated("load knowledge base"):
+            for snap in coll.stream(timeout=max(self._timeout, 30.0)):
+                d = snap.to_dict() or {}
+                chunks.append(
+                    Chunk(
+                        id=d["id"],
+                        article_id=d["article_id"],
+                        title=d["title"],
+                        text=d["text"],
+                        entry_type=d.get("entry_type", "article"),
+                        url=d.get("url"),
+                        position=int(d.get("position", 0)),
+                    )
+                )
+                if d.get("embedding") is not None:
+                    vectors[d["id"]] = list(d["embedding"])
+        chunks.sort(key=lambda c: (c.article_id, c.position))
+        return chunks, vectors
+
+    def list_articles(self, tenant_id: str) -> list[Article]:
+        """Every article of the tenant's current version."""
+        tenant = self.get_tenant(tenant_id)
+        if tenant is None or tenant.kb_version <= 0:
+            return []
+        coll = self._tenant_ref(tenant_id).collection("kb_versions").document(str(tenant.kb_version))
+        with _translated("list articles"):
+            docs = [s.to_dict() or {} for s in coll.collection("articles").stream(timeout=30.0)]
+        return [
+            Article(
+                d["id"], d["title"], d["body"], d.get("entry_type", "article"), d.get("url"), tuple(d.get("tags", []))
+            )
+            for d in docs
+        ]
+
+    def publish_knowledge(
+        self,
+        tenant_id: str,
+        articles: Sequence[Article],
+        chunks: Sequence[Chunk],
+        vectors: dict[str, list[float]],
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Write a complete new version, then switch the tenant to it in one guarded update.
+
+        Readers only ever see a finished version: a failed import leaves the old one in place.
+        Raises:
+            ConflictError: When another import switched the tenant meanwhile.
+        """
+        tenant_ref = self._tenant_ref(tenant_id)
+        with _translated("read tenant"):
+            snap = tenant_ref.get(timeout=self._timeout)
+        old = int((snap.to_dict() or {}).get("kb_version", 0)) if snap.exists else 0
+        version = max(old + 1, int(datetime.now(UTC).timestamp() * 1000))
+        vref = tenant_ref.collection("kb_versions").document(str(version))
+        writes: list[tuple[Any, dict[str, Any]]] = [
+            (vref, {"created_at": datetime.now(UTC), "articles": len(articles), "chunks": len(chunks)})
+        ]
+        writes += [(vref.collection("articles").document(a.id), _article_dict(a)) for a in articles]
+        writes += [(vref.collection("chunks").document(c.id), _chunk_dict(c, vectors.get(c.id))) for c in chunks]
+        for start in range(0, len(writes), BATCH_WRITES):
+            batch = self._db.batch()
+            for ref, data in writes[start : start + BATCH_WRITES]:
+                batch.set(ref, data)
+            with _translated("write knowledge base"):
+                batch.commit(timeout=max(self._timeout, 60.0))
+            if progress:
+                progress(min(len(writes), start + BATCH_WRITES))
+        with _translated("switch knowledge base version"):
+            if snap.exists:
+                option = self._db.write_option(last_update_time=snap.update_time)
+                tenant_ref.update({"kb_version": version, "updated_at": datetime.now(UTC)}, option=option)
+            else:
+                tenant_ref.create({"name": tenant_id, "kb_version": version, "created_at": datetime.now(UTC)})
+        if old:
+            self._delete_version(tenant_ref, old)
+        return version
+
+    def _delete_version(self, tenant_ref: Any, version: int) -> None:
+        vref = tenant_ref.collection("kb_versions").document(str(version))
+        try:
+            for name in ("articles", "chunks"):
+                refs = list(vref.collection(name).list_documents())
+                for start in range(0, len(refs), BATCH_WRITES):
+                    batch = self._db.batch()
+                    for ref in refs[start : start + BATCH_WRITES]:
+                        batch.delete(ref)
+                    batch.commit(timeout=60.0)
+            vref.delete()
+        except (gexc.GoogleAPICallError, gexc.RetryError):
+            # Old versions are unreachable once the tenant points past them; log and move on.
+            log.warning("could not delete old knowledge-base version", extra={"version": version})
+
+    def save_tenant(self, tenant: Tenant) -> None:
+        """Create or update the tenant's name and settings (kb_version is left alone)."""
+        with _translated("save tenant"):
+            self._tenant_ref(tenant.id).set(
+                {**_tenant_dict(tenant), "updated_at": datetime.now(UTC)}, merge=True, timeout=self._timeout
+            )
+
+    def add_api_key(self, key_hash: str, tenant_id: str) -> None:
+        """Store an API key digest; the key itself is never stored."""
+        with _translated("add api key"):
+            self._db.collection("api_keys").document(key_hash).create(
+                {"tenant_id": tenant_id, "created_at": datetime.now(UTC)}, timeout=self._timeout
+            )
+
+    def ping(self, timeout: float) -> None:
+        """Read one (usually missing) document."""
+        with _translated("ping"):
+            self._db.collection("health").document("ping").get(timeout=timeout, retry=None)
+
+
+def _article_dict(article: Article) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "body": article.body,
+        "entry_type": article.entry_type,
+        "url": article.url,
+        "tags": list(article.tags),
+    }
+
+
+def _chunk_dict(chunk: Chunk, vector: list[float] | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": chunk.id,
+        "article_id": chunk.article_id,
+        "title": chunk.title,
+        "text": chunk.text,
+        "entry_type": chunk.entry_type,
+        "url": chunk.url,
+        "position": chunk.position,
+    }
+    if vector is not None:
+        data["embedding"] = Vector(vector)
+    return data
