@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -51,10 +52,8 @@ def _seed_demo(tenant_id: str) -> str:
         prompts = PromptParts(manual_prompt="Be friendly and brief. Use numbered steps for procedures.")
         store.save_tenant(Tenant(tenant_id, DEMO_TENANT_NAME, TenantSettings(prompts=prompts)))
     key = _dev_key()
-    try:
+    with contextlib.suppress(ConflictError):  # already registered by an earlier run
         store.add_api_key(hash_api_key(key), tenant_id)
-    except ConflictError:
-        pass  # already registered by an earlier run
     if existing is None or existing.kb_version == 0:
         report = import_articles(store, tenant_id, read_articles(DEMO_KB), replace=True, embedder=services().embedder)
         _say(f"loaded the demo knowledge base: {report.articles} articles, {report.chunks} chunks")

@@ -1,0 +1,88 @@
+"""Tenants by API key, anonymous access, and the exact per-user rate limit."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import httpx
+import pytest
+
+from switchboard import bootstrap
+from switchboard.channels.crm import hash_api_key
+from switchboard.core.models import Tenant
+from switchboard.devtools.server import DevServer, build_app
+from tests.conftest import REPO, user_info
+
+pytestmark = pytest.mark.emulator
+
+
+def _body(message: str = "How do I add a new user?", agent_id: str = "crm_user_456") -> dict[str, Any]:
+    return {"message": message, "user_info": user_info(agent_id)}
+
+
+def test_api_key_selects_the_tenant_and_unknown_keys_are_401(chat: Any, seed: Any, env: Any) -> None:
+    # GIVEN two tenants with different knowledge bases, and anonymous access off
+    env(ALLOW_ANONYMOUS="false")
+    seed("acme", [{"id": "acme-1", "title": "Acme opening hours", "body": "Acme is open 9 to 5 on weekdays."}])
+    seed("globex", [{"id": "glx-1", "title": "Globex opening hours", "body": "Globex is open 24 hours a day."}])
+    store = bootstrap.services().store
+    store.save_tenant(Tenant("acme", "Acme"))
+    store.add_api_key(hash_api_key("key-acme"), "acme")
+    # WHEN each key asks the same question
+    acme = chat.post("/api/agent/customer/", json=_body("opening hours?"), headers={"Authorization": "Bearer key-acme"})
+    # THEN the answer comes from that tenant's knowledge base only
+    assert acme.status_code == 200
+    assert [s["entry_id"] for s in acme.get_json()["sources"]] == ["acme-1"]
+    unknown = chat.post("/api/agent/customer/", json=_body(), headers={"X-API-Key": "nope"})
+    assert unknown.status_code == 401 and unknown.get_json()["error"] == "unauthorized"
+    keyless = chat.post("/api/agent/customer/", json=_body())
+    assert keyless.status_code == 401
+
+
+def test_keyless_calls_go_to_the_default_tenant_when_anonymous_is_allowed(chat: Any, seed: Any, env: Any) -> None:
+    env(ALLOW_ANONYMOUS="true", DEFAULT_TENANT="demo")
+    seed("demo", [{"id": "d-1", "title": "Demo hours", "body": "The demo office opens at 8."}])
+    body = chat.post("/api/agent/customer/", json=_body("when does the office open")).get_json()
+    assert [s["entry_id"] for s in body["sources"]] == ["d-1"]
+
+
+def test_n_answers_then_429_with_reset_and_retry_after(chat: Any, seed: Any, env: Any) -> None:
+    env(RATE_LIMIT="3/3600")
+    seed()
+    statuses = [chat.post("/api/agent/customer/", json=_body()).status_code for _ in range(3)]
+    limited = chat.post("/api/agent/customer/", json=_body())
+    assert statuses == [200, 200, 200]
+    assert limited.status_code == 429
+    reset = limited.get_json()["detail"]["reset_in_seconds"]
+    assert set(limited.get_json()) == {"detail"}
+    assert 1 <= reset <= 3600
+    assert limited.headers["Retry-After"] == str(reset)
+    # another user of the same tenant is not affected
+    assert chat.post("/api/agent/customer/", json=_body(agent_id="someone-else")).status_code == 200
+
+
+def test_limit_is_exact_when_ten_requests_arrive_at_once(seed: Any, env: Any) -> None:
+    # GIVEN a limit of 4 and the functions behind a real threaded HTTP server
+    env(RATE_LIMIT="4/3600")
+    seed()
+    server = DevServer(build_app(REPO / "functions"), 0).start()
+    results: list[int] = []
+    barrier = threading.Barrier(10)
+
+    def fire() -> None:
+        with httpx.Client(base_url=server.base_url, timeout=30) as client:
+            barrier.wait()
+            results.append(client.post("/api/agent/customer/", json=_body()).status_code)
+
+    try:
+        # WHEN ten requests of one user arrive at once
+        threads = [threading.Thread(target=fire) for _ in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        server.stop()
+    # THEN exactly four are answered and six are refused
+    assert sorted(results) == [200] * 4 + [429] * 6

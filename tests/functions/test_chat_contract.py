@@ -1,0 +1,156 @@
+"""Seed 002 §1 through the HTTP surface: paths, fields, errors, sessions (emulator-backed)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.conftest import load_event, user_info
+
+pytestmark = pytest.mark.emulator
+
+ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def ask(chat: Any, message: str, agent: str = "customer", **body: Any) -> Any:
+    payload = {"message": message, "user_info": body.pop("user_info", user_info()), **body}
+    return chat.post(f"/api/agent/{agent}/", json=payload)
+
+
+def test_seed_request_gets_a_grounded_answer_with_the_contract_fields(chat: Any, seed: Any) -> None:
+    # GIVEN the demo knowledge base
+    seed()
+    # WHEN the CRM sends seed 002's own example request
+    response = chat.post("/api/agent/customer/", json=load_event("crm_chat_request.json"))
+    # THEN the body has exactly the contract's fields, and the answer cites the right article
+    assert response.status_code == 200
+    body = response.get_json()
+    assert set(body) == {
+        "response",
+        "session_id",
+        "timestamp",
+        "requires_escalation",
+        "classification_confidence",
+        "sources",
+    }
+    assert body["session_id"] == "support-session-1707500000123"
+    assert ISO_Z.match(body["timestamp"])
+    assert abs(datetime.fromisoformat(body["timestamp"]) - datetime.now(UTC)) < timedelta(minutes=1)
+    assert body["requires_escalation"] is False
+    assert 0.3 <= body["classification_confidence"] <= 1
+    assert "Settings > User Management" in body["response"]
+    assert body["sources"][0] == {
+        "title": "Password Reset Guide",
+        "confidence": body["sources"][0]["confidence"],
+        "entry_type": "how_to",
+        "entry_id": "kb_001",
+    }
+    assert 0 < body["sources"][0]["confidence"] <= 1
+
+
+def test_out_of_scope_question_escalates_with_low_confidence_and_no_sources(chat: Any, seed: Any) -> None:
+    seed()
+    body = ask(chat, "What is the capital of France?").get_json()
+    assert body["requires_escalation"] is True
+    assert body["classification_confidence"] < 0.3
+    assert body["sources"] == []
+
+
+def test_request_for_a_human_escalates_without_an_llm_call(chat: Any, seed: Any) -> None:
+    seed()
+    body = ask(chat, "Quiero hablar con una persona", agent="test").get_json()
+    assert body["requires_escalation"] is True
+    assert body["debug"]["escalation_reason"] == "user_request"
+    assert "llm_ms" not in body["debug"]["timings_ms"]
+    assert "persona" in body["response"]  # the notice is in the customer's language
+
+
+def test_missing_session_id_is_generated_and_reused_for_context(chat: Any, seed: Any) -> None:
+    seed()
+    first = ask(chat, "How do I process a refund?").get_json()
+    assert re.match(r"^customer-session-\d+$", first["session_id"])
+    second = ask(chat, "how many days?", session_id=first["session_id"], agent="test").get_json()
+    # the short follow-up was searched together with the previous question
+    assert second["sources"][0]["entry_id"] == "kb_002"
+
+
+def test_test_agent_adds_debug_with_scores_timings_tokens_provider_model(chat: Any, seed: Any) -> None:
+    seed()
+    body = ask(chat, "How do I export leads to CSV?", agent="test").get_json()
+    debug = body["debug"]
+    assert debug["retrieval"][0]["article_id"] == "kb_008"
+    assert {"load_ms", "retrieve_ms", "llm_ms", "save_ms", "total_ms"} <= set(debug["timings_ms"])
+    assert debug["provider"] == "extractive" and debug["model"] == "extractive"
+    assert set(debug["tokens"]) == {"prompt", "output", "total"}
+    assert "debug" not in ask(chat, "How do I export leads to CSV?", agent="support").get_json()
+
+
+def test_path_without_trailing_slash_redirects_308_to_the_canonical_path(chat: Any) -> None:
+    response = chat.post("/api/agent/customer", json={})
+    assert response.status_code == 308
+    assert response.headers["Location"] == "/api/agent/customer/"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "error"),
+    [
+        ("GET", "/api/agent/customer/", 405, "method_not_allowed"),
+        ("POST", "/api/agent/sales/", 404, "not_found"),
+        ("POST", "/api/agent/", 404, "not_found"),
+    ],
+)
+def test_routing_errors(chat: Any, method: str, path: str, status: int, error: str) -> None:
+    response = chat.open(path, method=method, json={})
+    assert response.status_code == status
+    assert response.get_json()["error"] == error
+    assert isinstance(response.get_json()["detail"], str)
+
+
+def test_invalid_json_is_400(chat: Any) -> None:
+    response = chat.post("/api/agent/customer/", data=b"{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_request"
+
+
+def test_schema_violations_are_422_naming_the_fields(chat: Any) -> None:
+    response = chat.post(
+        "/api/agent/customer/", json={"message": "", "user_info": {"agent_id": "x", "email": "not-an-email"}}
+    )
+    assert response.status_code == 422
+    locs = {e["loc"] for e in response.get_json()["errors"]}
+    assert {"message", "user_info.email", "user_info.name", "user_info.agency", "user_info.office"} <= locs
+    assert "user_info.email" in response.get_json()["detail"]
+
+
+def test_message_over_the_limit_is_413_and_writes_nothing(chat: Any, env: Any, db: Any) -> None:
+    env(MAX_MESSAGE_CHARS="50")
+    response = ask(chat, "x" * 51)
+    assert response.status_code == 413
+    assert response.get_json()["error"] == "payload_too_large"
+    conversations = db.collection("tenants").document("default").collection("conversations")
+    assert list(conversations.stream()) == []
+
+
+def test_turn_is_stored_with_ttl_and_usage_counted(chat: Any, seed: Any, db: Any) -> None:
+    seed()
+    body = ask(chat, "How do I add a new user?", session_id="s-1").get_json()
+    tenant = db.collection("tenants").document("default")
+    conv = tenant.collection("conversations").document("crm:crm_user_456:s-1").get().to_dict()
+    assert conv["expires_at"] > datetime.now(UTC) + timedelta(days=29)
+    assert [m["role"] for m in conv["recent"]] == ["user", "assistant"]
+    assert conv["recent"][1]["content"] == body["response"]
+    messages = list(tenant.collection("conversations").document("crm:crm_user_456:s-1").collection("messages").stream())
+    assert len(messages) == 2
+    usage = tenant.collection("usage").document(datetime.now(UTC).date().isoformat()).get().to_dict()
+    assert usage["turns"] == 1 and usage["channel_crm"] == 1 and usage["llm_calls"] == 1
+
+
+def test_two_users_with_the_same_session_id_do_not_share_a_conversation(chat: Any, seed: Any, db: Any) -> None:
+    seed()
+    ask(chat, "How do I add a new user?", session_id="same", user_info=user_info("a"))
+    ask(chat, "How do I add a new user?", session_id="same", user_info=user_info("b"))
+    convs = db.collection("tenants").document("default").collection("conversations").stream()
+    assert sorted(c.id for c in convs) == ["crm:a:same", "crm:b:same"]
