@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flask
 import functions_framework
+
 from switchboard.bootstrap import services
 from switchboard.channels.crm import chat_endpoint
 from switchboard.http import error_boundary

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flask
 import functions_framework
+
 from switchboard.bootstrap import services
 from switchboard.errors import MethodNotAllowedError, NotFoundError
 from switchboard.health import check_health

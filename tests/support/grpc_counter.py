@@ -6,6 +6,7 @@ id, so counting those counts real round trips without touching the code under te
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -58,10 +59,8 @@ class GrpcCallCounter:
             pass
         finally:
             for s in (src, dst):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def _client_to_server(self, src: socket.socket, dst: socket.socket) -> None:
         buffer = b""
@@ -94,10 +93,8 @@ class GrpcCallCounter:
             pass
         finally:
             for s in (src, dst):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def close(self) -> None:
         self._closed = True
