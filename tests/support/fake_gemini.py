@@ -52,6 +52,7 @@ class FakeGemini:
     requests: list[dict[str, Any]] = field(default_factory=list)
     default: Reply = field(default_factory=Reply)
     embedding_dim: int = 8
+    get_reply: Reply | None = None
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -101,7 +102,7 @@ class FakeGemini:
 
             def do_GET(self) -> None:
                 fake.requests.append({"method": "GET", "path": self.path, "headers": dict(self.headers), "body": None})
-                self._send(Reply(200, {"name": self.path.split("/")[-1]}))
+                self._send(fake.get_reply or Reply(200, {"name": self.path.split("/")[-1]}))
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))

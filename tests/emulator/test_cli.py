@@ -1,0 +1,101 @@
+"""The `switchboard` command: kb import (JSONL and Markdown), ask, tenants; its own emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import DEMO_KB
+
+pytestmark = pytest.mark.emulator
+
+SWITCHBOARD = [sys.executable, "-m", "switchboard.cli"]
+
+
+def run(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*SWITCHBOARD, *args], env=env, capture_output=True, text=True, check=check, timeout=120)
+
+
+@pytest.fixture
+def cli_env(firestore_emulator: str, project: str, tmp_path: Path) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "LLM_BACKEND")}
+    environment.update(
+        FIRESTORE_EMULATOR_HOST=firestore_emulator,
+        GOOGLE_CLOUD_PROJECT=project,
+        SWITCHBOARD_STATE_DIR=str(tmp_path / "state"),
+        LOG_LEVEL="WARNING",
+    )
+    return environment
+
+
+def test_import_jsonl_then_ask_json_gives_the_api_fields(cli_env: dict[str, str]) -> None:
+    imported = run(["kb", "import", "--tenant", "acme", str(DEMO_KB)], cli_env)
+    assert "16 articles" in imported.stdout
+    assert "write [" in imported.stderr  # the progress bar
+    asked = run(["ask", "--tenant", "acme", "--json", "How do I export leads?"], cli_env)
+    body: dict[str, Any] = json.loads(asked.stdout)
+    assert {
+        "response",
+        "session_id",
+        "timestamp",
+        "requires_escalation",
+        "classification_confidence",
+        "sources",
+    } <= set(body)
+    assert body["sources"][0]["entry_id"] == "kb_008"
+
+
+def test_markdown_folder_merge_and_replace(cli_env: dict[str, str], tmp_path: Path) -> None:
+    folder = tmp_path / "md"
+    folder.mkdir()
+    (folder / "hours.md").write_text("# Opening hours\n\nWe are open from 9 to 5 on weekdays.\n")
+    run(["kb", "import", "--tenant", "t1", str(DEMO_KB)], cli_env)
+    merged = run(["kb", "import", "--tenant", "t1", str(folder)], cli_env)
+    assert "17 articles" in merged.stdout
+    replaced = run(["kb", "import", "--tenant", "t1", "--replace", str(folder)], cli_env)
+    assert "1 articles" in replaced.stdout
+    answer = run(["ask", "--tenant", "t1", "When are you open?"], cli_env)
+    assert "9 to 5" in answer.stdout
+    assert "source: Opening hours (hours" in answer.stdout
+
+
+def test_bad_input_is_a_clear_error_and_publishes_nothing(cli_env: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "title": "A", "body": "ok"}\n{"id": "b", "title": ""}\n')
+    result = run(["kb", "import", "--tenant", "t2", str(bad)], cli_env, check=False)
+    assert result.returncode == 2
+    assert "line 2.title" in result.stderr and "line 2.body" in result.stderr
+    asked = run(["ask", "--tenant", "t2", "--json", "anything about a"], cli_env)
+    assert json.loads(asked.stdout)["sources"] == []
+    assert run(["kb", "import", "--tenant", "bad/id", str(DEMO_KB)], cli_env, check=False).returncode == 2
+
+
+def test_tenant_create_prints_a_key_that_the_api_accepts(cli_env: dict[str, str], env: Any) -> None:
+    from tests.conftest import function_client
+
+    created = run(["tenant", "create", "--tenant", "acme", "--name", "Acme Ltd"], cli_env)
+    key = created.stdout.strip()
+    assert key.startswith("sb_") and len(key) > 30
+    env(ALLOW_ANONYMOUS="false")  # same emulator and project as the CLI
+    chat = function_client("chat")
+    payload = {
+        "message": "hello",
+        "user_info": {"agent_id": "u", "email": "u@x.io", "name": "U", "agency": "A", "office": "O"},
+    }
+    assert (
+        chat.post("/api/agent/customer/", json=payload, headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    )
+    assert chat.post("/api/agent/customer/", json=payload, headers={"X-API-Key": key + "x"}).status_code == 401
+
+
+def test_without_an_emulator_the_cli_starts_one_and_keeps_the_data(cli_env: dict[str, str]) -> None:
+    environment = {k: v for k, v in cli_env.items() if k != "FIRESTORE_EMULATOR_HOST"}
+    run(["kb", "import", "--tenant", "solo", str(DEMO_KB)], environment)
+    asked = run(["ask", "--tenant", "solo", "--json", "How do I turn on two-factor authentication?"], environment)
+    assert json.loads(asked.stdout)["sources"][0]["entry_id"] == "kb_007"
