@@ -60,7 +60,7 @@ def _gemini_model(services: Services, model: str) -> Probe:
             import google.auth.transport.requests
 
             credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
-            credentials.refresh(google.auth.transport.requests.Request())
+            credentials.refresh(google.auth.transport.requests.Request())  # type: ignore[no-untyped-call]
             loc = s.google_cloud_location
             host = "aiplatform.googleapis.com" if loc == "global" else f"{loc}-aiplatform.googleapis.com"
             url = (
@@ -75,7 +75,7 @@ def _gemini_model(services: Services, model: str) -> Probe:
             response = httpx.get(url, headers=headers, timeout=PROBE_TIMEOUT)
         except httpx.HTTPError as exc:
             return {"status": "down", "model": model, "error": type(exc).__name__}
-        result = {"status": _status_of(response.status_code), "model": model}
+        result: dict[str, Any] = {"status": _status_of(response.status_code), "model": model}
         if response.status_code != 200:
             result["http_status"] = response.status_code
         return result

@@ -40,7 +40,7 @@ def build_app(functions_dir: Path) -> WSGIApp:
     from functions_framework import create_app
 
     apps = {
-        name: create_app(target=name, source=str(functions_dir / name / "main.py"), signature_type="http")
+        name: create_app(target=name, source=str(functions_dir / name / "main.py"), signature_type="http")  # type: ignore[no-untyped-call]
         for name in {name for _, name in ROUTES}
     }
 
@@ -50,7 +50,8 @@ def build_app(functions_dir: Path) -> WSGIApp:
             body = b'{"detail":"No such endpoint","error":"not_found"}'
             start_response("404 Not Found", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
-        return apps[name](environ, start_response)
+        response: Iterable[bytes] = apps[name](environ, start_response)
+        return response
 
     return app
 

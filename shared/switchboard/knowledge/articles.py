@@ -182,7 +182,7 @@ def _check_unique(articles: list[Article]) -> None:
 
 
 def _sections(body: str) -> Iterator[tuple[str, str]]:
-    heading, buffer = "", []
+    heading, buffer = "", list[str]()
     for line in body.splitlines():
         match = _HEADING.match(line)
         if match:

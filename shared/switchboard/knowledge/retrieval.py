@@ -41,13 +41,13 @@ class KnowledgeIndex:
     def __init__(self, chunks: Sequence[Chunk], vectors: dict[str, list[float]] | None = None) -> None:
         self.chunks = list(chunks)
         self.vectors = vectors or {}
-        self._tf: list[Counter[str]] = []
+        self._tf: list[dict[str, float]] = []
         self._len: list[float] = []
         df: Counter[str] = Counter()
         for chunk in self.chunks:
-            tf: Counter[str] = Counter(tokens(chunk.text))
+            tf: dict[str, float] = dict(Counter(tokens(chunk.text)))
             for term in tokens(chunk.title):
-                tf[term] += TITLE_WEIGHT
+                tf[term] = tf.get(term, 0.0) + TITLE_WEIGHT
             self._tf.append(tf)
             self._len.append(sum(tf.values()))
             df.update(tf.keys())

@@ -213,7 +213,7 @@ class FirestoreStore:
                     messages.document(record.reply.id), _message_dict(record.reply, expires, record.reply_meta)
                 )
             if record.usage:
-                usage = {k: firestore.Increment(v) for k, v in record.usage.items()}
+                usage: dict[str, Any] = {k: firestore.Increment(v) for k, v in record.usage.items()}
                 usage["date"] = now.date().isoformat()
                 batch.set(tenant_ref.collection("usage").document(now.date().isoformat()), usage, merge=True)
             try:
