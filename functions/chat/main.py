@@ -11,7 +11,7 @@ from switchboard.http import error_boundary
 
 
 @functions_framework.http
-@error_boundary("chat", lambda: services().settings.google_cloud_project)
+@error_boundary("chat", lambda: services().settings)
 def chat(request: flask.Request) -> flask.Response:
     """Answer one customer message from the tenant's knowledge base."""
     return chat_endpoint(request, services())

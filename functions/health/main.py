@@ -12,7 +12,7 @@ from switchboard.http import error_boundary, json_response, redirect
 
 
 @functions_framework.http
-@error_boundary("health", lambda: services().settings.google_cloud_project)
+@error_boundary("health", lambda: services().settings)
 def health(request: flask.Request) -> flask.Response:
     """Probe every configured dependency concurrently and report."""
     if request.path == "/api/health/":

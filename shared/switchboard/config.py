@@ -79,6 +79,7 @@ class Settings(BaseSettings):
 
     allow_anonymous: bool = Field(False, alias="ALLOW_ANONYMOUS")
     default_tenant: str = Field("default", alias="DEFAULT_TENANT")
+    cors_allowed_origins: str = Field("", alias="CORS_ALLOWED_ORIGINS")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
 
     @field_validator("rate_limit")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -18,6 +19,7 @@ import flask
 from pydantic import BaseModel, ValidationError
 
 from switchboard import logging as sblog
+from switchboard.config import Settings
 from switchboard.errors import (
     ConflictError,
     FieldProblem,
@@ -100,36 +102,82 @@ def _trace(request: flask.Request, project: str | None) -> str | None:
     return f"projects/{project}/traces/{trace_id}"
 
 
+def _allowed_origin(request: flask.Request, allowed: str) -> str | None:
+    origin = request.headers.get("Origin")
+    if not origin or not allowed.strip():
+        return None
+    origins = {o.strip() for o in allowed.split(",") if o.strip()}
+    if "*" in origins:
+        return "*"
+    return origin if origin in origins else None
+
+
+def _with_cors(response: flask.Response, origin: str | None) -> flask.Response:
+    if origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        if origin != "*":
+            response.headers["Vary"] = "Origin"
+    return response
+
+
+def _preflight(origin: str) -> flask.Response:
+    response = flask.Response(status=204)
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Authorization, X-API-Key"
+    response.headers["Access-Control-Max-Age"] = "3600"
+    return _with_cors(response, origin)
+
+
 def error_boundary(
-    function: str, project: Callable[[], str | None] = lambda: None
+    function: str, settings: Callable[[], Settings]
 ) -> Callable[[Callable[[flask.Request], flask.Response]], Callable[[flask.Request], flask.Response]]:
-    """Wrap an HTTP entry point: bind log context, map errors to JSON responses.
+    """Wrap an HTTP entry point: log context, CORS, one access log line, errors as JSON.
 
     Args:
         function: The function's name, as a log label.
-        project: Returns the Google Cloud project, for trace links.
+        settings: Returns the instance's settings (project for trace links, CORS origins).
     """
 
     def decorate(handler: Callable[[flask.Request], flask.Response]) -> Callable[[flask.Request], flask.Response]:
         @functools.wraps(handler)
         def wrapper(request: flask.Request) -> flask.Response:
-            token = sblog.bind(function=function, trace=_trace(request, project()))
+            start = time.perf_counter()
+            current = settings()
+            token = sblog.bind(function=function, trace=_trace(request, current.google_cloud_project))
+            origin = _allowed_origin(request, current.cors_allowed_origins)
             try:
-                return handler(request)
-            except SwitchboardError as exc:
-                status = (_lookup(exc) or (500, ""))[0]
-                level = logging.WARNING if status >= 500 else logging.INFO
-                log.log(level, "request failed", extra={"status": status, "error_type": type(exc).__name__})
-                return error_response(exc)
-            except Exception:
-                log.exception("unhandled error", extra={"path": request.path})
-                return json_response({"detail": "Internal error", "error": "internal_error"}, 500)
+                if request.method == "OPTIONS" and origin:
+                    return _preflight(origin)
+                response = _respond(handler, request)
+                log.info(
+                    "request",
+                    extra={
+                        "method": request.method,
+                        "path": request.path,
+                        "status": response.status_code,
+                        "latency_ms": round((time.perf_counter() - start) * 1000, 1),
+                    },
+                )
+                return _with_cors(response, origin)
             finally:
                 sblog.reset(token)
 
         return wrapper
 
     return decorate
+
+
+def _respond(handler: Callable[[flask.Request], flask.Response], request: flask.Request) -> flask.Response:
+    try:
+        return handler(request)
+    except SwitchboardError as exc:
+        status = (_lookup(exc) or (500, ""))[0]
+        if status >= 500:
+            log.warning("request failed", extra={"status": status, "error_type": type(exc).__name__, "error": str(exc)})
+        return error_response(exc)
+    except Exception:
+        log.exception("unhandled error", extra={"path": request.path})
+        return json_response({"detail": "Internal error", "error": "internal_error"}, 500)
 
 
 def read_json(request: flask.Request) -> Any:

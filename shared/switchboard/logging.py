@@ -16,7 +16,12 @@ from typing import Any
 
 _context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("sb_log_context", default=None)
 
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "sb_context",
+}
 
 
 def bind(**fields: Any) -> contextvars.Token[dict[str, Any] | None]:
@@ -31,12 +36,26 @@ def reset(token: contextvars.Token[dict[str, Any] | None]) -> None:
     _context.reset(token)
 
 
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_with_context(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    # The request context is captured when the record is made, not when it is formatted,
+    # so handlers that format later (buffers, test capture) still see it.
+    record = _base_factory(*args, **kwargs)
+    record.sb_context = _context.get() or {}
+    return record
+
+
+logging.setLogRecordFactory(_record_with_context)
+
+
 class CloudLoggingFormatter(logging.Formatter):
     """Formats records as one JSON object per line for Cloud Logging."""
 
     def format(self, record: logging.LogRecord) -> str:
         """Render one record."""
-        ctx = _context.get() or {}
+        ctx: dict[str, Any] = getattr(record, "sb_context", None) or _context.get() or {}
         entry: dict[str, Any] = {
             "severity": record.levelname,
             "message": record.getMessage(),

@@ -69,6 +69,7 @@ def run_dev_stack(port: int) -> int:
     os.environ.setdefault("SWITCHBOARD_ENV", "development")
     os.environ.setdefault("ALLOW_ANONYMOUS", "true")
     os.environ.setdefault("LOG_LEVEL", "INFO")
+    os.environ.setdefault("CORS_ALLOWED_ORIGINS", "*")
     emulator = None
     if not os.environ.get("FIRESTORE_EMULATOR_HOST"):
         emulator = FirestoreEmulator(state_dir() / "firestore", project=os.environ["GOOGLE_CLOUD_PROJECT"]).start()
