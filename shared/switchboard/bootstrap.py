@@ -18,11 +18,15 @@ from switchboard.config import Settings
 if TYPE_CHECKING:
     from google import genai
 
+    from switchboard.core.escalation import EscalationDeps
     from switchboard.core.tenants import TenantDirectory
     from switchboard.core.turn import TurnDeps
+    from switchboard.helpdesk.base import AlertSink, ChatDesk, Mailer, TicketDesk
     from switchboard.knowledge.cache import IndexCache
     from switchboard.llm.base import Embedder, LLMProvider
+    from switchboard.store.escalations import FirestoreEscalations
     from switchboard.store.firestore import FirestoreStore
+    from switchboard.tasks.base import TaskQueue
 
 
 class Services:
@@ -111,8 +115,95 @@ class Services:
             model=s.gemini_model if s.resolved_llm_backend == "genai" else "extractive",
             temperature=s.llm_temperature,
             max_output_tokens=s.llm_max_output_tokens,
+            escalation_max_minutes=s.escalation_max_minutes,
         )
         return TurnDeps(self.store, self.llm, self.indexes, self.tenants, policy, self.embedder)
+
+    @cached_property
+    def escalations(self) -> FirestoreEscalations:
+        """Escalations, claims, feedback and desk links (same Firestore client as the store)."""
+        from switchboard.store.escalations import FirestoreEscalations
+
+        return FirestoreEscalations(self.store.client, self.settings.store_timeout_seconds)
+
+    @cached_property
+    def queue(self) -> TaskQueue | None:
+        """Cloud Tasks (or its emulator); None when TASKS_TARGET_URL is not set."""
+        s = self.settings
+        if not s.tasks_target_url:
+            return None
+        from switchboard.tasks.cloud_tasks import CloudTasksQueue, build_client
+
+        path = f"projects/{s.google_cloud_project}/locations/{s.tasks_location}/queues/{s.tasks_queue}"
+        return CloudTasksQueue(
+            build_client(s.tasks_emulator_host), path, s.tasks_target_url, s.tasks_service_account, s.tasks_audience
+        )
+
+    @cached_property
+    def ticket_desk(self) -> TicketDesk | None:
+        """Freshdesk, when configured."""
+        s = self.settings
+        if not s.freshdesk_configured or s.freshdesk_api_key is None:
+            return None
+        from switchboard.helpdesk.freshdesk import FreshdeskConnector, base_url_for
+
+        base = base_url_for(s.freshdesk_domain, s.freshdesk_base_url)
+        return FreshdeskConnector(base, s.freshdesk_api_key.get_secret_value())
+
+    @cached_property
+    def mailer(self) -> Mailer | None:
+        """SMTP or Amazon SES, per EMAIL_TRANSPORT."""
+        s = self.settings
+        if s.email_transport == "smtp" and s.smtp_host and s.email_from:
+            from switchboard.helpdesk.email import SmtpMailer
+
+            password = s.smtp_password.get_secret_value() if s.smtp_password else None
+            return SmtpMailer(s.smtp_host, s.smtp_port, s.email_from, s.smtp_user, password)
+        if s.email_transport == "ses" and s.email_from:
+            from switchboard.helpdesk.email import SesMailer
+
+            return SesMailer(s.email_from, s.aws_region)
+        return None
+
+    @cached_property
+    def alerts(self) -> AlertSink | None:
+        """Teams Workflows webhook, when configured."""
+        if self.settings.teams_webhook_url is None:
+            return None
+        from switchboard.helpdesk.teams import TeamsConnector
+
+        return TeamsConnector(self.settings.teams_webhook_url.get_secret_value())
+
+    @cached_property
+    def desk(self) -> ChatDesk | None:
+        """Chatwoot as the human desk, when configured."""
+        s = self.settings
+        if not s.chatwoot_configured or s.chatwoot_api_token is None:
+            return None
+        from switchboard.helpdesk.chatwoot import ChatwootConnector
+
+        return ChatwootConnector(
+            s.chatwoot_base_url or "",
+            s.chatwoot_api_token.get_secret_value(),
+            s.chatwoot_account_id or 0,
+            s.chatwoot_inbox_id or 0,
+        )
+
+    @cached_property
+    def escalation_deps(self) -> EscalationDeps:
+        """Everything the escalation use cases and task handlers need."""
+        from switchboard.core.escalation import EscalationDeps
+
+        return EscalationDeps(
+            self.escalations,
+            self.queue,
+            self.ticket_desk,
+            self.mailer,
+            self.alerts,
+            self.desk,
+            self.settings.chatwoot_account_id or 0,
+            self.settings.task_retry_base_seconds,
+        )
 
 
 _lock = threading.Lock()

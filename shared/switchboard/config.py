@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     embedding_dimensions: int = Field(768, alias="EMBEDDING_DIMENSIONS", ge=8, le=2048)
 
     escalation_threshold: float = Field(0.30, alias="ESCALATION_THRESHOLD", ge=0, le=1)
+    escalation_max_minutes: int = Field(30, alias="ESCALATION_MAX_MINUTES", ge=0)
     max_message_chars: int = Field(4000, alias="MAX_MESSAGE_CHARS", ge=1)
     rate_limit: str = Field("30/3600", alias="RATE_LIMIT")
     history_turns: int = Field(6, alias="HISTORY_TURNS", ge=0, le=50)
@@ -81,6 +82,34 @@ class Settings(BaseSettings):
     default_tenant: str = Field("default", alias="DEFAULT_TENANT")
     cors_allowed_origins: str = Field("", alias="CORS_ALLOWED_ORIGINS")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="LOG_LEVEL")
+
+    tasks_queue: str = Field("switchboard-tasks", alias="TASKS_QUEUE")
+    tasks_location: str = Field("us-central1", alias="TASKS_LOCATION")
+    tasks_emulator_host: str | None = Field(None, alias="TASKS_EMULATOR_HOST")
+    tasks_target_url: str | None = Field(None, alias="TASKS_TARGET_URL")
+    tasks_service_account: str | None = Field(None, alias="TASKS_SERVICE_ACCOUNT")
+    tasks_audience: str | None = Field(None, alias="TASKS_AUDIENCE")
+    task_retry_base_seconds: float = Field(15.0, alias="TASK_RETRY_BASE_SECONDS", gt=0)
+
+    freshdesk_domain: str | None = Field(None, alias="FRESHDESK_DOMAIN")
+    freshdesk_api_key: SecretStr | None = Field(None, alias="FRESHDESK_API_KEY")
+    freshdesk_base_url: str | None = Field(None, alias="FRESHDESK_BASE_URL")
+
+    email_transport: Literal["none", "smtp", "ses"] = Field("none", alias="EMAIL_TRANSPORT")
+    email_from: str | None = Field(None, alias="EMAIL_FROM")
+    smtp_host: str | None = Field(None, alias="SMTP_HOST")
+    smtp_port: int = Field(587, alias="SMTP_PORT", ge=1, le=65535)
+    smtp_user: str | None = Field(None, alias="SMTP_USER")
+    smtp_password: SecretStr | None = Field(None, alias="SMTP_PASSWORD")
+    aws_region: str = Field("us-east-1", alias="AWS_REGION")
+
+    teams_webhook_url: SecretStr | None = Field(None, alias="TEAMS_WEBHOOK_URL")
+
+    chatwoot_base_url: str | None = Field(None, alias="CHATWOOT_BASE_URL")
+    chatwoot_api_token: SecretStr | None = Field(None, alias="CHATWOOT_API_TOKEN")
+    chatwoot_account_id: int | None = Field(None, alias="CHATWOOT_ACCOUNT_ID")
+    chatwoot_inbox_id: int | None = Field(None, alias="CHATWOOT_INBOX_ID")
+    chatwoot_webhook_secret: SecretStr | None = Field(None, alias="CHATWOOT_WEBHOOK_SECRET")
 
     @field_validator("rate_limit")
     @classmethod
@@ -102,6 +131,33 @@ class Settings(BaseSettings):
         if self.embedding_backend == "genai" and not (self.api_key or self.use_vertexai):
             raise ValueError("EMBEDDING_BACKEND=genai needs GEMINI_API_KEY or GOOGLE_GENAI_USE_VERTEXAI=true")
         return self
+
+    @model_validator(mode="after")
+    def _check_connectors(self) -> Settings:
+        if self.freshdesk_api_key and not (self.freshdesk_domain or self.freshdesk_base_url):
+            raise ValueError("FRESHDESK_API_KEY needs FRESHDESK_DOMAIN (or FRESHDESK_BASE_URL)")
+        if self.email_transport == "smtp" and not (self.smtp_host and self.email_from):
+            raise ValueError("EMAIL_TRANSPORT=smtp needs SMTP_HOST and EMAIL_FROM")
+        if self.email_transport == "ses" and not self.email_from:
+            raise ValueError("EMAIL_TRANSPORT=ses needs EMAIL_FROM")
+        chatwoot = (self.chatwoot_base_url, self.chatwoot_api_token, self.chatwoot_account_id, self.chatwoot_inbox_id)
+        if any(chatwoot) and not all(chatwoot):
+            raise ValueError(
+                "Chatwoot needs CHATWOOT_BASE_URL, CHATWOOT_API_TOKEN, CHATWOOT_ACCOUNT_ID and CHATWOOT_INBOX_ID together"
+            )
+        return self
+
+    @property
+    def freshdesk_configured(self) -> bool:
+        """Whether tickets can be created."""
+        return bool(self.freshdesk_api_key and (self.freshdesk_domain or self.freshdesk_base_url))
+
+    @property
+    def chatwoot_configured(self) -> bool:
+        """Whether escalations sync to a Chatwoot desk."""
+        return bool(
+            self.chatwoot_base_url and self.chatwoot_api_token and self.chatwoot_account_id and self.chatwoot_inbox_id
+        )
 
     @property
     def api_key(self) -> SecretStr | None:

@@ -14,6 +14,7 @@ table by walking the MRO. Adapters translate vendor errors into these at the bou
     ├── ConflictError                the resource already exists or is in the wrong state (409)
     ├── RateLimitedError             too many answers for one end user (429)
     ├── StoreError                   the store failed (503)
+    ├── ConfigurationError           the feature is not configured here (503)
     └── UpstreamError                an outside service failed
         ├── UpstreamUnavailableError timeout, transport error, 5xx or 429: worth retrying (503)
         └── LLMError                 the LLM failed or answered unusably
@@ -104,11 +105,24 @@ class UpstreamError(SwitchboardError):
 
 
 class UpstreamUnavailableError(UpstreamError):
-    """An outside service timed out, was unreachable, or answered 5xx/429."""
+    """An outside service timed out, was unreachable, or answered 5xx/429.
+
+    Args:
+        message: What failed.
+        retry_after: Seconds the service asked us to wait (``Retry-After``), when it said so.
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
 
 
 class LLMError(UpstreamError):
     """The LLM failed or its output could not be used."""
+
+
+class ConfigurationError(SwitchboardError):
+    """A feature was used that this deployment has not configured (503)."""
 
 
 class LLMUnavailableError(LLMError):

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from switchboard import logging as sblog
 from switchboard.config import Settings
 from switchboard.errors import (
+    ConfigurationError,
     ConflictError,
     FieldProblem,
     InvalidInputError,
@@ -51,6 +52,7 @@ STATUS_TABLE: dict[type[BaseException], tuple[int, str]] = {
     ConflictError: (409, "conflict"),
     RateLimitedError: (429, "rate_limited"),
     StoreError: (503, "store_unavailable"),
+    ConfigurationError: (503, "not_configured"),
     UpstreamUnavailableError: (503, "upstream_unavailable"),
     UpstreamError: (502, "upstream_error"),
 }

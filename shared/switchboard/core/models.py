@@ -145,6 +145,8 @@ class Conversation:
     created_at: datetime | None = None
     recent: list[Message] = field(default_factory=list)
     turn_count: int = 0
+    time_escalated: bool = False
+    open_problems: list[OpenProblem] = field(default_factory=list)
     version: Any = None
 
 
@@ -197,3 +199,65 @@ class TurnResult:
     language: str = "en"
     at: datetime | None = None
     debug: dict[str, Any] = field(default_factory=dict)
+
+
+EscalationStatus = Literal["open", "ticket_queued", "ticketed", "ticket_failed", "declined", "resolved"]
+#: Statuses in which an escalation still waits for a human.
+OPEN_STATUSES = ("open", "ticket_queued", "ticketed")
+
+
+@dataclass
+class Escalation:
+    """A conversation handed (or offered) to humans: seed 002's "agent failure".
+
+    Attributes:
+        id: The failure id the CRM stores.
+        status: Where it stands (see :data:`EscalationStatus`).
+        reason: One of :data:`ESCALATION_REASONS`.
+        user: The end user (agent_id, email, name, agency, office, company, division, phone).
+        ticket_id: Freshdesk ticket id once created (or the existing ticket of a duplicate).
+        history: Transcript sent with create-ticket (role, content, timestamp).
+        problem_terms: Key terms of the question, to spot duplicate problems.
+        desk: Chat-desk (Chatwoot) state: contact_id, conversation_id, agent_joined_at, resolved_at.
+        pending: Deferred work still to do, by kind (``email``, ``teams``, ``chatwoot``).
+    """
+
+    id: str
+    tenant_id: str
+    status: EscalationStatus
+    reason: str
+    session_id: str
+    query: str
+    agent_response: str
+    confidence: float
+    agent_type: str
+    user: dict[str, str]
+    created_at: datetime
+    channel: str = "crm"
+    ticket_id: str | None = None
+    ticket_url: str | None = None
+    duplicate_of: str | None = None
+    history: list[dict[str, str]] = field(default_factory=list)
+    problem_terms: list[str] = field(default_factory=list)
+    desk: dict[str, Any] = field(default_factory=dict)
+    pending: list[str] = field(default_factory=list)
+    version: Any = None
+
+    @property
+    def agent_id(self) -> str:
+        """The end user's id."""
+        return self.user.get("agent_id", "")
+
+    @property
+    def conversation_key(self) -> str:
+        """The conversation's key within the channel (CRM: ``{agent_id}:{session_id}``)."""
+        return f"{self.agent_id}:{self.session_id}"
+
+
+@dataclass(frozen=True)
+class OpenProblem:
+    """An open escalation as the chat turn sees it (for duplicate detection)."""
+
+    escalation_id: str
+    ticket_id: str | None
+    terms: tuple[str, ...]

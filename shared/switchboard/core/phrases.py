@@ -67,6 +67,27 @@ _HUMAN_OWNS = {
 }
 
 
+_DUPLICATE = {
+    "en": "You already have support ticket #{ticket} open about this, so I haven't opened another. A support agent will reach out to you; reply to the ticket email to add details.",
+    "es": "Ya tienes abierto el ticket de soporte #{ticket} sobre esto, así que no he abierto otro. Un agente se pondrá en contacto contigo; responde al correo del ticket para añadir detalles.",
+    "pt": "Você já tem o chamado de suporte #{ticket} aberto sobre isso, então não abri outro. Um agente entrará em contato; responda ao e-mail do chamado para acrescentar detalhes.",
+    "fr": "Vous avez déjà le ticket de support n°{ticket} ouvert à ce sujet, je n'en ai donc pas ouvert d'autre. Un agent vous contactera ; répondez à l'e-mail du ticket pour ajouter des détails.",
+    "de": "Sie haben dazu bereits das Support-Ticket #{ticket} offen, daher habe ich kein weiteres angelegt. Ein Mitarbeiter meldet sich; antworten Sie auf die Ticket-E-Mail, um Details zu ergänzen.",
+    "it": "Ha già il ticket di assistenza #{ticket} aperto su questo, quindi non ne ho aperto un altro. Un operatore la contatterà; risponda all'email del ticket per aggiungere dettagli.",
+    "nl": "Je hebt hierover al supportticket #{ticket} open, dus ik heb geen nieuw ticket gemaakt. Een medewerker neemt contact op; beantwoord de ticketmail om details toe te voegen.",
+    "ru": "По этому вопросу у вас уже открыт запрос #{ticket}, поэтому новый я не создавал. Сотрудник свяжется с вами; ответьте на письмо по запросу, чтобы добавить детали.",
+    "uk": "З цього питання у вас уже відкрито запит #{ticket}, тож новий я не створював. Співробітник зв'яжеться з вами; дайте відповідь на лист запиту, щоб додати деталі.",
+    "mn": "Танд энэ асуудлаар #{ticket} дугаартай хүсэлт нээлттэй байгаа тул шинээр үүсгээгүй. Ажилтан тантай холбогдоно; дэлгэрэнгүйг хүсэлтийн имэйлд хариулж нэмнэ үү.",
+    "tr": "Bu konuda zaten açık #{ticket} numaralı destek talebiniz var, bu yüzden yenisini açmadım. Bir temsilci sizinle iletişime geçecek; ayrıntı eklemek için talep e-postasını yanıtlayın.",
+    "pl": "Masz już otwarte zgłoszenie #{ticket} w tej sprawie, więc nie otworzyłem nowego. Konsultant się z Tobą skontaktuje; odpowiedz na e-mail zgłoszenia, aby dodać szczegóły.",
+}
+
+
+def duplicate_notice(language: str, ticket_id: str) -> str:
+    """Point the customer to the ticket already open for the same problem."""
+    return _pick(_DUPLICATE, language).format(ticket=ticket_id)
+
+
 def _pick(table: dict[str, str], language: str) -> str:
     return table.get(language, table["en"])
 

@@ -9,7 +9,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from switchboard.config import RateLimit
@@ -25,6 +25,7 @@ from switchboard.core.models import (
     Tenant,
     TurnResult,
 )
+from switchboard.core.problems import first_similar, problem_terms
 from switchboard.core.prompts import system_instruction
 from switchboard.core.tenants import TenantDirectory
 from switchboard.errors import LLMError, RateLimitedError
@@ -50,6 +51,7 @@ class TurnPolicy:
     model: str
     temperature: float
     max_output_tokens: int
+    escalation_max_minutes: int = 0
 
 
 @dataclass
@@ -108,6 +110,7 @@ class _Turn:
         self.timings: dict[str, float] = {}
         self.debug: dict[str, Any] = {}
         self.usage: dict[str, int] = {"turns": 1, f"channel_{message.channel}": 1}
+        self.flags: dict[str, Any] = {}
 
     def run(self) -> TurnResult:
         start = time.perf_counter()
@@ -127,6 +130,7 @@ class _Turn:
             result = TurnResult("", 0.0, False, silent=True, language=language)
         else:
             result = self._decide(tenant, conversation, language)
+            self._check_duration(conversation, result)
         t0 = time.perf_counter()
         self._save(conversation, result)
         self.timings["save_ms"] = _ms(t0)
@@ -141,6 +145,11 @@ class _Turn:
         if intent.wants_human:
             self.usage["handoffs"] = 1
             return TurnResult(phrases.handoff_notice(language), 0.0, True, "user_request", language=language)
+        ticketed = [(p.ticket_id or "", p.terms) for p in conversation.open_problems if p.ticket_id]
+        ticket = first_similar(problem_terms(self.message.text), ticketed)
+        if ticket:
+            notice = phrases.duplicate_notice(language, ticket)
+            return TurnResult(notice, 0.0, True, "duplicate_problem", language=language)
         passages = self._retrieve(tenant, conversation)
         if not passages:
             return TurnResult(phrases.no_answer_notice(language), 0.0, True, "no_results", language=language)
@@ -166,6 +175,18 @@ class _Turn:
             sources=_sources(passages, cited),
             language=language,
         )
+
+    def _check_duration(self, conversation: Conversation, result: TurnResult) -> None:
+        """Seed 004: a conversation running longer than the limit is offered a human, once."""
+        limit = self.deps.policy.escalation_max_minutes
+        started = conversation.created_at
+        if not limit or started is None or conversation.time_escalated:
+            return
+        if self.now - started > timedelta(minutes=limit):
+            self.flags["time_escalated"] = True
+            if not result.requires_escalation:
+                result.requires_escalation = True
+                result.escalation_reason = "time_exceeded"
 
     def _retrieve(self, tenant: Tenant, conversation: Conversation) -> list[Passage]:
         t0 = time.perf_counter()
@@ -230,6 +251,7 @@ class _Turn:
             "agent_type": message.agent_type,
             "user": message.user.as_dict(),
             "language": result.language,
+            **self.flags,
         }
         if reply is not None:
             fields["last_confidence"] = result.confidence

@@ -17,7 +17,11 @@ from werkzeug.serving import BaseWSGIServer, make_server
 #: Path prefix → function name. The production URL map (infra/terraform) mirrors this table.
 ROUTES: tuple[tuple[str, str], ...] = (
     ("/api/agent/", "chat"),
+    ("/api/agent-failure", "escalation"),
+    ("/api/feedback", "feedback"),
+    ("/api/webhooks/chatwoot", "chatwoot_webhook"),
     ("/api/health", "health"),
+    ("/tasks/", "tasks"),
 )
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

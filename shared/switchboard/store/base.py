@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Protocol
+from datetime import datetime, timedelta
+from typing import Any, Literal, Protocol
 
 from switchboard.config import RateLimit
-from switchboard.core.models import Conversation, Message, Tenant
+from switchboard.core.models import Conversation, Escalation, Message, Tenant
 from switchboard.knowledge.articles import Article, Chunk
 
 
@@ -31,6 +31,22 @@ class RateDecision:
     allowed: bool
     count: int
     reset_in_seconds: int
+
+
+ClaimState = Literal["acquired", "done", "busy"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The outcome of trying to claim a unit of work.
+
+    Attributes:
+        state: ``acquired`` (do the work), ``done`` (already done), ``busy`` (someone else is on it).
+        attempts: How many times the work has been claimed, this time included.
+    """
+
+    state: ClaimState
+    attempts: int = 0
 
 
 @dataclass
@@ -102,4 +118,78 @@ class TurnStore(Protocol):
 
     def ping(self, timeout: float) -> None:
         """One cheap read, for health checks; raises StoreError when the store is down."""
+        ...
+
+
+class EscalationStore(Protocol):
+    """Escalations, work claims, desk links, webhook deliveries and feedback."""
+
+    def create(self, escalation: Escalation) -> None:
+        """Store a new escalation and list it among the user's open problems."""
+        ...
+
+    def get(self, tenant_id: str, escalation_id: str) -> Escalation | None:
+        """Load one escalation."""
+        ...
+
+    def update(
+        self,
+        escalation: Escalation,
+        fields: dict[str, Any],
+        *,
+        guarded: bool = False,
+        open_problem: dict[str, Any] | None = None,
+        close_problem: bool = False,
+    ) -> None:
+        """Update fields; ``guarded`` raises ConflictError if it changed since loaded."""
+        ...
+
+    def ticketed_for_user(self, tenant_id: str, agent_id: str, exclude: str) -> list[Escalation]:
+        """The user's other open escalations that hold a ticket, newest first."""
+        ...
+
+    def with_pending(self, tenant_id: str, kind: str, older_than: datetime, limit: int = 200) -> list[Escalation]:
+        """Escalations with pending work of ``kind``, untouched since ``older_than``."""
+        ...
+
+    def tenants_with_pending(self) -> list[str]:
+        """Tenant ids to sweep."""
+        ...
+
+    def claim(self, tenant_id: str, key: str, lease: timedelta) -> Claim:
+        """Claim a unit of work (atomic)."""
+        ...
+
+    def finish(self, tenant_id: str, key: str) -> None:
+        """Mark claimed work done."""
+        ...
+
+    def release(self, tenant_id: str, key: str) -> None:
+        """Give a claim back after a failure."""
+        ...
+
+    def link_desk_conversation(self, account_id: int, conversation_id: int, tenant_id: str, escalation_id: str) -> None:
+        """Remember which escalation a desk conversation belongs to."""
+        ...
+
+    def desk_link(self, account_id: int, conversation_id: int) -> tuple[str, str] | None:
+        """``(tenant_id, escalation_id)`` of a desk conversation, if it is ours."""
+        ...
+
+    def first_delivery(self, delivery_id: str) -> bool:
+        """True the first time a webhook delivery id is seen."""
+        ...
+
+    def forget_delivery(self, delivery_id: str) -> None:
+        """Undo first_delivery after a failed handling."""
+        ...
+
+    def set_conversation_owner(
+        self, tenant_id: str, conversation_doc_id: str, owner: str, *, reset_context: bool = False
+    ) -> None:
+        """Hand a conversation to a human or back to the AI."""
+        ...
+
+    def record_feedback(self, tenant_id: str, message_id: str, data: dict[str, Any], helpful: bool) -> None:
+        """Store one rating; a second one raises ConflictError."""
         ...

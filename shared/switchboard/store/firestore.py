@@ -31,7 +31,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.vector import Vector
 
 from switchboard.config import RateLimit
-from switchboard.core.models import Conversation, Message, PromptParts, Tenant, TenantSettings
+from switchboard.core.models import Conversation, Message, OpenProblem, PromptParts, Tenant, TenantSettings
 from switchboard.errors import ConflictError, StoreError
 from switchboard.knowledge.articles import Article, Chunk
 from switchboard.store.base import RateDecision, TurnRecord
@@ -89,6 +89,7 @@ def _conversation(key: str, snap: Any) -> Conversation:
         created_at=data.get("created_at"),
         recent=recent,
         turn_count=int(data.get("turn_count", 0)),
+        time_escalated=bool(data.get("time_escalated", False)),
         version=snap.update_time,
     )
 
@@ -138,6 +139,11 @@ class FirestoreStore:
         self._timeout = timeout
         self._ttl = conversation_ttl
 
+    @property
+    def client(self) -> firestore.Client:
+        """The underlying client (shared with the other Firestore adapters)."""
+        return self._db
+
     def _tenant_ref(self, tenant_id: str) -> Any:
         return self._db.collection("tenants").document(tenant_id)
 
@@ -159,14 +165,26 @@ class FirestoreStore:
     def begin_turn(
         self, tenant_id: str, conversation_key: str, user_id: str, rate: RateLimit, now: datetime
     ) -> tuple[Conversation, RateDecision]:
-        """Read the conversation and increment the rate window, as two concurrent RPCs."""
+        """Read the conversation and the user's open problems (one BatchGet) while the rate
+        window is incremented (one commit), as two concurrent RPCs."""
         tenant_ref = self._tenant_ref(tenant_id)
         counted = _pool.submit(self._count, tenant_ref, user_id, rate, now)
+        conv_ref = tenant_ref.collection("conversations").document(conversation_key)
+        user_ref = tenant_ref.collection("users").document(digest(user_id))
         with _translated("load conversation"):
-            snap = tenant_ref.collection("conversations").document(conversation_key).get(timeout=self._timeout)
+            snaps = {s.reference.path: s for s in self._db.get_all([conv_ref, user_ref], timeout=self._timeout)}
         with _translated("rate limit"):
             decision = counted.result()
-        return _conversation(conversation_key, snap), decision
+        conversation = _conversation(conversation_key, snaps[conv_ref.path])
+        user = snaps[user_ref.path]
+        if user.exists:
+            opened = (user.to_dict() or {}).get("open_escalations") or {}
+            conversation.open_problems = [
+                OpenProblem(eid, item.get("ticket_id"), tuple(item.get("terms") or []))
+                for eid, item in opened.items()
+                if isinstance(item, dict)
+            ]
+        return conversation, decision
 
     def _count(self, tenant_ref: Any, user_id: str, rate: RateLimit, now: datetime) -> RateDecision:
         epoch = int(now.timestamp())

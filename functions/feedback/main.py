@@ -1,0 +1,17 @@
+"""Cloud Function ``feedback``: ``POST /api/feedback`` (seed 002 §5)."""
+
+from __future__ import annotations
+
+import flask
+import functions_framework
+
+from switchboard.bootstrap import services
+from switchboard.channels.escalation import feedback_endpoint
+from switchboard.http import error_boundary
+
+
+@functions_framework.http
+@error_boundary("feedback", lambda: services().settings)
+def feedback(request: flask.Request) -> flask.Response:
+    """Record one helpful/unhelpful rating per message."""
+    return feedback_endpoint(request, services())

@@ -1,0 +1,170 @@
+"""Seed 002 §2–§5 over HTTP: agent failures, create-ticket, decline, feedback."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import flask
+from pydantic import BaseModel, ConfigDict, Field
+
+from switchboard.bootstrap import Services
+from switchboard.channels.crm import resolve_tenant
+from switchboard.core.escalation import FailureReport, create_ticket, decline, record_failure
+from switchboard.core.models import ESCALATION_REASONS
+from switchboard.errors import MethodNotAllowedError, NotFoundError
+from switchboard.http import json_response, parse_model, read_json, redirect
+
+_FAILURE_PATH = re.compile(
+    r"^/api/agent-failure(?:/(?P<id>[^/]+)(?:/(?P<action>create-ticket|decline))?)?(?P<slash>/?)$"
+)
+_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+Reason = Literal[ESCALATION_REASONS]  # type: ignore[valid-type]
+AgentType = Literal["customer", "support", "test"]
+
+
+class FailureIn(BaseModel):
+    """``POST /api/agent-failure/`` (seed 002 §2)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    session_id: str = Field(min_length=1, max_length=200)
+    agent_id: str = Field(min_length=1, max_length=200)
+    query: str = Field(min_length=1, max_length=20000)
+    agent_response: str = Field("", max_length=20000)
+    confidence_score: float = Field(ge=0, le=1)
+    escalation_reason: Reason
+    user_email: str = Field(pattern=_EMAIL, max_length=320)
+    user_name: str = Field(min_length=1, max_length=200)
+    user_agency: str = Field("", max_length=200)
+    user_office: str = Field("", max_length=200)
+    user_company: str | None = Field(None, max_length=200)
+    user_division: str | None = Field(None, max_length=200)
+    user_phone: str | None = Field(None, max_length=64)
+    agent_type: AgentType = "customer"
+
+
+class HistoryItem(BaseModel):
+    """One message of the transcript sent with create-ticket."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20000)
+    timestamp: str = Field("", max_length=64)
+
+
+class TicketIn(BaseModel):
+    """``POST /api/agent-failure/{id}/create-ticket`` (seed 002 §3)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    conversation_history: list[HistoryItem] = Field(default_factory=list, max_length=500)
+
+
+class FeedbackUser(BaseModel):
+    """``user_info`` of a feedback body."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    agent_id: str = Field(min_length=1, max_length=200)
+    email: str = Field(pattern=_EMAIL, max_length=320)
+    full_name: str = Field(min_length=1, max_length=200)
+
+
+class FeedbackIn(BaseModel):
+    """``POST /api/feedback`` (seed 002 §5)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    message_id: str = Field(pattern=r"^[A-Za-z0-9._:-]{1,200}$")
+    session_id: str = Field(min_length=1, max_length=200)
+    feedback_type: Literal["helpful", "unhelpful"]
+    query: str = Field(min_length=1, max_length=20000)
+    response: str = Field(min_length=1, max_length=20000)
+    agent_type: AgentType
+    user_info: FeedbackUser
+    confidence_score: float | None = Field(None, ge=0, le=1)
+    sources_used: list[str] = Field(default_factory=list, max_length=50)
+
+
+def _report(body: FailureIn) -> FailureReport:
+    user = {
+        "agent_id": body.agent_id,
+        "email": body.user_email,
+        "name": body.user_name,
+        "agency": body.user_agency,
+        "office": body.user_office,
+        "company": body.user_company,
+        "division": body.user_division,
+        "phone": body.user_phone,
+    }
+    return FailureReport(
+        session_id=body.session_id,
+        agent_id=body.agent_id,
+        query=body.query,
+        agent_response=body.agent_response,
+        confidence=body.confidence_score,
+        reason=body.escalation_reason,
+        user={k: v for k, v in user.items() if v},
+        agent_type=body.agent_type,
+    )
+
+
+def _body_or_empty(request: flask.Request) -> object:
+    return read_json(request) if request.get_data(cache=True).strip() else {}
+
+
+def failure_endpoint(request: flask.Request, services: Services) -> flask.Response:
+    """Route ``/api/agent-failure/...``.
+
+    Raises:
+        NotFoundError: Unknown path or failure id.
+        MethodNotAllowedError: Anything but POST.
+        ConflictError: Ticket for a declined failure, or declining a ticketed one.
+    """
+    match = _FAILURE_PATH.match(request.path)
+    if not match:
+        raise NotFoundError(f"No such endpoint: {request.path}")
+    failure_id, action, slash = match.group("id"), match.group("action"), match.group("slash")
+    if failure_id and not action:
+        raise NotFoundError(f"No such endpoint: {request.path}")
+    canonical = f"/api/agent-failure/{failure_id}/{action}" if action else "/api/agent-failure/"
+    if request.path != canonical:  # seed 002: the collection has a trailing slash, actions do not
+        return redirect(canonical)
+    if request.method != "POST":
+        raise MethodNotAllowedError(["POST"])
+    tenant_id = resolve_tenant(request, services)
+    deps = services.escalation_deps
+    if not action:
+        escalation = record_failure(deps, tenant_id, _report(parse_model(FailureIn, read_json(request))))
+        return json_response({"failure_id": escalation.id, "id": escalation.id})
+    assert failure_id is not None and not slash
+    if not _ID.match(failure_id):
+        raise NotFoundError(f"No failure {failure_id}")
+    if action == "decline":
+        decline(deps, tenant_id, failure_id)
+        return json_response({"success": True})
+    body = parse_model(TicketIn, _body_or_empty(request))
+    history = [item.model_dump() for item in body.conversation_history]
+    outcome = create_ticket(deps, tenant_id, failure_id, history)
+    if outcome.status == "queued":
+        return json_response({"status": "queued", "failure_id": failure_id, "message": outcome.message}, 202)
+    return json_response({"ticket_id": outcome.ticket_id, "id": outcome.ticket_id, "message": outcome.message})
+
+
+def feedback_endpoint(request: flask.Request, services: Services) -> flask.Response:
+    """``POST /api/feedback``: one rating per message (a second one is 409, the first is kept)."""
+    if request.path != "/api/feedback":
+        if request.path == "/api/feedback/":
+            return redirect("/api/feedback")
+        raise NotFoundError(f"No such endpoint: {request.path}")
+    if request.method != "POST":
+        raise MethodNotAllowedError(["POST"])
+    tenant_id = resolve_tenant(request, services)
+    body = parse_model(FeedbackIn, read_json(request))
+    data = body.model_dump()
+    data["user"] = data.pop("user_info")
+    services.escalations.record_feedback(tenant_id, body.message_id, data, body.feedback_type == "helpful")
+    return json_response({"success": True})

@@ -1,0 +1,277 @@
+"""Escalation use cases: record a failure, create its ticket (once), decline it.
+
+Freshdesk has no idempotency key, so "exactly one ticket per failure" rests on three things:
+the escalation's ``ticket_id`` (checked first), a Firestore claim that lets one worker at a time
+try, and — when an earlier attempt may have reached Freshdesk without us hearing back — a look
+for a ticket carrying the escalation's own tag before posting again.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from switchboard.core import tickets
+from switchboard.core.models import Escalation
+from switchboard.core.problems import first_similar, problem_terms
+from switchboard.errors import ConfigurationError, ConflictError, NotFoundError, UpstreamUnavailableError
+from switchboard.helpdesk.base import AlertSink, ChatDesk, Mailer, TicketDesk, TicketRef
+from switchboard.store.base import EscalationStore
+from switchboard.tasks.base import Task, TaskQueue
+
+log = logging.getLogger(__name__)
+
+TICKET_LEASE = timedelta(seconds=120)
+WORK_LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 10
+
+
+@dataclass
+class EscalationDeps:
+    """What the escalation use cases need; absent connectors mean "not configured"."""
+
+    store: EscalationStore
+    queue: TaskQueue | None = None
+    tickets: TicketDesk | None = None
+    mailer: Mailer | None = None
+    alerts: AlertSink | None = None
+    desk: ChatDesk | None = None
+    desk_account: int = 0
+    retry_base_seconds: float = 15.0
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class FailureReport:
+    """A failure as the CRM reports it (seed 002 §2), already validated."""
+
+    session_id: str
+    agent_id: str
+    query: str
+    agent_response: str
+    confidence: float
+    reason: str
+    user: dict[str, str]
+    agent_type: str
+
+
+@dataclass(frozen=True)
+class TicketOutcome:
+    """What create-ticket answers: a ticket (new or existing) or "queued"."""
+
+    status: Literal["created", "existing", "duplicate", "queued"]
+    escalation: Escalation
+    ticket_id: str | None
+    message: str
+
+
+def backoff(attempt: int, retry_after: float | None, base: float = 15.0) -> float:
+    """Seconds before the next attempt: the server's Retry-After, else ``base`` doubling up to 1 h."""
+    if retry_after is not None:
+        return min(max(retry_after, 0.0), 3600.0)
+    return float(min(base * 2 ** max(attempt - 1, 0), 3600))
+
+
+def _enqueue(
+    deps: EscalationDeps, kind: str, escalation: Escalation, attempt: int = 0, delay: float = 0, strict: bool = False
+) -> bool:
+    """Schedule work; False (logged) when the queue is down and not ``strict``: the sweep retries it.
+
+    Raises:
+        UpstreamUnavailableError: The queue is down and ``strict`` (a task handler answers 503).
+    """
+    if deps.queue is None:
+        raise ConfigurationError("No task queue is configured (TASKS_TARGET_URL)")
+    task = Task(
+        kind,
+        f"{escalation.tenant_id}/{escalation.id}",
+        {"tenant": escalation.tenant_id, "failure_id": escalation.id, "attempt": attempt},
+        attempt,
+        delay,
+    )
+    try:
+        deps.queue.enqueue(task)
+    except UpstreamUnavailableError as exc:
+        if strict:
+            raise
+        log.warning("could not enqueue; the sweep will retry", extra={"kind": kind, "error": str(exc)})
+        return False
+    return True
+
+
+def record_failure(deps: EscalationDeps, tenant_id: str, report: FailureReport) -> Escalation:
+    """Store a failure (seed 002 §2) and, with a chat desk configured, schedule its sync."""
+    escalation = Escalation(
+        id=str(uuid.uuid4()),
+        tenant_id=tenant_id,
+        status="open",
+        reason=report.reason,
+        session_id=report.session_id,
+        query=report.query,
+        agent_response=report.agent_response,
+        confidence=report.confidence,
+        agent_type=report.agent_type,
+        user=report.user,
+        created_at=deps.clock(),
+        problem_terms=problem_terms(report.query),
+        pending=["chatwoot"] if deps.desk else [],
+    )
+    deps.store.create(escalation)
+    if deps.desk:
+        _enqueue(deps, "chatwoot-sync", escalation)
+    log.info("failure recorded", extra={"failure_id": escalation.id, "reason": escalation.reason})
+    return escalation
+
+
+def _load(deps: EscalationDeps, tenant_id: str, failure_id: str) -> Escalation:
+    escalation = deps.store.get(tenant_id, failure_id)
+    if escalation is None:
+        raise NotFoundError(f"No failure {failure_id}")
+    return escalation
+
+
+def _duplicate_of(deps: EscalationDeps, escalation: Escalation) -> Escalation | None:
+    others = deps.store.ticketed_for_user(escalation.tenant_id, escalation.agent_id, exclude=escalation.id)
+    match = first_similar(escalation.problem_terms, [(e.id, e.problem_terms) for e in others])
+    return next((e for e in others if e.id == match), None)
+
+
+def _after_ticket(deps: EscalationDeps, escalation: Escalation, ticket: TicketRef, duplicate_of: str | None) -> None:
+    """Record the ticket, then schedule the confirmation email and the Teams card."""
+    work = [kind for kind, on in (("email", deps.mailer), ("teams", deps.alerts)) if on and not duplicate_of]
+    pending = [k for k in escalation.pending if k != "ticket"] + work
+    fields: dict[str, Any] = {
+        "status": "ticketed",
+        "ticket_id": ticket.id,
+        "ticket_url": ticket.url,
+        "duplicate_of": duplicate_of,
+        "pending": pending,
+    }
+    problem = {"ticket_id": ticket.id, "terms": escalation.problem_terms, "at": escalation.created_at}
+    deps.store.update(escalation, fields, open_problem=problem)
+    escalation.status, escalation.ticket_id, escalation.ticket_url = "ticketed", ticket.id, ticket.url
+    escalation.duplicate_of = duplicate_of
+    escalation.pending = pending
+    for kind in work:
+        _enqueue(deps, "send-email" if kind == "email" else "teams-alert", escalation)
+
+
+def _open_ticket(deps: EscalationDeps, escalation: Escalation, attempts: int) -> TicketRef:
+    assert deps.tickets is not None
+    if attempts > 1:  # an earlier attempt may have reached Freshdesk without us hearing back
+        found = deps.tickets.find_ticket(
+            escalation.user.get("email", ""), tickets.tag_for(escalation), escalation.created_at - timedelta(minutes=5)
+        )
+        if found:
+            log.info("adopted a ticket from an earlier attempt", extra={"failure_id": escalation.id})
+            return found
+    return deps.tickets.create_ticket(tickets.ticket_draft(escalation))
+
+
+def attempt_ticket(deps: EscalationDeps, escalation: Escalation) -> TicketOutcome:
+    """Try once to give the escalation its ticket; on a slow or failing desk, schedule a retry.
+
+    Raises:
+        UpstreamError: Freshdesk refused the ticket (4xx): retrying will not help.
+    """
+    if deps.tickets is None:
+        raise ConfigurationError("No ticket desk is configured (FRESHDESK_DOMAIN, FRESHDESK_API_KEY)")
+    key = f"ticket:{escalation.id}"
+    claim = deps.store.claim(escalation.tenant_id, key, TICKET_LEASE)
+    current = deps.store.get(escalation.tenant_id, escalation.id) or escalation
+    if claim.state == "done" or current.ticket_id:
+        return _finished(deps, current)
+    if current.status == "declined":
+        if claim.state == "acquired":
+            deps.store.release(escalation.tenant_id, key)
+        raise ConflictError(f"Failure {current.id} was declined")
+    will_email = deps.mailer is not None
+    if claim.state == "busy":
+        return TicketOutcome("queued", current, None, tickets.queued_message(current, will_email))
+    try:
+        duplicate = _duplicate_of(deps, current)
+        ticket = TicketRef(duplicate.ticket_id or "", duplicate.ticket_url) if duplicate else None
+        if ticket is None:
+            ticket = _open_ticket(deps, current, claim.attempts)
+    except UpstreamUnavailableError as exc:
+        deps.store.release(escalation.tenant_id, key)
+        if "ticket" not in current.pending:
+            deps.store.update(current, {"status": "ticket_queued", "pending": [*current.pending, "ticket"]})
+            current.pending.append("ticket")
+        if claim.attempts >= MAX_ATTEMPTS:
+            deps.store.update(current, {"status": "ticket_failed"})
+            log.error("giving up on the ticket", extra={"failure_id": current.id, "attempts": claim.attempts})
+        else:
+            _enqueue(
+                deps,
+                "create-ticket",
+                current,
+                claim.attempts,
+                backoff(claim.attempts, exc.retry_after, deps.retry_base_seconds),
+            )
+        log.warning("ticket deferred", extra={"failure_id": current.id, "error": str(exc)})
+        return TicketOutcome("queued", current, None, tickets.queued_message(current, will_email))
+    except Exception:
+        deps.store.release(escalation.tenant_id, key)
+        raise
+    _after_ticket(deps, current, ticket, duplicate.id if duplicate else None)
+    deps.store.finish(escalation.tenant_id, key)
+    log.info("ticket created", extra={"failure_id": current.id, "ticket_id": ticket.id})
+    return _finished(deps, current, fresh=True)
+
+
+def _finished(deps: EscalationDeps, escalation: Escalation, fresh: bool = False) -> TicketOutcome:
+    ticket_id = escalation.ticket_id or ""
+    if escalation.duplicate_of:
+        return TicketOutcome("duplicate", escalation, ticket_id, tickets.duplicate_message(escalation, ticket_id))
+    message = tickets.confirmation_message(escalation, ticket_id, emailed=deps.mailer is not None)
+    return TicketOutcome("created" if fresh else "existing", escalation, ticket_id, message)
+
+
+def create_ticket(
+    deps: EscalationDeps, tenant_id: str, failure_id: str, history: list[dict[str, str]]
+) -> TicketOutcome:
+    """The user accepted a ticket (seed 002 §3): one ticket per failure, however often called.
+
+    Raises:
+        NotFoundError: Unknown failure id.
+        ConflictError: The failure was declined.
+    """
+    escalation = _load(deps, tenant_id, failure_id)
+    if escalation.status == "declined":
+        raise ConflictError(f"Failure {failure_id} was declined; record a new failure to open a ticket")
+    if escalation.ticket_id:
+        return _finished(deps, escalation)
+    if history and not escalation.history:
+        deps.store.update(escalation, {"history": history})
+        escalation.history = history
+    return attempt_ticket(deps, escalation)
+
+
+def decline(deps: EscalationDeps, tenant_id: str, failure_id: str) -> None:
+    """The user declined a ticket (seed 002 §4).
+
+    Raises:
+        NotFoundError: Unknown failure id.
+        ConflictError: A ticket already exists (or is being made) for it.
+    """
+    escalation = _load(deps, tenant_id, failure_id)
+    if escalation.status == "declined":
+        return
+    if escalation.ticket_id or escalation.status in ("ticket_queued", "ticket_failed"):
+        raise ConflictError(f"Failure {failure_id} already has a ticket; it cannot be declined")
+    try:
+        deps.store.update(
+            escalation, {"status": "declined", "declined_at": deps.clock()}, guarded=True, close_problem=True
+        )
+    except ConflictError as exc:  # a ticket attempt started meanwhile: re-check
+        latest = _load(deps, tenant_id, failure_id)
+        if latest.ticket_id or latest.status != "open":
+            raise ConflictError(f"Failure {failure_id} already has a ticket; it cannot be declined") from exc
+        deps.store.update(latest, {"status": "declined", "declined_at": deps.clock()}, close_problem=True)
+    if escalation.desk.get("conversation_id") or "chatwoot" in escalation.pending:
+        _enqueue(deps, "chatwoot-close", escalation)

@@ -1,0 +1,1 @@
+"""Connectors to the human side: Freshdesk, Chatwoot, Teams, email (SMTP or Amazon SES)."""

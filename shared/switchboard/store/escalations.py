@@ -1,0 +1,278 @@
+"""Firestore persistence for escalations, work claims, feedback and desk webhooks.
+
+tenants/{t}/escalations/{id}            the escalation (seed 002's agent failure)
+tenants/{t}/users/{sha(user)}           open_escalations.{id}: {ticket_id, terms, at}
+tenants/{t}/claims/{key}                state in_progress|done, lease_until, attempts (TTL)
+tenants/{t}/feedback/{message_id}       one rating per message (create() refuses a second)
+desk_links/{account}:{conversation}     Chatwoot conversation → tenant and escalation
+webhook_deliveries/{delivery_id}        Chatwoot deliveries already handled (TTL)
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from google.api_core import exceptions as gexc
+from google.cloud import firestore
+
+from switchboard.core.models import Escalation
+from switchboard.errors import ConflictError
+from switchboard.store.base import Claim
+from switchboard.store.firestore import _translated, digest
+
+log = logging.getLogger(__name__)
+
+CLAIM_TTL = timedelta(days=7)
+
+
+def _escalation(tenant_id: str, snap: Any) -> Escalation:
+    d = snap.to_dict() or {}
+    return Escalation(
+        id=snap.id,
+        tenant_id=tenant_id,
+        status=d.get("status", "open"),
+        reason=d.get("reason", "low_confidence"),
+        session_id=d.get("session_id", ""),
+        query=d.get("query", ""),
+        agent_response=d.get("agent_response", ""),
+        confidence=float(d.get("confidence", 0.0)),
+        agent_type=d.get("agent_type", "customer"),
+        user=dict(d.get("user") or {}),
+        created_at=d.get("created_at") or datetime.now(UTC),
+        channel=d.get("channel", "crm"),
+        ticket_id=d.get("ticket_id"),
+        ticket_url=d.get("ticket_url"),
+        duplicate_of=d.get("duplicate_of"),
+        history=list(d.get("history") or []),
+        problem_terms=list(d.get("problem_terms") or []),
+        desk=dict(d.get("desk") or {}),
+        pending=list(d.get("pending") or []),
+        version=snap.update_time,
+    )
+
+
+def _escalation_dict(e: Escalation) -> dict[str, Any]:
+    return {
+        "status": e.status,
+        "reason": e.reason,
+        "session_id": e.session_id,
+        "query": e.query,
+        "agent_response": e.agent_response,
+        "confidence": e.confidence,
+        "agent_type": e.agent_type,
+        "user": e.user,
+        "created_at": e.created_at,
+        "updated_at": e.created_at,
+        "channel": e.channel,
+        "ticket_id": e.ticket_id,
+        "ticket_url": e.ticket_url,
+        "duplicate_of": e.duplicate_of,
+        "history": e.history,
+        "problem_terms": e.problem_terms,
+        "desk": e.desk,
+        "pending": e.pending,
+    }
+
+
+class FirestoreEscalations:
+    """Escalations, claims, feedback and webhook deduplication on Firestore.
+
+    Args:
+        client: A ``google.cloud.firestore.Client``.
+        timeout: Per-call timeout in seconds.
+    """
+
+    def __init__(self, client: firestore.Client, timeout: float) -> None:
+        self._db = client
+        self._timeout = timeout
+
+    def _tenant(self, tenant_id: str) -> Any:
+        return self._db.collection("tenants").document(tenant_id)
+
+    def _user_ref(self, tenant_id: str, agent_id: str) -> Any:
+        return self._tenant(tenant_id).collection("users").document(digest(agent_id))
+
+    def create(self, escalation: Escalation) -> None:
+        """Store a new escalation and list it among the user's open problems (one commit)."""
+        ref = self._tenant(escalation.tenant_id).collection("escalations").document(escalation.id)
+        batch = self._db.batch()
+        batch.create(ref, _escalation_dict(escalation))
+        batch.set(
+            self._user_ref(escalation.tenant_id, escalation.agent_id),
+            {
+                "open_escalations": {
+                    escalation.id: {"ticket_id": None, "terms": escalation.problem_terms, "at": escalation.created_at}
+                }
+            },
+            merge=True,
+        )
+        with _translated("create escalation"):
+            batch.commit(timeout=self._timeout)
+
+    def get(self, tenant_id: str, escalation_id: str) -> Escalation | None:
+        """Load one escalation."""
+        with _translated("load escalation"):
+            snap = self._tenant(tenant_id).collection("escalations").document(escalation_id).get(timeout=self._timeout)
+        return _escalation(tenant_id, snap) if snap.exists else None
+
+    def update(
+        self,
+        escalation: Escalation,
+        fields: dict[str, Any],
+        *,
+        guarded: bool = False,
+        open_problem: dict[str, Any] | None = None,
+        close_problem: bool = False,
+    ) -> None:
+        """Update fields (``guarded``: only if unchanged since loaded) and the user's open list.
+
+        Raises:
+            ConflictError: ``guarded`` and the escalation changed meanwhile.
+        """
+        ref = self._tenant(escalation.tenant_id).collection("escalations").document(escalation.id)
+        batch = self._db.batch()
+        option = self._db.write_option(last_update_time=escalation.version) if guarded else None
+        batch.update(ref, {**fields, "updated_at": datetime.now(UTC)}, option=option)
+        user_ref = self._user_ref(escalation.tenant_id, escalation.agent_id)
+        if open_problem is not None:
+            batch.set(user_ref, {"open_escalations": {escalation.id: open_problem}}, merge=True)
+        if close_problem:
+            batch.set(user_ref, {"open_escalations": {escalation.id: firestore.DELETE_FIELD}}, merge=True)
+        with _translated("update escalation"):
+            batch.commit(timeout=self._timeout)
+
+    def ticketed_for_user(self, tenant_id: str, agent_id: str, exclude: str) -> list[Escalation]:
+        """The user's other escalations that hold a ticket and are still open, newest first."""
+        coll = self._tenant(tenant_id).collection("escalations")
+        query = coll.where(filter=firestore.FieldFilter("user.agent_id", "==", agent_id)).where(
+            filter=firestore.FieldFilter("status", "==", "ticketed")
+        )
+        with _translated("find open tickets"):
+            found = [_escalation(tenant_id, s) for s in query.stream(timeout=self._timeout)]
+        return sorted((e for e in found if e.id != exclude), key=lambda e: e.created_at, reverse=True)
+
+    def with_pending(self, tenant_id: str, kind: str, older_than: datetime, limit: int = 200) -> list[Escalation]:
+        """Escalations whose ``pending`` work includes ``kind`` and that have not moved since ``older_than``."""
+        coll = self._tenant(tenant_id).collection("escalations")
+        query = coll.where(filter=firestore.FieldFilter("pending", "array_contains", kind)).limit(limit)
+        with _translated("find pending work"):
+            found = [_escalation(tenant_id, s) for s in query.stream(timeout=30.0)]
+        return [e for e in found if e.version is None or e.version <= older_than]
+
+    def tenants_with_pending(self) -> list[str]:
+        """Tenant ids (the sweep visits each)."""
+        with _translated("list tenants"):
+            return [ref.id for ref in self._db.collection("tenants").list_documents()]
+
+    def claim(self, tenant_id: str, key: str, lease: timedelta) -> Claim:
+        """Claim a unit of work: ``create()`` fails on a duplicate, so only one caller wins.
+
+        A claim whose lease expired (its holder crashed) is taken over, guarded by its update time.
+        """
+        ref = self._tenant(tenant_id).collection("claims").document(key.replace("/", "_"))
+        now = datetime.now(UTC)
+        try:
+            with _translated("claim"):
+                ref.create(
+                    {"state": "in_progress", "lease_until": now + lease, "attempts": 1, "expires_at": now + CLAIM_TTL},
+                    timeout=self._timeout,
+                )
+            return Claim("acquired", 1)
+        except ConflictError:
+            pass
+        with _translated("read claim"):
+            snap = ref.get(timeout=self._timeout)
+        data = snap.to_dict() or {}
+        if data.get("state") == "done":
+            return Claim("done", int(data.get("attempts", 1)))
+        if data.get("state") == "in_progress" and data.get("lease_until") and data["lease_until"] > now:
+            return Claim("busy", int(data.get("attempts", 1)))
+        attempts = int(data.get("attempts", 0)) + 1
+        try:
+            with _translated("take over claim"):
+                ref.update(
+                    {"state": "in_progress", "lease_until": now + lease, "attempts": attempts},
+                    option=self._db.write_option(last_update_time=snap.update_time),
+                    timeout=self._timeout,
+                )
+        except ConflictError:
+            return Claim("busy", attempts)
+        return Claim("acquired", attempts)
+
+    def finish(self, tenant_id: str, key: str) -> None:
+        """Mark claimed work done: later claims answer ``done``."""
+        ref = self._tenant(tenant_id).collection("claims").document(key.replace("/", "_"))
+        with _translated("finish claim"):
+            ref.update({"state": "done", "lease_until": None}, timeout=self._timeout)
+
+    def release(self, tenant_id: str, key: str) -> None:
+        """Give a claim back after a failure, keeping its attempt count."""
+        ref = self._tenant(tenant_id).collection("claims").document(key.replace("/", "_"))
+        try:
+            with _translated("release claim"):
+                ref.update({"state": "released", "lease_until": None}, timeout=self._timeout)
+        except ConflictError:
+            log.warning("claim vanished before release", extra={"claim": key})
+
+    def link_desk_conversation(self, account_id: int, conversation_id: int, tenant_id: str, escalation_id: str) -> None:
+        """Remember which escalation a Chatwoot conversation belongs to."""
+        ref = self._db.collection("desk_links").document(f"{account_id}:{conversation_id}")
+        with _translated("link desk conversation"):
+            ref.set({"tenant_id": tenant_id, "escalation_id": escalation_id}, timeout=self._timeout)
+
+    def desk_link(self, account_id: int, conversation_id: int) -> tuple[str, str] | None:
+        """``(tenant_id, escalation_id)`` of a Chatwoot conversation, if it is ours."""
+        ref = self._db.collection("desk_links").document(f"{account_id}:{conversation_id}")
+        with _translated("read desk link"):
+            snap = ref.get(timeout=self._timeout)
+        if not snap.exists:
+            return None
+        data = snap.to_dict() or {}
+        return str(data["tenant_id"]), str(data["escalation_id"])
+
+    def first_delivery(self, delivery_id: str) -> bool:
+        """True the first time a webhook delivery id is seen (atomic ``create()``)."""
+        ref = self._db.collection("webhook_deliveries").document(delivery_id)
+        try:
+            with _translated("record delivery"):
+                ref.create(
+                    {"at": datetime.now(UTC), "expires_at": datetime.now(UTC) + CLAIM_TTL}, timeout=self._timeout
+                )
+        except ConflictError:
+            return False
+        return True
+
+    def forget_delivery(self, delivery_id: str) -> None:
+        """Undo :meth:`first_delivery` when handling failed, so a redelivery is processed."""
+        try:
+            self._db.collection("webhook_deliveries").document(delivery_id).delete(timeout=self._timeout)
+        except (gexc.GoogleAPICallError, gexc.RetryError):
+            log.warning("could not forget a failed delivery", extra={"delivery": delivery_id})
+
+    def set_conversation_owner(
+        self, tenant_id: str, conversation_doc_id: str, owner: str, *, reset_context: bool = False
+    ) -> None:
+        """Hand a conversation to a human or back to the AI (resolution also clears its context)."""
+        ref = self._tenant(tenant_id).collection("conversations").document(conversation_doc_id)
+        fields: dict[str, Any] = {"owner": owner, "owner_changed_at": datetime.now(UTC)}
+        if reset_context:
+            fields.update(recent=[], context_reset_at=datetime.now(UTC), time_escalated=False)
+        with _translated("set conversation owner"):
+            ref.set(fields, merge=True, timeout=self._timeout)
+
+    def record_feedback(self, tenant_id: str, message_id: str, data: dict[str, Any], helpful: bool) -> None:
+        """Store one rating; a second rating of the same message raises ConflictError."""
+        tenant = self._tenant(tenant_id)
+        now = datetime.now(UTC)
+        batch = self._db.batch()
+        batch.create(tenant.collection("feedback").document(message_id), {**data, "created_at": now})
+        counter = "feedback_helpful" if helpful else "feedback_unhelpful"
+        batch.set(
+            tenant.collection("usage").document(now.date().isoformat()),
+            {counter: firestore.Increment(1), "date": now.date().isoformat()},
+            merge=True,
+        )
+        with _translated("record feedback"):
+            batch.commit(timeout=self._timeout)

@@ -1,0 +1,1 @@
+"""Deferred work: the TaskQueue port and its Cloud Tasks adapter."""
