@@ -89,7 +89,7 @@ class Stack:
 
 
 @pytest.fixture
-def stack(env: Any, project: str, tasks_emulator: TasksEmulator) -> Iterator[Stack]:
+def stack(env: Any, project: str, tasks_emulator: TasksEmulator, seed: Any) -> Iterator[Stack]:
     from google.cloud import tasks_v2
 
     from switchboard.tasks.cloud_tasks import build_client
@@ -120,6 +120,7 @@ def stack(env: Any, project: str, tasks_emulator: TasksEmulator) -> Iterator[Sta
         CHATWOOT_INBOX_ID=str(chatwoot.inbox_id),
         CHATWOOT_WEBHOOK_SECRET=WEBHOOK_SECRET,
     )
+    seed()
     server = DevServer(build_app(REPO / "functions"), port).start()
     client = httpx.Client(base_url=server.base_url, timeout=30)
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 import flask
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +28,18 @@ class TaskIn(BaseModel):
     attempt: int = 0
 
 
+class SweepIn(BaseModel):
+    """A sweep body: how old pending work must be to be re-enqueued."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    min_age_seconds: float = Field(120.0, ge=0)
+
+
+def _body_or_empty(request: flask.Request) -> object:
+    return read_json(request) if request.get_data(cache=True).strip() else {}
+
+
 def tasks_endpoint(request: flask.Request, services: Services) -> flask.Response:
     """Run one task. 2xx tells Cloud Tasks it is finished; 503 asks for a retry."""
     match = _PATH.match(request.path)
@@ -37,7 +50,9 @@ def tasks_endpoint(request: flask.Request, services: Services) -> flask.Response
     kind = match.group("kind")
     deps = services.escalation_deps
     if kind == "sweep":
-        return json_response({"enqueued": sweep(deps, generation=1000 + int(time.time()) // 600)})
+        body = parse_model(SweepIn, _body_or_empty(request))
+        generation = 1000 + int(time.time()) // 600
+        return json_response({"enqueued": sweep(deps, generation, timedelta(seconds=body.min_age_seconds))})
     task = parse_model(TaskIn, read_json(request))
     result = run_task(deps, kind, task.tenant, task.failure_id)
     return json_response({"result": result})

@@ -168,16 +168,17 @@ def run_task(deps: EscalationDeps, kind: str, tenant_id: str, failure_id: str) -
     return "dropped"
 
 
-def sweep(deps: EscalationDeps, generation: int) -> dict[str, int]:
+def sweep(deps: EscalationDeps, generation: int, min_age: timedelta = SWEEP_AGE) -> dict[str, int]:
     """Re-enqueue pending work that has not moved for a while (lost tasks, a restarted emulator).
 
     Args:
         deps: Dependencies.
         generation: Part of the task names (for example the current 10-minute slot), so a sweep's
             tasks are new names even if an earlier task of the same work ran within the hour.
+        min_age: Only work untouched this long (0 after a restart of the local task emulator).
     """
     counts: dict[str, int] = {}
-    older_than = deps.clock() - SWEEP_AGE
+    older_than = deps.clock() - min_age
     for tenant_id in deps.store.tenants_with_pending():
         for kind, task_kind in _KIND_OF_TASK.items():
             for escalation in deps.store.with_pending(tenant_id, kind, older_than):
