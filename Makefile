@@ -3,6 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+TASKS_EMULATOR := .venv-tasks/bin/gcloud-tasks-emulator
 PORT ?= 8080
 export PORT
 
@@ -16,6 +17,7 @@ $(VENV)/.installed: pyproject.toml requirements-dev.txt
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
+	test -x $(TASKS_EMULATOR) || { $(PYTHON) -m venv .venv-tasks && .venv-tasks/bin/python -m pip install -q gcloud-tasks-emulator==0.6.2; }
 	touch $@
 
 dev: venv
@@ -34,4 +36,4 @@ build: venv
 	$(BIN)/python scripts/stage_functions.py
 
 clean:
-	rm -rf build .cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build .cache .pytest_cache .mypy_cache .ruff_cache .venv-tasks

@@ -83,6 +83,53 @@ def _gemini_model(services: Services, model: str) -> Probe:
     return probe
 
 
+def _http_probe(url: str, **kwargs: Any) -> Probe:
+    def probe() -> dict[str, Any]:
+        try:
+            response = httpx.get(url, timeout=PROBE_TIMEOUT, **kwargs)
+        except httpx.HTTPError as exc:
+            return {"status": "down", "error": type(exc).__name__}
+        result: dict[str, Any] = {"status": _status_of(response.status_code)}
+        if response.status_code != 200:
+            result["http_status"] = response.status_code
+        return result
+
+    return probe
+
+
+def _smtp(host: str, port: int) -> Probe:
+    def probe() -> dict[str, Any]:
+        import smtplib
+
+        try:
+            with smtplib.SMTP(host, port, timeout=PROBE_TIMEOUT) as smtp:
+                code, _ = smtp.noop()
+        except (OSError, smtplib.SMTPException) as exc:
+            return {"status": "down", "error": type(exc).__name__}
+        return {"status": "healthy" if code == 250 else "degraded", "transport": "smtp"}
+
+    return probe
+
+
+def _queue(services: Services) -> Probe:
+    s = services.settings
+
+    def probe() -> dict[str, Any]:
+        from google.api_core import exceptions as gexc
+
+        from switchboard.tasks.cloud_tasks import build_client
+
+        name = f"projects/{s.google_cloud_project}/locations/{s.tasks_location}/queues/{s.tasks_queue}"
+        try:
+            queue = build_client(s.tasks_emulator_host).get_queue(name=name, timeout=PROBE_TIMEOUT)
+        except (gexc.GoogleAPICallError, gexc.RetryError) as exc:
+            return {"status": "down", "error": type(exc).__name__}
+        state = getattr(queue.state, "name", "RUNNING")
+        return {"status": "healthy" if state in ("RUNNING", "STATE_UNSPECIFIED") else "degraded", "state": state}
+
+    return probe
+
+
 def probes(services: Services) -> dict[str, Probe]:
     """The probes of every configured dependency, by service name."""
     s = services.settings
@@ -93,6 +140,20 @@ def probes(services: Services) -> dict[str, Probe]:
         found["llm"] = lambda: {"status": "healthy", "provider": "extractive", "network": False}
     if s.embedding_backend == "genai":
         found["embeddings"] = _gemini_model(services, s.embedding_model)
+    if s.tasks_target_url:
+        found["task_queue"] = _queue(services)
+    if s.freshdesk_configured and s.freshdesk_api_key:
+        from switchboard.helpdesk.freshdesk import base_url_for
+
+        base = base_url_for(s.freshdesk_domain, s.freshdesk_base_url)
+        found["freshdesk"] = _http_probe(f"{base}/api/v2/agents/me", auth=(s.freshdesk_api_key.get_secret_value(), "X"))
+    if s.chatwoot_configured and s.chatwoot_api_token:
+        token = s.chatwoot_api_token.get_secret_value()
+        found["chatwoot"] = _http_probe(
+            f"{(s.chatwoot_base_url or '').rstrip('/')}/api/v1/profile", headers={"api_access_token": token}
+        )
+    if s.email_transport == "smtp" and s.smtp_host:
+        found["email"] = _smtp(s.smtp_host, s.smtp_port)
     return found
 
 

@@ -12,6 +12,7 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses import ses_backends
 
+from switchboard.core.tickets import adaptive_card_message
 from switchboard.devtools.emulator import free_port
 from switchboard.devtools.standins import ChatwootStandIn, Fault, FreshdeskStandIn, SmtpSink, TeamsStandIn
 from switchboard.errors import UpstreamError, UpstreamUnavailableError
@@ -19,7 +20,7 @@ from switchboard.helpdesk.base import ContactDraft, EmailDraft, TicketDraft
 from switchboard.helpdesk.chatwoot import ChatwootConnector
 from switchboard.helpdesk.email import SesMailer, SmtpMailer
 from switchboard.helpdesk.freshdesk import FreshdeskConnector, base_url_for
-from switchboard.helpdesk.teams import TeamsConnector, adaptive_card_message
+from switchboard.helpdesk.teams import TeamsConnector
 
 DRAFT = TicketDraft("Subject", "<p>Body</p>", "jane@example.com", "Jane", ["a"])
 MAIL = EmailDraft("jane@example.com", "Ticket #1", "Hello", "<p>Hello</p>", "Jane")

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -19,11 +20,40 @@ from tests.conftest import REPO, user_info
 pytestmark = pytest.mark.emulator
 
 
+class Running:
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+        self.up = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            if "Switchboard is running" in line:
+                self.up.set()
+
+    def wait_line(self, text: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [line for line in self.lines if text in line]
+            if found:
+                return found[0]
+            time.sleep(0.05)
+        raise AssertionError(f"no line with {text!r}; output:\n{''.join(self.lines[-40:])}")
+
+
 def start_stack(state: Path, port: int, **extra: str) -> subprocess.Popen[str]:
+    return start_running(state, port, **extra).proc
+
+
+def start_running(state: Path, port: int, **extra: str) -> Running:
     environment = {
         k: v
         for k, v in os.environ.items()
         if k not in ("FIRESTORE_EMULATOR_HOST", "GEMINI_API_KEY", "GOOGLE_API_KEY", "LLM_BACKEND")
+        and not k.startswith(("TASKS_", "FRESHDESK_", "CHATWOOT_", "SMTP_", "EMAIL_", "TEAMS_"))
     }
     environment.update(SWITCHBOARD_STATE_DIR=str(state), PORT=str(port), **extra)
     proc = subprocess.Popen(
@@ -34,16 +64,11 @@ def start_stack(state: Path, port: int, **extra: str) -> subprocess.Popen[str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    deadline = time.monotonic() + 90
-    assert proc.stdout is not None
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if "Switchboard is running" in line:
-            return proc
-        if not line and proc.poll() is not None:
-            break
-    proc.kill()
-    raise AssertionError("dev stack did not come up")
+    running = Running(proc)
+    if not running.up.wait(90):
+        proc.kill()
+        raise AssertionError("dev stack did not come up:\n" + "".join(running.lines[-40:]))
+    return running
 
 
 def stop_stack(proc: subprocess.Popen[str]) -> int:
@@ -84,3 +109,86 @@ def test_dev_stack_serves_every_function_and_stops_everything(tmp_path: Path) ->
         assert httpx.post(f"{base}/api/agent/customer/", json=other, timeout=30).status_code == 200
     finally:
         assert stop_stack(proc) == 0
+
+
+def test_seed_002_flow_end_to_end_on_the_dev_stack(tmp_path: Path) -> None:
+    port = free_port()
+    running = start_running(tmp_path, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=30) as http:
+            info = user_info()
+            # confident answer -> feedback
+            good = http.post(
+                "/api/agent/customer/", json={"message": "How do I export leads to CSV?", "user_info": info}
+            )
+            assert good.json()["requires_escalation"] is False
+            rated = http.post(
+                "/api/feedback",
+                json={
+                    "message_id": "m-1",
+                    "session_id": good.json()["session_id"],
+                    "feedback_type": "helpful",
+                    "query": "How do I export leads to CSV?",
+                    "response": good.json()["response"],
+                    "agent_type": "customer",
+                    "user_info": {"agent_id": info["agent_id"], "email": info["email"], "full_name": info["name"]},
+                },
+            )
+            assert rated.json() == {"success": True}
+            # low confidence -> failure -> ticket, email, Teams card, Chatwoot conversation
+            low = http.post(
+                "/api/agent/customer/", json={"message": "Why does error X1234 appear on the map?", "user_info": info}
+            ).json()
+            assert low["requires_escalation"] is True
+            failure = http.post(
+                "/api/agent-failure/",
+                json={
+                    "session_id": low["session_id"],
+                    "agent_id": info["agent_id"],
+                    "query": "Why does error X1234 appear?",
+                    "agent_response": low["response"],
+                    "confidence_score": low["classification_confidence"],
+                    "escalation_reason": "low_confidence",
+                    "user_email": info["email"],
+                    "user_name": info["name"],
+                    "user_agency": info["agency"],
+                    "user_office": info["office"],
+                    "agent_type": "customer",
+                },
+            ).json()
+            ticket = http.post(
+                f"/api/agent-failure/{failure['failure_id']}/create-ticket",
+                json={
+                    "conversation_history": [
+                        {"role": "user", "content": "Why does error X1234 appear?", "timestamp": ""}
+                    ]
+                },
+            )
+            assert ticket.status_code == 200 and ticket.json()["ticket_id"] == "9630"
+            assert "emailed a copy to jane.smith@company.com" in ticket.json()["message"]
+            running.wait_line("[freshdesk] ticket #9630")
+            running.wait_line("[smtp] to Jane Smith <jane.smith@company.com>: Support ticket #9630")
+            running.wait_line("[teams] card: 🚨 Escalation: ticket #9630")
+            running.wait_line("[chatwoot] conversation 101 opened")
+            # another low-confidence answer -> failure -> decline
+            other = http.post(
+                "/api/agent-failure/",
+                json={
+                    **{
+                        "session_id": "s-2",
+                        "agent_id": info["agent_id"],
+                        "query": "Completely different: my fax?",
+                        "agent_response": "...",
+                        "confidence_score": 0.1,
+                        "escalation_reason": "no_results",
+                        "user_email": info["email"],
+                        "user_name": info["name"],
+                        "user_agency": "A",
+                        "user_office": "O",
+                    }
+                },
+            ).json()
+            assert http.post(f"/api/agent-failure/{other['id']}/decline").json() == {"success": True}
+    finally:
+        assert stop_stack(running.proc) == 0

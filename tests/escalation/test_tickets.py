@@ -175,3 +175,18 @@ def test_same_problem_twice_points_to_the_existing_ticket(stack: Stack) -> None:
     body = stack.create_ticket(second).json()
     assert body["ticket_id"] == "9630" and "already have support ticket #9630" in body["message"]
     assert len(stack.freshdesk.tickets) == 1
+
+
+def test_health_probes_every_configured_dependency(stack: Stack) -> None:
+    body = stack.http.get("/api/health").json()
+    assert body["overall_status"] == "healthy", body
+    assert {"firestore", "llm", "task_queue", "freshdesk", "chatwoot", "email"} <= set(body["services"])
+    assert all(service["status"] == "healthy" for service in body["services"].values())
+    stack.freshdesk.api_key = "rotated"  # our key no longer works
+    degraded = stack.http.get("/api/health").json()
+    assert degraded["services"]["freshdesk"] == {
+        **degraded["services"]["freshdesk"],
+        "status": "down",
+        "http_status": 401,
+    }
+    assert degraded["overall_status"] == "degraded"

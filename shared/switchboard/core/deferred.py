@@ -18,7 +18,6 @@ from switchboard.core.escalation import MAX_ATTEMPTS, WORK_LEASE, EscalationDeps
 from switchboard.core.models import Escalation
 from switchboard.errors import ConflictError, UpstreamError, UpstreamUnavailableError
 from switchboard.helpdesk.base import ContactDraft
-from switchboard.helpdesk.teams import adaptive_card_message
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +85,7 @@ def _post_card(deps: EscalationDeps) -> Callable[[Escalation], None]:
         assert deps.alerts is not None
         title = f"🚨 Escalation: ticket #{escalation.ticket_id}" if escalation.ticket_id else "🚨 Escalation"
         links = [("Open ticket", escalation.ticket_url or ""), ("Open in Chatwoot", escalation.desk.get("url", ""))]
-        card = adaptive_card_message(title, tickets.card_facts(escalation, deps.clock()), actions=links)
+        card = tickets.adaptive_card_message(title, tickets.card_facts(escalation, deps.clock()), actions=links)
         deps.alerts.post(card)
 
     return action

@@ -176,3 +176,29 @@ def desk_attributes(escalation: Escalation) -> dict[str, Any]:
         "ai_confidence": round(escalation.confidence, 3),
         "escalation_reason": escalation.reason,
     }
+
+
+def adaptive_card_message(
+    title: str, facts: list[tuple[str, str]], text: str = "", actions: list[tuple[str, str]] | None = None
+) -> dict[str, Any]:
+    """The message payload the Workflows template posts to a channel."""
+    body: list[dict[str, Any]] = [
+        {"type": "TextBlock", "text": title, "weight": "Bolder", "size": "Medium", "wrap": True}
+    ]
+    if text:
+        body.append({"type": "TextBlock", "text": text, "wrap": True})
+    body.append({"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in facts if v]})
+    card: dict[str, Any] = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": body,
+    }
+    if actions:
+        card["actions"] = [{"type": "Action.OpenUrl", "title": t, "url": u} for t, u in actions if u]
+    return {
+        "type": "message",
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}
+        ],
+    }

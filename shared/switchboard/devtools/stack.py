@@ -1,4 +1,10 @@
-"""``make dev``: the whole system on one machine, stopped cleanly on Ctrl-C or SIGTERM."""
+"""``make dev``: the whole system on one machine, stopped cleanly on Ctrl-C or SIGTERM.
+
+Started here: Google's Firestore emulator, the Cloud Tasks emulator, every function behind one
+base URL, and — for each outside service that is not configured — a loopback stand-in that
+records what it receives (Freshdesk, Teams, Chatwoot, an SMTP server). Environment variables
+given to `make dev` win over these defaults, so real services can be plugged in one at a time.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +15,18 @@ import secrets
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
-from switchboard.devtools.emulator import FirestoreEmulator
+import httpx
+
+from switchboard.devtools.emulator import FirestoreEmulator, free_port
 from switchboard.devtools.local import DEFAULT_PROJECT, dev_state_file, running_dev_stack, state_dir
 from switchboard.devtools.server import ROUTES, DevServer, build_app
+from switchboard.devtools.standins import ChatwootStandIn, FreshdeskStandIn, SmtpSink, StandIn, TeamsStandIn
+from switchboard.devtools.tasks_emulator import TasksEmulator
 
 REPO = Path(__file__).resolve().parents[3]
 DEMO_KB = REPO / "examples" / "kb" / "demo.jsonl"
@@ -26,15 +38,15 @@ def _say(text: str = "") -> None:
     sys.stdout.flush()
 
 
-def _dev_key() -> str:
-    path = state_dir() / "dev-api-key"
+def _secret_file(name: str, prefix: str) -> str:
+    path = state_dir() / name
     if path.exists():
         return path.read_text().strip()
-    key = "sb_dev_" + secrets.token_urlsafe(24)
+    value = prefix + secrets.token_urlsafe(24)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(key + "\n")
+    path.write_text(value + "\n")
     path.chmod(0o600)
-    return key
+    return value
 
 
 def _seed_demo(tenant_id: str) -> str:
@@ -51,7 +63,7 @@ def _seed_demo(tenant_id: str) -> str:
     if existing is None:
         prompts = PromptParts(manual_prompt="Be friendly and brief. Use numbered steps for procedures.")
         store.save_tenant(Tenant(tenant_id, DEMO_TENANT_NAME, TenantSettings(prompts=prompts)))
-    key = _dev_key()
+    key = _secret_file("dev-api-key", "sb_dev_")
     with contextlib.suppress(ConflictError):  # already registered by an earlier run
         store.add_api_key(hash_api_key(key), tenant_id)
     if existing is None or existing.kb_version == 0:
@@ -60,21 +72,88 @@ def _seed_demo(tenant_id: str) -> str:
     return key
 
 
+class _Stack:
+    """Everything started, in start order, for a clean stop in reverse."""
+
+    def __init__(self) -> None:
+        self.stoppers: list[Callable[[], None]] = []
+        self.stand_ins: list[str] = []
+
+    def stop(self) -> None:
+        for stop in reversed(self.stoppers):
+            try:
+                stop()
+            except Exception as exc:  # keep stopping the rest
+                _say(f"  (while stopping: {exc})")
+
+
+def _start_emulators(stack: _Stack, project: str, port: int) -> None:
+    if not os.environ.get("FIRESTORE_EMULATOR_HOST"):
+        firestore = FirestoreEmulator(state_dir() / "firestore", project=project).start()
+        stack.stoppers.append(firestore.stop)
+        os.environ["FIRESTORE_EMULATOR_HOST"] = firestore.host
+    if not os.environ.get("TASKS_EMULATOR_HOST") and not os.environ.get("TASKS_TARGET_URL"):
+        location = os.environ.setdefault("TASKS_LOCATION", "us-central1")
+        queue = os.environ.setdefault("TASKS_QUEUE", "switchboard-tasks")
+        tasks = TasksEmulator(f"projects/{project}/locations/{location}/queues/{queue}").start()
+        stack.stoppers.append(tasks.stop)
+        os.environ["TASKS_EMULATOR_HOST"] = tasks.host
+        os.environ["TASKS_TARGET_URL"] = f"http://127.0.0.1:{port}"
+        os.environ.setdefault("TASK_RETRY_BASE_SECONDS", "5")
+
+
+def _start_stand_ins(stack: _Stack) -> None:
+    folder = state_dir() / "standins"
+
+    def serve(stand_in: StandIn, label: str) -> StandIn:
+        stand_in.listener = _say
+        stand_in.start()
+        stack.stoppers.append(stand_in.stop)
+        stack.stand_ins.append(f"{label:<9} {stand_in.url}")
+        return stand_in
+
+    if not (os.environ.get("FRESHDESK_DOMAIN") or os.environ.get("FRESHDESK_BASE_URL")):
+        freshdesk = serve(FreshdeskStandIn(state_file=folder / "freshdesk.json"), "Freshdesk")
+        os.environ.update(FRESHDESK_BASE_URL=freshdesk.url, FRESHDESK_API_KEY="dev-freshdesk-key")
+    if not os.environ.get("TEAMS_WEBHOOK_URL"):
+        teams = serve(TeamsStandIn(state_file=folder / "teams.json"), "Teams")
+        os.environ["TEAMS_WEBHOOK_URL"] = f"{teams.url}/workflows/dev/triggers/manual/paths/invoke"
+    if not os.environ.get("CHATWOOT_BASE_URL"):
+        desk = serve(ChatwootStandIn(state_file=folder / "chatwoot.json"), "Chatwoot")
+        os.environ.update(
+            CHATWOOT_BASE_URL=desk.url,
+            CHATWOOT_API_TOKEN="dev-chatwoot-token",
+            CHATWOOT_ACCOUNT_ID="1",
+            CHATWOOT_INBOX_ID="1",
+        )
+        os.environ.setdefault("CHATWOOT_WEBHOOK_SECRET", _secret_file("dev-chatwoot-secret", ""))
+    if os.environ.get("EMAIL_TRANSPORT", "none") == "none":
+        sink = SmtpSink(free_port())
+        sink.listener = _say
+        sink.start()
+        stack.stoppers.append(sink.stop)
+        stack.stand_ins.append(f"{'SMTP':<9} 127.0.0.1:{sink.port}")
+        os.environ.update(
+            EMAIL_TRANSPORT="smtp",
+            SMTP_HOST="127.0.0.1",
+            SMTP_PORT=str(sink.port),
+            EMAIL_FROM="support@switchboard.local",
+        )
+
+
 def run_dev_stack(port: int) -> int:
-    """Start the emulator (unless FIRESTORE_EMULATOR_HOST is set), seed the demo, serve, wait."""
+    """Start everything, seed the demo, serve, wait for Ctrl-C or SIGTERM, stop everything."""
     if running_dev_stack():
         _say(f"a dev stack is already running (see {dev_state_file()}); stop it first")
         return 1
-    os.environ.setdefault("GOOGLE_CLOUD_PROJECT", DEFAULT_PROJECT)
-    os.environ.setdefault("SWITCHBOARD_ENV", "development")
-    os.environ.setdefault("ALLOW_ANONYMOUS", "true")
-    os.environ.setdefault("LOG_LEVEL", "INFO")
-    os.environ.setdefault("CORS_ALLOWED_ORIGINS", "*")
-    emulator = None
-    if not os.environ.get("FIRESTORE_EMULATOR_HOST"):
-        emulator = FirestoreEmulator(state_dir() / "firestore", project=os.environ["GOOGLE_CLOUD_PROJECT"]).start()
-        os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.host
-    server = None
+    project = os.environ.setdefault("GOOGLE_CLOUD_PROJECT", DEFAULT_PROJECT)
+    for key, value in (
+        ("SWITCHBOARD_ENV", "development"),
+        ("ALLOW_ANONYMOUS", "true"),
+        ("LOG_LEVEL", "INFO"),
+        ("CORS_ALLOWED_ORIGINS", "*"),
+    ):
+        os.environ.setdefault(key, value)
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
@@ -82,38 +161,54 @@ def run_dev_stack(port: int) -> int:
 
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
+    stack = _Stack()
     try:
+        _start_emulators(stack, project, port)
+        _start_stand_ins(stack)
         from switchboard.bootstrap import services
 
         settings = services().settings
         key = _seed_demo(settings.default_tenant)
         server = DevServer(build_app(REPO / "functions"), port).start()
-        dev_state_file().write_text(
-            json.dumps({"firestore_emulator_host": os.environ["FIRESTORE_EMULATOR_HOST"], "base_url": server.base_url})
-        )
-        _banner(server.base_url, settings.default_tenant, key, settings.resolved_llm_backend, settings.allow_anonymous)
+        stack.stoppers.append(server.stop)
+        state: dict[str, Any] = {
+            "firestore_emulator_host": os.environ["FIRESTORE_EMULATOR_HOST"],
+            "base_url": server.base_url,
+        }
+        dev_state_file().write_text(json.dumps(state))
+        stack.stoppers.append(lambda: dev_state_file().unlink(missing_ok=True))
+        _resume_pending(server.base_url)
+        _banner(server.base_url, settings.default_tenant, key, settings.resolved_llm_backend, stack.stand_ins)
         stop.wait()
         _say("\nstopping ...")
     finally:
-        if server:
-            server.stop()
-        dev_state_file().unlink(missing_ok=True)
-        if emulator:
-            emulator.stop()
+        stack.stop()
     _say("stopped")
     return 0
 
 
-def _banner(base: str, tenant: str, key: str, llm: str, anonymous: bool) -> None:
-    _say(
-        f"\nSwitchboard is running at {base}  (LLM: {llm}{'' if llm == 'genai' else ', offline; set GEMINI_API_KEY for Gemini'})"
-    )
+def _resume_pending(base: str) -> None:
+    """The task emulator keeps tasks in memory only: re-enqueue work a previous run left pending."""
+    try:
+        response = httpx.post(f"{base}/tasks/sweep", json={"min_age_seconds": 0}, timeout=30)
+        resumed = response.json().get("enqueued") or {}
+    except (httpx.HTTPError, ValueError) as exc:
+        _say(f"could not resume pending work: {exc}")
+        return
+    if resumed:
+        _say(f"resumed pending work from the previous run: {resumed}")
+
+
+def _banner(base: str, tenant: str, key: str, llm: str, stand_ins: list[str]) -> None:
+    offline = "" if llm == "genai" else ", offline; set GEMINI_API_KEY for Gemini"
+    _say(f"\nSwitchboard is running at {base}  (LLM: {llm}{offline})")
     for prefix, name in ROUTES:
-        _say(f"  {base}{prefix:<16} -> function {name}")
-    _say(
-        f"\nDemo tenant '{tenant}', API key: {key}"
-        + ("  (keyless calls allowed: ALLOW_ANONYMOUS=true)" if anonymous else "")
-    )
+        _say(f"  {base}{prefix:<24} -> function {name}")
+    if stand_ins:
+        _say("\nLocal stand-ins (they record what they receive; set the real service's variables to use it):")
+        for line in stand_ins:
+            _say(f"  {line}")
+    _say(f"\nDemo tenant '{tenant}', API key: {key}  (keyless calls allowed: ALLOW_ANONYMOUS=true)")
     _say("\nAsk it something:")
     _say(
         f"  curl -s -X POST {base}/api/agent/customer/ -H 'Content-Type: application/json' \\\n"
@@ -123,4 +218,5 @@ def _banner(base: str, tenant: str, key: str, llm: str, anonymous: bool) -> None
     )
     _say(f"  curl -s {base}/api/health")
     _say(f'  switchboard ask --tenant {tenant} "How do I process a refund?"')
-    _say("\nCtrl-C stops everything this started.")
+    _say("\nThe escalation flow (seed 002) is walked through in docs/escalation.md.")
+    _say("Ctrl-C stops everything this started.")

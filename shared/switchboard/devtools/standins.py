@@ -14,6 +14,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -58,6 +59,7 @@ class StandIn:
         self._lock = threading.Lock()
         self._state_file = state_file
         self._server: ThreadingHTTPServer | None = None
+        self.listener: Callable[[str], None] | None = None
         self.load_state()
 
     # -- state ------------------------------------------------------------------------------
@@ -85,6 +87,11 @@ class StandIn:
     def handle(self, req: Recorded) -> tuple[int, Any, dict[str, str]]:
         """Answer one request (subclasses implement)."""
         return 404, {"error": "not found"}, {}
+
+    def notify(self, text: str) -> None:
+        """Tell the listener (the dev stack prints it) what just happened."""
+        if self.listener:
+            self.listener(f"[{self.name}] {text}")
 
     @property
     def url(self) -> str:
@@ -181,6 +188,7 @@ class FreshdeskStandIn(StandIn):
             ticket = {**body, "id": self.next_id, "created_at": time.time()}
             self.next_id += 1
             self.tickets.append(ticket)
+            self.notify(f"ticket #{ticket['id']} for {body.get('email')}: {body.get('subject')}")
             return 201, ticket, {"Location": f"/api/v2/tickets/{ticket['id']}"}
         if req.method == "GET" and req.path == "/api/v2/tickets":
             email_q = (req.query.get("email") or [""])[0]
@@ -211,6 +219,8 @@ class TeamsStandIn(StandIn):
         if attachments[0].get("contentType") != "application/vnd.microsoft.card.adaptive":
             return 400, {"error": {"code": "InvalidRequestContent"}}, {}
         self.cards.append(body)
+        title = (attachments[0].get("content") or {}).get("body", [{}])[0].get("text", "")
+        self.notify(f"card: {title}")
         return 202, None, {}
 
 
@@ -271,6 +281,7 @@ class ChatwootStandIn(StandIn):
                 return 422, {"message": "source_id and a valid inbox_id are required"}, {}
             conversation = {**body, "id": 100 + len(self.conversations) + 1, "status": body.get("status", "open")}
             self.conversations.append(conversation)
+            self.notify(f"conversation {conversation['id']} opened for contact {body.get('contact_id')}")
             if (body.get("message") or {}).get("content"):
                 self.messages.append(
                     {
@@ -313,12 +324,16 @@ class SmtpSink:
 
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        self.listener: Callable[[str], None] | None = None
         sink = self
 
         class Collect:
             async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
                 sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
-                sink.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+                message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                sink.messages.append(message)
+                if sink.listener:
+                    sink.listener(f"[smtp] to {message['To']}: {message['Subject']}")
                 return "250 OK"
 
         self.port = port
