@@ -18,6 +18,7 @@ from switchboard.config import Settings
 if TYPE_CHECKING:
     from google import genai
 
+    from switchboard.channels.kommo_api import KommoConnector
     from switchboard.core.escalation import EscalationDeps
     from switchboard.core.tenants import TenantDirectory
     from switchboard.core.turn import TurnDeps
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from switchboard.llm.base import Embedder, LLMProvider
     from switchboard.store.escalations import FirestoreEscalations
     from switchboard.store.firestore import FirestoreStore
+    from switchboard.store.kommo import FirestoreKommoReplies
     from switchboard.tasks.base import TaskQueue
 
 
@@ -204,6 +206,22 @@ class Services:
             self.settings.chatwoot_account_id or 0,
             self.settings.task_retry_base_seconds,
         )
+
+    @cached_property
+    def kommo_replies(self) -> FirestoreKommoReplies:
+        """One reply slot per Kommo return_url."""
+        from switchboard.store.kommo import FirestoreKommoReplies
+
+        return FirestoreKommoReplies(self.store.client, self.settings.store_timeout_seconds)
+
+    @cached_property
+    def kommo(self) -> KommoConnector | None:
+        """The Salesbot continue call, when KOMMO_ACCESS_TOKEN is set."""
+        if self.settings.kommo_access_token is None:
+            return None
+        from switchboard.channels.kommo_api import KommoConnector
+
+        return KommoConnector(self.settings.kommo_access_token.get_secret_value())
 
 
 _lock = threading.Lock()

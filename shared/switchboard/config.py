@@ -111,6 +111,14 @@ class Settings(BaseSettings):
     chatwoot_inbox_id: int | None = Field(None, alias="CHATWOOT_INBOX_ID")
     chatwoot_webhook_secret: SecretStr | None = Field(None, alias="CHATWOOT_WEBHOOK_SECRET")
 
+    kommo_client_secret: SecretStr | None = Field(None, alias="KOMMO_CLIENT_SECRET")
+    kommo_account_id: int | None = Field(None, alias="KOMMO_ACCOUNT_ID")
+    kommo_subdomain: str | None = Field(None, alias="KOMMO_SUBDOMAIN")
+    kommo_access_token: SecretStr | None = Field(None, alias="KOMMO_ACCESS_TOKEN")
+    kommo_webhook_secret: SecretStr | None = Field(None, alias="KOMMO_WEBHOOK_SECRET")
+    kommo_return_url_hosts: str = Field("", alias="KOMMO_RETURN_URL_HOSTS")
+    kommo_jwt_leeway: float = Field(30.0, alias="KOMMO_JWT_LEEWAY_SECONDS", ge=0, le=600)
+
     @field_validator("rate_limit")
     @classmethod
     def _check_rate_limit(cls, value: str) -> str:
@@ -146,6 +154,11 @@ class Settings(BaseSettings):
                 "Chatwoot needs CHATWOOT_BASE_URL, CHATWOOT_API_TOKEN, CHATWOOT_ACCOUNT_ID and CHATWOOT_INBOX_ID together"
             )
         return self
+
+    @property
+    def kommo_return_hosts(self) -> list[str]:
+        """KOMMO_RETURN_URL_HOSTS as a list of ``host`` or ``host:port`` (empty: Kommo's own hosts)."""
+        return [h.strip().lower() for h in self.kommo_return_url_hosts.split(",") if h.strip()]
 
     @property
     def freshdesk_configured(self) -> bool:

@@ -101,7 +101,16 @@ class StoreError(SwitchboardError):
 
 
 class UpstreamError(SwitchboardError):
-    """An outside service answered with an error that retrying will not fix."""
+    """An outside service answered with an error that retrying will not fix.
+
+    Args:
+        message: What failed.
+        status: The HTTP status the service answered, when there was one.
+    """
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
 
 
 class UpstreamUnavailableError(UpstreamError):
@@ -112,9 +121,9 @@ class UpstreamUnavailableError(UpstreamError):
         retry_after: Seconds the service asked us to wait (``Retry-After``), when it said so.
     """
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, retry_after: float | None = None, status: int | None = None) -> None:
         self.retry_after = retry_after
-        super().__init__(message)
+        super().__init__(message, status)
 
 
 class LLMError(UpstreamError):

@@ -28,6 +28,21 @@ class TaskIn(BaseModel):
     attempt: int = 0
 
 
+class KommoReplyIn(BaseModel):
+    """A Kommo reply task body (made by the kommo_webhook function)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    tenant: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    return_url: str = Field(min_length=8, max_length=2000)
+    message: str = Field(min_length=1)
+    lead_id: str = ""
+    contact_id: str = ""
+    contact_name: str = ""
+    chat_id: str = ""
+    reply_mode: str = "bubbles"
+
+
 class SweepIn(BaseModel):
     """A sweep body: how old pending work must be to be re-enqueued."""
 
@@ -49,6 +64,11 @@ def tasks_endpoint(request: flask.Request, services: Services) -> flask.Response
         raise MethodNotAllowedError(["POST"])
     kind = match.group("kind")
     deps = services.escalation_deps
+    if kind == "kommo-reply":
+        from switchboard.channels.kommo_inbound import run_kommo_reply
+
+        reply = parse_model(KommoReplyIn, read_json(request))
+        return json_response({"result": run_kommo_reply(services, reply.model_dump())})
     if kind == "sweep":
         body = parse_model(SweepIn, _body_or_empty(request))
         generation = 1000 + int(time.time()) // 600

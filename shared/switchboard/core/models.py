@@ -44,6 +44,7 @@ class TenantSettings:
     temperature: float | None = None
     max_output_tokens: int | None = None
     escalation_threshold: float | None = None
+    kommo: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ class InboundMessage:
     user: UserInfo
     text: str
     agent_type: str = "customer"
+    human_takes_over: bool = False
 
 
 @dataclass(frozen=True)

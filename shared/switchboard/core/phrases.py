@@ -88,6 +88,27 @@ def duplicate_notice(language: str, ticket_id: str) -> str:
     return _pick(_DUPLICATE, language).format(ticket=ticket_id)
 
 
+_RATE_LIMITED = {
+    "en": "You've reached the limit of questions for now. Please try again in {minutes} min.",
+    "es": "Has alcanzado el límite de preguntas por ahora. Inténtalo de nuevo en {minutes} min.",
+    "pt": "Você atingiu o limite de perguntas por enquanto. Tente novamente em {minutes} min.",
+    "fr": "Vous avez atteint la limite de questions pour le moment. Réessayez dans {minutes} min.",
+    "de": "Sie haben das Fragenlimit erreicht. Bitte versuchen Sie es in {minutes} Min. erneut.",
+    "it": "Ha raggiunto il limite di domande per ora. Riprovi tra {minutes} min.",
+    "ru": "Вы достигли лимита вопросов. Попробуйте снова через {minutes} мин.",
+    "uk": "Ви досягли ліміту запитань. Спробуйте знову через {minutes} хв.",
+    "mn": "Та асуултын хязгаарт хүрлээ. {minutes} минутын дараа дахин оролдоно уу.",
+    "tr": "Şimdilik soru sınırına ulaştınız. Lütfen {minutes} dakika sonra tekrar deneyin.",
+    "pl": "Osiągnięto limit pytań. Spróbuj ponownie za {minutes} min.",
+    "nl": "Je hebt de limiet van vragen bereikt. Probeer het over {minutes} min opnieuw.",
+}
+
+
+def rate_limited_notice(language: str, reset_in_seconds: int) -> str:
+    """Tell the customer when they can ask again."""
+    return _pick(_RATE_LIMITED, language).format(minutes=max(1, -(-reset_in_seconds // 60)))
+
+
 def _pick(table: dict[str, str], language: str) -> str:
     return table.get(language, table["en"])
 

@@ -256,6 +256,10 @@ class _Turn:
         if reply is not None:
             fields["last_confidence"] = result.confidence
             fields["last_escalation_reason"] = result.escalation_reason
+            if result.requires_escalation and message.human_takes_over:
+                # Channels whose bot hands over in place (Kommo): the AI stays silent from now on.
+                fields["owner"] = "human"
+                fields["owner_changed_at"] = now
         meta = {
             "confidence": result.confidence,
             "requires_escalation": result.requires_escalation,

@@ -20,6 +20,7 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("/api/agent-failure", "escalation"),
     ("/api/feedback", "feedback"),
     ("/api/webhooks/chatwoot", "chatwoot_webhook"),
+    ("/api/kommo/", "kommo_webhook"),
     ("/api/health", "health"),
     ("/tasks/", "tasks"),
 )

@@ -61,5 +61,5 @@ def request(client: httpx.Client, vendor: str, method: str, url: str, **kwargs: 
         return response
     status = response.status_code
     if status == 429 or status >= 500:
-        raise UpstreamUnavailableError(f"{vendor}: HTTP {status}", retry_after=retry_after(response))
-    raise UpstreamError(f"{vendor}: HTTP {status}")
+        raise UpstreamUnavailableError(f"{vendor}: HTTP {status}", retry_after=retry_after(response), status=status)
+    raise UpstreamError(f"{vendor}: HTTP {status}", status=status)

@@ -107,6 +107,7 @@ def _tenant(tenant_id: str, data: dict[str, Any]) -> Tenant:
             temperature=settings.get("temperature"),
             max_output_tokens=settings.get("max_output_tokens"),
             escalation_threshold=settings.get("escalation_threshold"),
+            kommo=dict(settings.get("kommo") or {}),
         ),
     )
 
@@ -121,6 +122,7 @@ def _tenant_dict(tenant: Tenant) -> dict[str, Any]:
             "temperature": s.temperature,
             "max_output_tokens": s.max_output_tokens,
             "escalation_threshold": s.escalation_threshold,
+            "kommo": s.kommo,
         },
     }
 
@@ -243,6 +245,37 @@ class FirestoreStore:
                 with _translated("reload conversation"):
                     current = _conversation(conversation.key, conv_ref.get(timeout=self._timeout))
         raise ConflictError("conversation kept changing; turn not saved")
+
+    def append_message(
+        self, tenant_id: str, conversation_key: str, message: Message, fields: dict[str, Any], meta: dict[str, Any]
+    ) -> bool:
+        """Store a message that arrived outside a turn (a channel notification); False if seen before."""
+        conv_ref = self._tenant_ref(tenant_id).collection("conversations").document(conversation_key)
+        now = datetime.now(UTC)
+        batch = self._db.batch()
+        batch.create(
+            conv_ref.collection("messages").document(message.id), _message_dict(message, now + self._ttl, meta)
+        )
+        update = {
+            **fields,
+            "recent": firestore.ArrayUnion([_recent_entry(message)]),
+            "updated_at": now,
+            "expires_at": now + self._ttl,
+        }
+        batch.set(conv_ref, update, merge=True)
+        try:
+            with _translated("append message"):
+                batch.commit(timeout=self._timeout)
+        except ConflictError:
+            return False
+        return True
+
+    def conversation_owner(self, tenant_id: str, conversation_key: str) -> str:
+        """Who owns a conversation right now (read just before anything is sent to a channel)."""
+        ref = self._tenant_ref(tenant_id).collection("conversations").document(conversation_key)
+        with _translated("read conversation owner"):
+            snap = ref.get(field_paths=["owner"], timeout=self._timeout)
+        return str((snap.to_dict() or {}).get("owner", "ai")) if snap.exists else "ai"
 
     def load_knowledge(self, tenant_id: str, kb_version: int) -> tuple[list[Chunk], dict[str, list[float]]]:
         """Stream every chunk of one knowledge-base version."""

@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 #: The kinds of task the tasks function serves, as path segments of /tasks/{kind}.
-TASK_KINDS = ("create-ticket", "send-email", "teams-alert", "chatwoot-sync", "chatwoot-close", "sweep")
+TASK_KINDS = (
+    "create-ticket",
+    "send-email",
+    "teams-alert",
+    "chatwoot-sync",
+    "chatwoot-close",
+    "sweep",
+    "kommo-reply",
+)
 
 
 @dataclass(frozen=True)
