@@ -138,6 +138,53 @@ def cmd_tenant_add_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tenant_set_instructions(args: argparse.Namespace) -> int:
+    """Set the tenant's AI instructions (seed 000's editor; seed 001's manual prompt) from a file."""
+    from dataclasses import replace
+
+    from switchboard.bootstrap import services
+    from switchboard.core.models import Tenant
+
+    text = Path(args.file).read_text(encoding="utf-8").strip()
+    if len(text) > 20000:
+        _err("instructions are over 20,000 characters")
+        return 2
+    store = services().store
+    tenant = store.get_tenant(args.tenant) or Tenant(id=args.tenant, name=args.tenant)
+    prompts = replace(tenant.settings.prompts, manual_prompt=text)
+    store.save_tenant(replace(tenant, settings=replace(tenant.settings, prompts=prompts)))
+    _out(
+        f"tenant {args.tenant}: instructions set ({len(text)} characters); instances pick them up within "
+        f"TENANT_CACHE_SECONDS ({services().settings.tenant_cache_seconds:g} s)"
+    )
+    return 0
+
+
+def cmd_tenant_show(args: argparse.Namespace) -> int:
+    """Print a tenant's settings as JSON."""
+    from dataclasses import asdict
+
+    from switchboard.bootstrap import services
+
+    tenant = services().store.get_tenant(args.tenant)
+    if tenant is None:
+        _err(f"no tenant {args.tenant}")
+        return 2
+    _out(json.dumps(asdict(tenant), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_conversation_owner(args: argparse.Namespace) -> int:
+    """Hand a conversation to a person, or back to the AI (with a fresh context)."""
+    from switchboard.bootstrap import services
+    from switchboard.core.turn import conversation_doc_id
+
+    doc = conversation_doc_id(args.channel, args.key)
+    services().escalations.set_conversation_owner(args.tenant, doc, args.owner, reset_context=args.owner == "ai")
+    _out(f"{doc}: owner is now {args.owner}")
+    return 0
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     """Run the whole system locally (what `make dev` runs)."""
     from switchboard.devtools.stack import run_dev_stack
@@ -181,6 +228,24 @@ def build_parser() -> argparse.ArgumentParser:
     add_key = tenant.add_parser("add-key", help="print a new API key for a tenant")
     add_key.add_argument("--tenant", required=True, type=_tenant_id)
     add_key.set_defaults(func=cmd_tenant_add_key, needs_store=True)
+
+    instructions = tenant.add_parser("set-instructions", help="set the AI instructions from a text file")
+    instructions.add_argument("--tenant", required=True, type=_tenant_id)
+    instructions.add_argument("file")
+    instructions.set_defaults(func=cmd_tenant_set_instructions, needs_store=True)
+    show = tenant.add_parser("show", help="print a tenant's settings")
+    show.add_argument("--tenant", required=True, type=_tenant_id)
+    show.set_defaults(func=cmd_tenant_show, needs_store=True)
+
+    conversation = sub.add_parser("conversation", help="conversations").add_subparsers(
+        dest="conv_command", required=True
+    )
+    owner = conversation.add_parser("owner", help="hand a conversation to a person or back to the AI")
+    owner.add_argument("--tenant", required=True, type=_tenant_id)
+    owner.add_argument("--channel", required=True, choices=["crm", "kommo", "chatwoot", "cli"])
+    owner.add_argument("--key", required=True, help="conversation key, e.g. lead-123-contact-456 for Kommo")
+    owner.add_argument("owner", choices=["ai", "human"])
+    owner.set_defaults(func=cmd_conversation_owner, needs_store=True)
 
     dev = sub.add_parser("dev", help="run the whole system locally (make dev)")
     dev.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))

@@ -99,3 +99,23 @@ def test_without_an_emulator_the_cli_starts_one_and_keeps_the_data(cli_env: dict
     run(["kb", "import", "--tenant", "solo", str(DEMO_KB)], environment)
     asked = run(["ask", "--tenant", "solo", "--json", "How do I turn on two-factor authentication?"], environment)
     assert json.loads(asked.stdout)["sources"][0]["entry_id"] == "kb_007"
+
+
+def test_instructions_are_set_shown_and_reach_the_prompt(cli_env: dict[str, str], tmp_path: Path) -> None:
+    instructions = tmp_path / "instructions.txt"
+    instructions.write_text("You are Acme's assistant. Always answer in two sentences.\n")
+    assert run(["tenant", "set-instructions", "--tenant", "acme", str(instructions)], cli_env).returncode == 0
+    shown = json.loads(run(["tenant", "show", "--tenant", "acme"], cli_env).stdout)
+    assert shown["settings"]["prompts"]["manual_prompt"] == "You are Acme's assistant. Always answer in two sentences."
+    assert run(["tenant", "show", "--tenant", "nobody"], cli_env, check=False).returncode == 2
+
+
+def test_conversation_owner_hands_back_to_the_ai(cli_env: dict[str, str]) -> None:
+    run(["kb", "import", "--tenant", "t9", str(DEMO_KB)], cli_env)
+    ask = ["ask", "--tenant", "t9", "--json", "--session", "s1", "--user", "u1", "How do I export leads?"]
+    assert json.loads(run(ask, cli_env).stdout)["sources"]
+    run(["conversation", "owner", "--tenant", "t9", "--channel", "cli", "--key", "u1:s1", "human"], cli_env)
+    silent = json.loads(run(ask, cli_env).stdout)
+    assert silent["sources"] == [] and silent["response"].startswith("A member of our team")
+    run(["conversation", "owner", "--tenant", "t9", "--channel", "cli", "--key", "u1:s1", "ai"], cli_env)
+    assert json.loads(run(ask, cli_env).stdout)["sources"]

@@ -382,5 +382,7 @@ class KommoStandIn(StandIn):
         if too_long:
             return 400, {"title": "Bad Request", "detail": "TooLong"}, {}
         self.continues.append({"path": req.path, "body": body})
-        self.notify(f"continue {parts[5]}: {len(handlers)} bubble(s), handoff={(body.get('data') or {}).get('handoff')}")
+        self.notify(
+            f"continue {parts[5]}: {len(handlers)} bubble(s), handoff={(body.get('data') or {}).get('handoff')}"
+        )
         return 202, None, {}
