@@ -53,7 +53,7 @@ def start_running(state: Path, port: int, **extra: str) -> Running:
         k: v
         for k, v in os.environ.items()
         if k not in ("FIRESTORE_EMULATOR_HOST", "GEMINI_API_KEY", "GOOGLE_API_KEY", "LLM_BACKEND")
-        and not k.startswith(("TASKS_", "FRESHDESK_", "CHATWOOT_", "SMTP_", "EMAIL_", "TEAMS_"))
+        and not k.startswith(("TASKS_", "FRESHDESK_", "CHATWOOT_", "SMTP_", "EMAIL_", "TEAMS_", "KOMMO_"))
     }
     environment.update(SWITCHBOARD_STATE_DIR=str(state), PORT=str(port), **extra)
     proc = subprocess.Popen(
@@ -190,5 +190,30 @@ def test_seed_002_flow_end_to_end_on_the_dev_stack(tmp_path: Path) -> None:
                 },
             ).json()
             assert http.post(f"/api/agent-failure/{other['id']}/decline").json() == {"success": True}
+    finally:
+        assert stop_stack(running.proc) == 0
+
+
+def test_a_signed_kommo_request_on_the_dev_stack_gets_one_continue_call(tmp_path: Path) -> None:
+    port = free_port()
+    running = start_running(tmp_path, port)
+    environment = {**os.environ, "SWITCHBOARD_STATE_DIR": str(tmp_path)}
+    try:
+        sent = subprocess.run(
+            [sys.executable, "-m", "switchboard.cli", "kommo", "send", "How do I create a property listing?"],
+            cwd=REPO,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert sent.returncode == 0, sent.stdout + sent.stderr
+        line = running.wait_line("[kommo] continue")
+        assert "handoff=False" in line and "bubble(s)" in line
+        state = json.loads((tmp_path / "standins" / "kommo.json").read_text())
+        (call,) = state["continues"]
+        bubbles = [h["params"]["value"] for h in call["body"]["execute_handlers"]]
+        assert bubbles and all(len(b) <= 80 for b in bubbles)
+        assert " ".join(bubbles) == " ".join(call["body"]["data"]["reply"].split())
     finally:
         assert stop_stack(running.proc) == 0

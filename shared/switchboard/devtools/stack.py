@@ -25,12 +25,21 @@ import httpx
 from switchboard.devtools.emulator import FirestoreEmulator, free_port
 from switchboard.devtools.local import DEFAULT_PROJECT, dev_state_file, running_dev_stack, state_dir
 from switchboard.devtools.server import ROUTES, DevServer, build_app
-from switchboard.devtools.standins import ChatwootStandIn, FreshdeskStandIn, SmtpSink, StandIn, TeamsStandIn
+from switchboard.devtools.standins import (
+    ChatwootStandIn,
+    FreshdeskStandIn,
+    KommoStandIn,
+    SmtpSink,
+    StandIn,
+    TeamsStandIn,
+)
 from switchboard.devtools.tasks_emulator import TasksEmulator
 
 REPO = Path(__file__).resolve().parents[3]
 DEMO_KB = REPO / "examples" / "kb" / "demo.jsonl"
 DEMO_TENANT_NAME = "Demo: PropertyEngine support"
+DEV_KOMMO_ACCOUNT = "1"
+DEV_KOMMO_SUBDOMAIN = "dev"
 
 
 def _say(text: str = "") -> None:
@@ -78,6 +87,7 @@ class _Stack:
     def __init__(self) -> None:
         self.stoppers: list[Callable[[], None]] = []
         self.stand_ins: list[str] = []
+        self.kommo_url = ""
 
     def stop(self) -> None:
         for stop in reversed(self.stoppers):
@@ -127,6 +137,17 @@ def _start_stand_ins(stack: _Stack) -> None:
             CHATWOOT_INBOX_ID="1",
         )
         os.environ.setdefault("CHATWOOT_WEBHOOK_SECRET", _secret_file("dev-chatwoot-secret", ""))
+    if not os.environ.get("KOMMO_CLIENT_SECRET"):
+        kommo = serve(KommoStandIn(state_file=folder / "kommo.json"), "Kommo")
+        os.environ.update(
+            KOMMO_CLIENT_SECRET=_secret_file("dev-kommo-secret", "dev-kommo-"),
+            KOMMO_ACCOUNT_ID=DEV_KOMMO_ACCOUNT,
+            KOMMO_SUBDOMAIN=DEV_KOMMO_SUBDOMAIN,
+            KOMMO_ACCESS_TOKEN="dev-kommo-token",
+            KOMMO_RETURN_URL_HOSTS=kommo.url.removeprefix("http://"),
+            KOMMO_WEBHOOK_SECRET=_secret_file("dev-kommo-key", ""),
+        )
+        stack.kommo_url = kommo.url
     if os.environ.get("EMAIL_TRANSPORT", "none") == "none":
         sink = SmtpSink(free_port())
         sink.listener = _say
@@ -174,6 +195,7 @@ def run_dev_stack(port: int) -> int:
         state: dict[str, Any] = {
             "firestore_emulator_host": os.environ["FIRESTORE_EMULATOR_HOST"],
             "base_url": server.base_url,
+            "kommo_stand_in": stack.kommo_url,
         }
         dev_state_file().write_text(json.dumps(state))
         stack.stoppers.append(lambda: dev_state_file().unlink(missing_ok=True))
@@ -218,5 +240,6 @@ def _banner(base: str, tenant: str, key: str, llm: str, stand_ins: list[str]) ->
     )
     _say(f"  curl -s {base}/api/health")
     _say(f'  switchboard ask --tenant {tenant} "How do I process a refund?"')
+    _say('  switchboard kommo send "How do I export leads?"   # a signed Salesbot widget_request to this stack')
     _say("\nThe escalation flow (seed 002) is walked through in docs/escalation.md.")
     _say("Ctrl-C stops everything this started.")
