@@ -145,7 +145,9 @@ def test_turn_is_stored_with_ttl_and_usage_counted(chat: Any, seed: Any, db: Any
     messages = list(tenant.collection("conversations").document("crm:crm_user_456:s-1").collection("messages").stream())
     assert len(messages) == 2
     usage = tenant.collection("usage").document(datetime.now(UTC).date().isoformat()).get().to_dict()
-    assert usage["turns"] == 1 and usage["channel_crm"] == 1 and usage["llm_calls"] == 1
+    assert usage["requests"] == 1 and usage["channel_crm"] == 1
+    reply = next(m.to_dict() for m in messages if m.to_dict()["role"] == "assistant")
+    assert reply["meta"]["usage"]["llm_calls"] == 1 and reply["meta"]["sources"] == ["kb_003"]
 
 
 def test_two_users_with_the_same_session_id_do_not_share_a_conversation(chat: Any, seed: Any, db: Any) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from switchboard.devtools.fake_gemini import FakeGemini, Reply, answer_body, error_body
 from tests.conftest import function_client, user_info
-from tests.support.fake_gemini import FakeGemini, Reply, answer_body, error_body
 
 pytestmark = pytest.mark.emulator
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from switchboard.devtools.emulator import free_port
+from switchboard.devtools.fake_gemini import FakeGemini, Reply
 from tests.conftest import REPO, function_client
-from tests.support.fake_gemini import FakeGemini, Reply
 
 pytestmark = pytest.mark.emulator
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from switchboard.devtools.grpc_counter import GrpcCallCounter
 from tests.conftest import function_client, user_info
-from tests.support.grpc_counter import GrpcCallCounter
 
 pytestmark = pytest.mark.emulator
 

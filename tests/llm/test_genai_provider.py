@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from switchboard.core.models import Message, Passage
+from switchboard.devtools.fake_gemini import FakeGemini, Reply, answer_body, error_body
 from switchboard.errors import LLMError, LLMUnavailableError
 from switchboard.llm.base import AnswerRequest
 from switchboard.llm.genai import GenAIEmbedder, GenAIProvider, build_client
-from tests.support.fake_gemini import FakeGemini, Reply, answer_body, error_body
 
 GOOD = {
     "answer": "Go to Settings > User Management.",

@@ -32,6 +32,7 @@ _STRONG: dict[str, list[str]] = {
         rf"\b(?:connect|transfer|put|pass|forward|escalate|redirect|route|hand)\s+(?:me\s+|this\s+|it\s+)?(?:over\s+|through\s+|back\s+)?(?:to|with)\s+(?:a |an |the |your )?{_EN_HUMAN}\b{_EN_NOT_AFTER}",
         rf"\b(?:want|need|(?:'d|would) like|demand|request|prefer|get me|give me|let me have)\s+(?:to\s+(?:talk|speak)\s+(?:to|with)\s+)?(?:a |an |some )(?:real |live |actual )?(?:human(?: being)?|person|agent|representative|operator|rep)\b{_EN_NOT_AFTER}",
         r"\b(?:real|live|actual)\s+(?:human(?: being)?|person|agent|operator)\s+(?:please|now|asap)\b",
+        r"\b(?:get|have|give)\s+(?:me\s+)?(?:a |an )?(?:real|live|actual)\s+(?:human|person|agent|operator)\b",
         r"\b(?:not|don'?t|do not|no more)\s+(?:want\s+)?(?:to\s+)?(?:talk(?:ing)?|speak(?:ing)?|chat(?:ting)?)\s+(?:to|with)\s+(?:a |the |this |your )?(?:bot|robot|machine|ai)\b",
         r"\bis there (?:a |any )?(?:human|person|someone|somebody|anyone|agent)\b.*\b(?:talk|speak|help)\b",
         r"\b(?:call|ring|phone)\s+me\s+back\b",
@@ -40,6 +41,7 @@ _STRONG: dict[str, list[str]] = {
     "es": [
         r"\b(?:hablar|comunicar(?:me)?|conversar|chatear)\s+con\s+(?:un |una |el |la |alg[uú]n |alguna )?(?:humano|persona(?: real)?|agente|asesor(?:a)?|operador(?:a)?|representante|alguien|ejecutivo|encargado|gerente|supervisor|empleado|soporte)",
         r"\b(?:p[aá]s(?:a|e)me|comun[ií]c(?:a|ame|ame)|trans?fi[eé]r(?:e|a)me|con[eé]cta(?:me)?|ponme)\s+con\b",
+        r"\bme\s+(?:comunicas?|comunique|pasas?|pase|conectas?|conecte|transfieres?|transfiera)\s+con\b",
         r"\b(?:quiero|necesito|deseo|prefiero)\s+(?:un |una )(?:humano|persona real|agente|asesor(?:a)?|operador(?:a)?|representante)",
         r"\batenci[oó]n (?:humana|personal(?:izada)?)\b",
         r"\bno quiero (?:hablar con )?(?:un |el )?(?:bot|robot|m[aá]quina)\b",
@@ -52,8 +54,8 @@ _STRONG: dict[str, list[str]] = {
         r"\bn[aã]o quero (?:falar com )?(?:um |o )?(?:rob[oô]|bot|m[aá]quina)\b",
     ],
     "fr": [
-        r"\b(?:parler|discuter|échanger|echanger)\s+(?:à|a|avec)\s+(?:un |une |le |la |quelqu'un|quelqu’un)?\s*(?:vrai |vraie |réel |reel )?(?:humain|être humain|personne|conseiller|conseillère|agent|opérateur|operateur|opératrice|représentant|responsable|quelqu'un|quelqu’un|support|service client)",
-        r"\b(?:mettez|mets|passez|transférez|transferez|redirigez)[- ]moi\s+(?:en relation\s+)?(?:avec|à|a|vers)\b",
+        r"\b(?:parler|discuter|échanger|echanger)\s+(?:à|a|au|avec)\s+(?:un |une |le |la |quelqu'un|quelqu’un)?\s*(?:vrai |vraie |réel |reel )?(?:humain|être humain|personne|conseiller|conseillère|agent|opérateur|operateur|opératrice|représentant|responsable|quelqu'un|quelqu’un|support|service client)",
+        r"\b(?:mettez|mets|passez|transférez|transferez|redirigez)[- ]moi\s+(?:en (?:relation|contact)\s+)?(?:avec|à|a|au|vers)\b",
         r"\bje (?:veux|voudrais|souhaite|préfère|prefere)\s+(?:un |une )(?:humain|vraie personne|conseiller|agent|opérateur|operateur)",
         r"\bune vraie personne\b",
     ],
@@ -74,7 +76,7 @@ _STRONG: dict[str, list[str]] = {
     ],
     "ru": [
         r"\b(?:поговорить|говорить|связаться|пообщаться|общаться|переписываться|соединить|соедините|переключите|переключить|переведите|перевести|позовите|позвать|дайте|нужен|нужна|хочу)\b[^.?!]{0,30}\b(?:оператор\w*|человек\w*|сотрудник\w*|менеджер\w*|специалист\w*|консультант\w*|администратор\w*|живым|живой|поддержк\w*)",
-        r"\b(?:живой|живым|реальным|настоящим)\s+(?:человек\w*|оператор\w*)",
+        r"\b(?:живо\w*|реальн\w*|настоящ\w*)\s+(?:человек\w*|оператор\w*|сотрудник\w*|специалист\w*)",
         r"^\s*(?:оператор|менеджер|человек)[\s!.]*(?:пожалуйста)?[\s!.]*$",
     ],
     "uk": [
@@ -146,6 +148,38 @@ class HandoffIntent:
 
 _COMPILED = {lang: [re.compile(p, _F) for p in pats] for lang, pats in _STRONG.items()}
 
+# A short message (a few words, not a question) naming a person to talk to: "un humain svp",
+# "echter Mensch bitte", "persona real por favor". "Agent" is left out: in property CRMs an
+# agent is usually the customer's own colleague.
+_SHORT_NOUNS = re.compile(
+    r"\b(?:human|person|operator|representative|humano|humana|persona|pessoa|atendente|humain|conseill\w+|"
+    r"mensch\w*|mitarbeiter\w*|berater\w*|operador\w*|asesor\w*|operatore|оператор\w*|человек\w*|"
+    r"сотрудник\w*|менеджер\w*|ажилтан\w*|temsilci\w*|insan\w*|operatör\w*)\b",
+    _F,
+)
+_NOT_A_REQUEST = re.compile(
+    r"human resources|recursos humanos|ressources humaines|personalabteilung|insan kaynaklar|"
+    r"отдел кадров|человеческ\w* ресурс|хүний нөөц|risorse umane",
+    _F,
+)
+_ASKING = re.compile(
+    r"\b(?:please|pls|plz|por favor|svp|s'il (?:vous|te) pla[iî]t|bitte|per favore|пожалуйста|lütfen|proszę|"
+    r"real|live|actual|vrai\w*|echte\w*|richtige\w*|жив\w+|настоящ\w+|gerçek|canlı)\b",
+    _F,
+)
+SHORT_WORDS = 6
+
+
+def _short_request(text: str) -> bool:
+    words = text.split()
+    return (
+        0 < len(words) <= SHORT_WORDS
+        and not text.rstrip().endswith("?")
+        and bool(_SHORT_NOUNS.search(text))
+        and (len(words) <= 2 or bool(_ASKING.search(text)))
+        and not _NOT_A_REQUEST.search(text)
+    )
+
 
 def detect_handoff(text: str) -> HandoffIntent:
     """Decide whether ``text`` asks for a human, in any supported language.
@@ -165,6 +199,10 @@ def detect_handoff(text: str) -> HandoffIntent:
         for index, pattern in enumerate(patterns):
             if pattern.search(normalized):
                 return HandoffIntent(True, language, f"{lang}:{index}")
-    if _BARE.match(normalized) and not _NEGATIVE.search(normalized):
+    if _NEGATIVE.search(normalized):
+        return HandoffIntent(False, language)
+    if _BARE.match(normalized):
         return HandoffIntent(True, language, "bare")
+    if _short_request(normalized):
+        return HandoffIntent(True, language, "short")
     return HandoffIntent(False, language)

@@ -30,7 +30,7 @@ from switchboard.core.prompts import system_instruction
 from switchboard.core.tenants import TenantDirectory
 from switchboard.errors import LLMError, RateLimitedError
 from switchboard.knowledge.cache import IndexCache
-from switchboard.knowledge.confidence import combine_confidence
+from switchboard.knowledge.confidence import combine_confidence, confidence_features
 from switchboard.knowledge.text import tokens
 from switchboard.llm.base import AnswerDraft, AnswerRequest, Embedder, LLMProvider
 from switchboard.store.base import TurnRecord, TurnStore
@@ -109,7 +109,7 @@ class _Turn:
         self.now = deps.clock()
         self.timings: dict[str, float] = {}
         self.debug: dict[str, Any] = {}
-        self.usage: dict[str, int] = {"turns": 1, f"channel_{message.channel}": 1}
+        self.usage: dict[str, int] = {}
         self.flags: dict[str, Any] = {}
 
     def run(self) -> TurnResult:
@@ -119,7 +119,7 @@ class _Turn:
         t0 = time.perf_counter()
         key = conversation_doc_id(message.channel, message.conversation_key)
         conversation, decision = deps.store.begin_turn(
-            message.tenant_id, key, message.user.user_id, deps.policy.rate, self.now
+            message.tenant_id, key, message.user.user_id, deps.policy.rate, self.now, message.channel
         )
         self.timings["load_ms"] = _ms(t0)
         self.debug["rate"] = {"count": decision.count, "limit": deps.policy.rate.limit}
@@ -158,7 +158,9 @@ class _Turn:
             return TurnResult(phrases.ai_error_notice(language), 0.0, True, "ai_error", language=language)
         given = {p.id for p in passages}
         cited = [c for c in dict.fromkeys(draft.cited_ids) if c in given]
-        confidence = combine_confidence(passages, cited, draft.support)
+        unknown = self.debug.get("unknown_share", 0.0)
+        confidence = combine_confidence(passages, cited, draft.support, draft.provider, unknown)
+        self.debug["confidence_features"] = confidence_features(passages, cited, draft.support, unknown)
         threshold = tenant.settings.escalation_threshold
         if threshold is None:
             threshold = self.deps.policy.escalation_threshold
@@ -199,6 +201,7 @@ class _Turn:
             except LLMError as exc:  # dense retrieval is an improvement, not a dependency
                 log.warning("query embedding failed; lexical retrieval only", extra={"error": str(exc)})
         passages = index.search(query, self.deps.policy.top_k, vector)
+        self.debug["unknown_share"] = round(index.unknown_share(query), 4)
         self.timings["retrieve_ms"] = _ms(t0)
         self.debug["retrieval"] = [
             {"id": p.id, "article_id": p.article_id, "score": p.score, "coverage": p.coverage} for p in passages

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from switchboard.core.models import Passage
 from switchboard.knowledge.articles import Chunk
+from switchboard.knowledge.synonyms import SYNONYM_WEIGHT, SYNONYMS, canonical
 from switchboard.knowledge.text import tokens
 
 TITLE_WEIGHT = 2.0
@@ -45,8 +46,8 @@ class KnowledgeIndex:
         self._len: list[float] = []
         df: Counter[str] = Counter()
         for chunk in self.chunks:
-            tf: dict[str, float] = dict(Counter(tokens(chunk.text)))
-            for term in tokens(chunk.title):
+            tf: dict[str, float] = dict(Counter(tokens(canonical(chunk.text))))
+            for term in tokens(canonical(chunk.title)):
                 tf[term] = tf.get(term, 0.0) + TITLE_WEIGHT
             self._tf.append(tf)
             self._len.append(sum(tf.values()))
@@ -62,6 +63,18 @@ class KnowledgeIndex:
     def __len__(self) -> int:
         return len(self.chunks)
 
+    def unknown_share(self, query: str) -> float:
+        """Share of the query's terms (or their synonyms) found nowhere in the knowledge base.
+
+        Questions about other products and topics ("reset my gmail password") carry words the
+        help centre never uses: a strong, cheap out-of-domain signal.
+        """
+        terms = list(dict.fromkeys(tokens(canonical(query))))
+        if not terms:
+            return 1.0
+        known = sum(1 for t in terms if t in self._idf or any(s in self._idf for s in SYNONYMS.get(t, ())))
+        return 1 - known / len(terms)
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of a term; unseen terms get the maximum."""
         n = len(self.chunks)
@@ -69,19 +82,26 @@ class KnowledgeIndex:
 
     def score(self, query: str, query_vector: Sequence[float] | None = None) -> list[ScoredChunk]:
         """Score every chunk that shares a term with the query (or every chunk, with a vector)."""
-        terms = list(dict.fromkeys(tokens(query)))
+        terms = list(dict.fromkeys(tokens(canonical(query))))
         total_idf = sum(self.idf(t) for t in terms) or 1.0
         bm25: dict[int, float] = {}
         matched: dict[int, float] = {}
         for term in terms:
-            idf = self._idf.get(term)
-            if idf is None:
-                continue
-            for i in self._postings[term]:
-                tf = self._tf[i][term]
-                norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * self._len[i] / self._avg_len))
-                bm25[i] = bm25.get(i, 0.0) + idf * norm
-                matched[i] = matched.get(i, 0.0) + idf
+            # A chunk scores a query term once: by the term itself, else by its best synonym.
+            best: dict[int, tuple[float, float]] = {}
+            for variant, weight in ((term, 1.0), *((s, SYNONYM_WEIGHT) for s in SYNONYMS.get(term, ()))):
+                idf = self._idf.get(variant)
+                if idf is None:
+                    continue
+                for i in self._postings[variant]:
+                    tf = self._tf[i][variant]
+                    norm = tf * (K1 + 1) / (tf + K1 * (1 - B + B * self._len[i] / self._avg_len))
+                    gain = weight * idf * norm
+                    if gain > best.get(i, (0.0, 0.0))[0]:
+                        best[i] = (gain, weight * self.idf(term))
+            for i, (gain, covered) in best.items():
+                bm25[i] = bm25.get(i, 0.0) + gain
+                matched[i] = matched.get(i, 0.0) + covered
         candidates = set(bm25)
         dense: dict[int, float] = {}
         if query_vector is not None and self.vectors:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from switchboard.core.models import Passage
+from switchboard.knowledge.synonyms import canonical
 from switchboard.knowledge.text import tokens
 from switchboard.llm.base import AnswerDraft, AnswerRequest
 
@@ -24,7 +25,7 @@ class ExtractiveProvider:
 
     def answer(self, request: AnswerRequest) -> AnswerDraft:
         """Pick the passage and sentences that best cover the question."""
-        query_terms = set(tokens(request.question))
+        query_terms = set(tokens(canonical(request.question)))
         if not request.passages or not query_terms:
             return AnswerDraft("", [], 0.0, request.language, provider=self.name, model=self.name)
         best = request.passages[0]
@@ -52,7 +53,7 @@ def _ranked_sentences(passage: Passage, query_terms: set[str]) -> list[tuple[int
     for index, sentence in enumerate(pieces):
         if sentence == passage.title or (index == 0 and len(sentence) < 60 and not sentence.endswith(".")):
             continue  # a heading line, not an answer
-        terms = set(tokens(sentence))
+        terms = set(tokens(canonical(sentence)))
         scored.append((len(terms & query_terms), index, sentence, terms))
     scored.sort(key=lambda s: (-s[0], s[1]))
     top = [s for s in scored if s[0] > 0] or scored[:1]

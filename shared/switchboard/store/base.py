@@ -58,7 +58,7 @@ class TurnRecord:
         reply: The AI's reply, or None when the AI stayed silent.
         conversation_fields: Fields to set on the conversation document.
         reply_meta: Extra fields stored on the reply (confidence, sources ...).
-        usage: Counters to add to the tenant's daily usage document.
+        usage: This turn's usage (LLM calls, tokens, escalations), stored on the reply for the rollup.
     """
 
     user_message: Message
@@ -80,9 +80,10 @@ class TurnStore(Protocol):
         ...
 
     def begin_turn(
-        self, tenant_id: str, conversation_key: str, user_id: str, rate: RateLimit, now: datetime
+        self, tenant_id: str, conversation_key: str, user_id: str, rate: RateLimit, now: datetime, channel: str = ""
     ) -> tuple[Conversation, RateDecision]:
-        """Load the conversation and count one answer against the user's rate window."""
+        """Load the conversation and count one answer against the user's rate window (and the
+        tenant's daily request counters)."""
         ...
 
     def save_turn(self, tenant_id: str, conversation: Conversation, record: TurnRecord, now: datetime) -> None:

@@ -6,7 +6,7 @@ Data model (document paths; every collection is tenant-scoped, see docs/data-mod
     tenants/{t}/conversations/{key}               owner, recent[], counters, expires_at (TTL)
     tenants/{t}/conversations/{key}/messages/{id} role, content, at, meta, expires_at (TTL)
     tenants/{t}/rate_limits/{user}-{window}       count (Increment), expires_at (TTL)
-    tenants/{t}/usage/{YYYY-MM-DD}                daily counters (Increment)
+    tenants/{t}/usage/{YYYY-MM-DD}                daily request counters (Increment, in the rate-limit commit)
     tenants/{t}/kb_versions/{v}/articles/{id}     one knowledge-base version
     tenants/{t}/kb_versions/{v}/chunks/{id}       its chunks (+ embedding)
     api_keys/{sha256}                             tenant_id
@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 
 #: Messages kept on the conversation document for prompts; the full history is in `messages`.
 RECENT_KEEP = 24
+#: ``recent`` may grow to this many entries before it is trimmed back to RECENT_KEEP.
+RECENT_MAX = 48
 SAVE_ATTEMPTS = 4
 BATCH_WRITES = 400
 _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="firestore")
@@ -165,12 +167,12 @@ class FirestoreStore:
         return str(tenant_id) if tenant_id else None
 
     def begin_turn(
-        self, tenant_id: str, conversation_key: str, user_id: str, rate: RateLimit, now: datetime
+        self, tenant_id: str, conversation_key: str, user_id: str, rate: RateLimit, now: datetime, channel: str = ""
     ) -> tuple[Conversation, RateDecision]:
         """Read the conversation and the user's open problems (one BatchGet) while the rate
         window is incremented (one commit), as two concurrent RPCs."""
         tenant_ref = self._tenant_ref(tenant_id)
-        counted = _pool.submit(self._count, tenant_ref, user_id, rate, now)
+        counted = _pool.submit(self._count, tenant_ref, user_id, rate, now, channel)
         conv_ref = tenant_ref.collection("conversations").document(conversation_key)
         user_ref = tenant_ref.collection("users").document(digest(user_id))
         with _translated("load conversation"):
@@ -188,7 +190,7 @@ class FirestoreStore:
             ]
         return conversation, decision
 
-    def _count(self, tenant_ref: Any, user_id: str, rate: RateLimit, now: datetime) -> RateDecision:
+    def _count(self, tenant_ref: Any, user_id: str, rate: RateLimit, now: datetime, channel: str) -> RateDecision:
         epoch = int(now.timestamp())
         window_start = epoch - epoch % rate.seconds
         window_end = window_start + rate.seconds
@@ -196,46 +198,51 @@ class FirestoreStore:
         batch = self._db.batch()
         expires = datetime.fromtimestamp(window_end, UTC) + timedelta(days=1)
         batch.set(ref, {"count": firestore.Increment(1), "expires_at": expires}, merge=True)
+        # The tenant's daily request counters ride in the same commit, off the critical path.
+        day = now.date().isoformat()
+        counters: dict[str, Any] = {"requests": firestore.Increment(1), "date": day}
+        if channel:
+            counters[f"channel_{channel}"] = firestore.Increment(1)
+        batch.set(tenant_ref.collection("usage").document(day), counters, merge=True)
         results = batch.commit(timeout=self._timeout)
         count = int(results[0].transform_results[0].integer_value)
         reset = max(1, int(window_end - now.timestamp() + 0.999))
         return RateDecision(allowed=count <= rate.limit, count=count, reset_in_seconds=reset)
 
     def save_turn(self, tenant_id: str, conversation: Conversation, record: TurnRecord, now: datetime) -> None:
-        """Commit messages, conversation fields and usage counters in one batch.
+        """Commit the messages and the conversation fields in one batch.
 
-        The conversation document is written with a precondition (create when new, else its
-        last update time), so two concurrent turns of one conversation cannot drop each other's
-        messages from ``recent``: the loser reloads and commits again.
+        ``recent`` grows with an atomic ArrayUnion, so concurrent turns of one conversation
+        never drop each other's messages and the common case needs no precondition. When it
+        outgrows :data:`RECENT_MAX` it is rewritten, trimmed, guarded by the document's last
+        update time (a concurrent writer makes us reload and try again).
         """
-        tenant_ref = self._tenant_ref(tenant_id)
-        conv_ref = tenant_ref.collection("conversations").document(conversation.key)
+        conv_ref = self._tenant_ref(tenant_id).collection("conversations").document(conversation.key)
         expires = now + self._ttl
+        new = [record.user_message] + ([record.reply] if record.reply else [])
         current = conversation
         for _attempt in range(SAVE_ATTEMPTS):
             batch = self._db.batch()
-            new = [record.user_message] + ([record.reply] if record.reply else [])
             fields = dict(record.conversation_fields)
-            fields.update(
-                recent=[_recent_entry(m) for m in [*current.recent, *new]][-RECENT_KEEP:],
-                updated_at=now,
-                expires_at=expires,
-                turn_count=firestore.Increment(1 if record.reply else 0),
-            )
-            if current.exists:
-                batch.update(conv_ref, fields, option=self._db.write_option(last_update_time=current.version))
+            fields.update(updated_at=now, expires_at=expires, turn_count=firestore.Increment(1 if record.reply else 0))
+            entries = [_recent_entry(m) for m in new]
+            if not current.exists:
+                fields.update(recent=entries, created_at=now, owner=fields.get("owner", "ai"))
+                batch.create(conv_ref, fields)
+            elif len(current.recent) + len(new) <= RECENT_MAX:
+                batch.update(conv_ref, {**fields, "recent": firestore.ArrayUnion(entries)})
             else:
-                batch.create(conv_ref, {**fields, "created_at": now, "owner": fields.get("owner", "ai")})
+                trimmed = [*(_recent_entry(m) for m in current.recent), *entries][-RECENT_KEEP:]
+                batch.update(
+                    conv_ref,
+                    {**fields, "recent": trimmed},
+                    option=self._db.write_option(last_update_time=current.version),
+                )
             messages = conv_ref.collection("messages")
             batch.create(messages.document(record.user_message.id), _message_dict(record.user_message, expires))
             if record.reply:
-                batch.create(
-                    messages.document(record.reply.id), _message_dict(record.reply, expires, record.reply_meta)
-                )
-            if record.usage:
-                usage: dict[str, Any] = {k: firestore.Increment(v) for k, v in record.usage.items()}
-                usage["date"] = now.date().isoformat()
-                batch.set(tenant_ref.collection("usage").document(now.date().isoformat()), usage, merge=True)
+                meta = {**record.reply_meta, "usage": record.usage} if record.usage else record.reply_meta
+                batch.create(messages.document(record.reply.id), _message_dict(record.reply, expires, meta))
             try:
                 with _translated("save turn"):
                     batch.commit(timeout=self._timeout)

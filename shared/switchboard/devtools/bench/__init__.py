@@ -1,0 +1,1 @@
+"""Benchmarks: answer quality, honest confidence, handoff detection, speed (`make bench`)."""

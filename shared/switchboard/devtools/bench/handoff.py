@@ -1,0 +1,44 @@
+"""`switchboard bench handoff`: the multilingual detector against seed 000's keyword list."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from switchboard.core.handoff import detect_handoff
+from switchboard.devtools.bench.metrics import precision_recall_f1
+
+#: Seed 000's detector: five English keywords matched as substrings.
+SEED_KEYWORDS = ("agent", "human", "representative", "speak to someone", "talk to someone")
+
+
+def seed_baseline(text: str) -> bool:
+    """Seed 000's rule."""
+    lower = text.lower()
+    return any(k in lower for k in SEED_KEYWORDS)
+
+
+def load_cases(path: Path) -> list[dict[str, Any]]:
+    """Read ``{id, text, lang, wants_human}`` lines."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def run_handoff(path: Path) -> dict[str, Any]:
+    """Overall, per-language and baseline precision/recall/F1."""
+    cases = load_cases(path)
+    actual = [bool(c["wants_human"]) for c in cases]
+    predicted = [detect_handoff(c["text"]).wants_human for c in cases]
+    by_language: dict[str, Any] = {}
+    for lang in sorted({c["lang"] for c in cases}):
+        idx = [i for i, c in enumerate(cases) if c["lang"] == lang]
+        scores = precision_recall_f1([predicted[i] for i in idx], [actual[i] for i in idx])
+        by_language[lang] = {**scores, "n": len(idx)}
+    misses = [c["id"] for c, p, a in zip(cases, predicted, actual, strict=True) if p != a]
+    return {
+        "overall": precision_recall_f1(predicted, actual),
+        "by_language": by_language,
+        "baseline": precision_recall_f1([seed_baseline(c["text"]) for c in cases], actual),
+        "cases": len(cases),
+        "errors": misses,
+    }
