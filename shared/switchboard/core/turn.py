@@ -74,8 +74,10 @@ def conversation_doc_id(channel: str, key: str) -> str:
     return f"{channel}:h-{hashlib.sha256(key.encode()).hexdigest()[:40]}"
 
 
-def _message_id(now: datetime, suffix: str) -> str:
-    return f"{int(now.timestamp() * 1000):013d}-{secrets.token_hex(4)}-{suffix}"
+def _message_ids(now: datetime) -> tuple[str, str]:
+    """Ids of a turn's question and reply: they sort by time, and the question first."""
+    stem = f"{int(now.timestamp() * 1000):013d}-{secrets.token_hex(4)}"
+    return f"{stem}-q", f"{stem}-r"
 
 
 def _ms(start: float) -> float:
@@ -244,8 +246,9 @@ class _Turn:
 
     def _save(self, conversation: Conversation, result: TurnResult) -> None:
         message, now = self.message, self.now
-        user_msg = Message(_message_id(now, "u"), "user", message.text, now)
-        reply = None if result.silent else Message(_message_id(now, "a"), "assistant", result.reply, now)
+        question_id, reply_id = _message_ids(now)
+        user_msg = Message(question_id, "user", message.text, now)
+        reply = None if result.silent else Message(reply_id, "assistant", result.reply, now)
         if result.requires_escalation:
             self.usage["escalations"] = 1
         fields: dict[str, Any] = {
