@@ -7,7 +7,7 @@ TASKS_EMULATOR := .venv-tasks/bin/gcloud-tasks-emulator
 PORT ?= 8080
 export PORT
 
-.PHONY: venv dev test lint build kommo-widget clean
+.PHONY: venv dev test lint build kommo-widget bench clean
 
 venv: $(VENV)/.installed
 
@@ -34,6 +34,9 @@ test: lint
 
 build: venv
 	$(BIN)/python scripts/stage_functions.py
+
+bench: venv
+	$(BIN)/switchboard bench all
 
 kommo-widget: venv
 	$(BIN)/python scripts/build_kommo_widget.py

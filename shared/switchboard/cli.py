@@ -231,6 +231,60 @@ def cmd_kommo_send(args: argparse.Namespace) -> int:
     return 0 if response.status_code == 200 else 1
 
 
+@contextmanager
+def _bench_firestore() -> Iterator[None]:
+    """Benchmarks use FIRESTORE_EMULATOR_HOST, else a fresh in-memory emulator of their own."""
+    if os.environ.get("FIRESTORE_EMULATOR_HOST"):
+        yield
+        return
+    from switchboard.devtools.emulator import FirestoreEmulator
+
+    os.environ.setdefault("GOOGLE_CLOUD_PROJECT", "demo-bench")
+    emulator = FirestoreEmulator().start()
+    os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.host
+    try:
+        yield
+    finally:
+        os.environ.pop("FIRESTORE_EMULATOR_HOST", None)
+        emulator.stop(export=False)
+
+
+def _emit(result: dict[str, Any], as_json: bool) -> None:
+    _out(json.dumps(result, ensure_ascii=False, indent=None if as_json else 2))
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run one benchmark (or all of them for `make bench`)."""
+    kind = args.bench_command
+    if kind == "handoff":
+        from switchboard.devtools.bench.handoff import run_handoff
+
+        _emit(run_handoff(Path(args.cases)), args.json)
+        return 0
+    with _bench_firestore():
+        if kind == "quality":
+            from switchboard.devtools.bench.quality import run_quality
+
+            _emit(run_quality(Path(args.kb), Path(args.questions)), args.json)
+        elif kind == "calibrate":
+            from switchboard.devtools.bench.calibrate import run_calibrate
+
+            _emit(run_calibrate(Path(args.kb), Path(args.questions)), args.json)
+        elif kind == "speed":
+            from switchboard.devtools.bench.speed import run_speed
+
+            _emit(run_speed(turns=args.turns), args.json)
+        else:
+            from switchboard.devtools.bench.report import run_all, table
+
+            results = run_all()
+            if args.json:
+                _emit(results, True)
+            else:
+                _out(table(results))
+    return 0
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     """Run the whole system locally (what `make dev` runs)."""
     from switchboard.devtools.stack import run_dev_stack
@@ -300,6 +354,22 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--name", default="Jane Smith")
     send.add_argument("message")
     send.set_defaults(func=cmd_kommo_send, needs_store=False)
+
+    bench = sub.add_parser("bench", help="benchmarks").add_subparsers(dest="bench_command", required=True)
+    quality = bench.add_parser("quality", help="retrieval, confidence and escalation through the chat turn")
+    quality.add_argument("--kb", required=True)
+    quality.add_argument("--questions", required=True)
+    calibrate = bench.add_parser("calibrate", help="fit the confidence calibration on a dev split")
+    calibrate.add_argument("--kb", required=True)
+    calibrate.add_argument("--questions", required=True)
+    handoff = bench.add_parser("handoff", help="the multilingual handoff detector against seed 000's keywords")
+    handoff.add_argument("--cases", required=True)
+    speed = bench.add_parser("speed", help="turn overhead, round trips, Kommo ack, cold starts")
+    speed.add_argument("--turns", type=int, default=300)
+    bench.add_parser("all", help="everything on the test splits, as a table (make bench)")
+    for parser_ in (quality, calibrate, handoff, speed, bench.choices["all"]):
+        parser_.add_argument("--json", action="store_true", help="print one JSON object")
+        parser_.set_defaults(func=cmd_bench, needs_store=False)
 
     dev = sub.add_parser("dev", help="run the whole system locally (make dev)")
     dev.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))

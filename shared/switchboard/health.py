@@ -121,7 +121,7 @@ def _queue(services: Services) -> Probe:
 
         name = f"projects/{s.google_cloud_project}/locations/{s.tasks_location}/queues/{s.tasks_queue}"
         try:
-            queue = build_client(s.tasks_emulator_host).get_queue(name=name, timeout=PROBE_TIMEOUT)
+            queue = build_client(s.tasks_emulator_host).get_queue(name=name, timeout=PROBE_TIMEOUT, retry=None)
         except (gexc.GoogleAPICallError, gexc.RetryError) as exc:
             return {"status": "down", "error": type(exc).__name__}
         state = getattr(queue.state, "name", "RUNNING")

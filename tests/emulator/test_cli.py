@@ -119,3 +119,33 @@ def test_conversation_owner_hands_back_to_the_ai(cli_env: dict[str, str]) -> Non
     assert silent["sources"] == [] and silent["response"].startswith("A member of our team")
     run(["conversation", "owner", "--tenant", "t9", "--channel", "cli", "--key", "u1:s1", "ai"], cli_env)
     assert json.loads(run(ask, cli_env).stdout)["sources"]
+
+
+def test_bench_commands_print_one_json_object_with_the_documented_keys(cli_env: dict[str, str]) -> None:
+    from tests.conftest import REPO
+
+    data = REPO / "benchmarks" / "data"
+    handoff = json.loads(
+        run(["bench", "handoff", "--cases", str(data / "handoff" / "dev.jsonl"), "--json"], cli_env).stdout
+    )
+    assert set(handoff) >= {"overall", "by_language", "baseline"}
+    assert set(handoff["overall"]) == {"precision", "recall", "f1"}
+    assert handoff["by_language"]["mn"]["n"] == 10
+    quality = json.loads(
+        run(
+            [
+                "bench",
+                "quality",
+                "--kb",
+                str(data / "support-faq" / "kb.jsonl"),
+                "--questions",
+                str(data / "support-faq" / "questions.dev.jsonl"),
+                "--json",
+            ],
+            cli_env,
+        ).stdout
+    )
+    assert set(quality["switchboard"]) == {"recall@1", "recall@3", "mrr@10", "auroc", "ece", "escalation_accuracy"}
+    assert set(quality["bm25"]) == {"recall@1", "recall@3", "mrr@10"}
+    assert quality["questions"] == 90
+    assert quality["switchboard"]["recall@3"] > quality["bm25"]["recall@3"]

@@ -33,6 +33,8 @@ _STRONG: dict[str, list[str]] = {
         rf"\b(?:want|need|(?:'d|would) like|demand|request|prefer|get me|give me|let me have)\s+(?:to\s+(?:talk|speak)\s+(?:to|with)\s+)?(?:a |an |some )(?:real |live |actual )?(?:human(?: being)?|person|agent|representative|operator|rep)\b{_EN_NOT_AFTER}",
         r"\b(?:real|live|actual)\s+(?:human(?: being)?|person|agent|operator)\s+(?:please|now|asap)\b",
         r"\b(?:get|have|give)\s+(?:me\s+)?(?:a |an )?(?:real|live|actual)\s+(?:human|person|agent|operator)\b",
+        rf"\b(?:put|get)\s+me\s+in\s+touch\s+with\s+(?:a |an |the |your |some )?(?:{_EN_HUMAN}|team)\b",
+        r"\bis (?:there )?(?:a |an |any )?(?:human|person|agent|operator|someone|somebody|anyone|representative)\s+(?:available|around|free|online)\b",
         r"\b(?:not|don'?t|do not|no more)\s+(?:want\s+)?(?:to\s+)?(?:talk(?:ing)?|speak(?:ing)?|chat(?:ting)?)\s+(?:to|with)\s+(?:a |the |this |your )?(?:bot|robot|machine|ai)\b",
         r"\bis there (?:a |any )?(?:human|person|someone|somebody|anyone|agent)\b.*\b(?:talk|speak|help)\b",
         r"\b(?:call|ring|phone)\s+me\s+back\b",
@@ -45,6 +47,7 @@ _STRONG: dict[str, list[str]] = {
         r"\b(?:quiero|necesito|deseo|prefiero)\s+(?:un |una )(?:humano|persona real|agente|asesor(?:a)?|operador(?:a)?|representante)",
         r"\batenci[oó]n (?:humana|personal(?:izada)?)\b",
         r"\bno quiero (?:hablar con )?(?:un |el )?(?:bot|robot|m[aá]quina)\b",
+        r"\bat(?:ie|e)nd\w*\b[^.?!]{0,25}\b(?:una persona|un humano|un agente|un asesor|personalmente)\b",
     ],
     "pt": [
         r"\b(?:falar|conversar|comunicar(?:-me)?)\s+com\s+(?:um |uma |o |a |algum |alguma )?(?:humano|pessoa(?: real)?|atendente|agente|operador(?:a)?|representante|algu[eé]m|consultor(?:a)?|gerente|supervisor|funcion[aá]rio|suporte)",
@@ -52,18 +55,23 @@ _STRONG: dict[str, list[str]] = {
         r"\b(?:quero|preciso|gostaria de|prefiro)\s+(?:de\s+)?(?:um |uma )(?:humano|pessoa real|atendente|agente|operador(?:a)?|representante)",
         r"\batendimento humano\b",
         r"\bn[aã]o quero (?:falar com )?(?:um |o )?(?:rob[oô]|bot|m[aá]quina)\b",
+        r"\b(?:transferir|transfira|passar|encaminhar|conectar|coloca\w*|cham[ae]\w*)\b[^.?!]{0,30}\b(?:atendente|humano|pessoa|agente|operador|suporte|gerente|consultor)\b",
+        r"\batendid[oa]\s+por\s+(?:uma |um )?(?:pessoa|humano|atendente)\b",
     ],
     "fr": [
         r"\b(?:parler|discuter|échanger|echanger)\s+(?:à|a|au|avec)\s+(?:un |une |le |la |quelqu'un|quelqu’un)?\s*(?:vrai |vraie |réel |reel )?(?:humain|être humain|personne|conseiller|conseillère|agent|opérateur|operateur|opératrice|représentant|responsable|quelqu'un|quelqu’un|support|service client)",
         r"\b(?:mettez|mets|passez|transférez|transferez|redirigez)[- ]moi\s+(?:en (?:relation|contact)\s+)?(?:avec|à|a|au|vers)\b",
         r"\bje (?:veux|voudrais|souhaite|préfère|prefere)\s+(?:un |une )(?:humain|vraie personne|conseiller|agent|opérateur|operateur)",
         r"\bune vraie personne\b",
+        r"\b(?:me passer|me mettre en relation|mise? en relation|contacter|joindre)\b[^.?!]{0,25}\b(?:quelqu'un|humain|conseill\w+|agent|opérat\w+|support|service client|responsable)\b",
     ],
     "de": [
-        r"\bmit\s+(?:einem |einer |dem |der |jemandem|jemand)?\s*(?:echten |richtigen |realen )?(?:menschen|mensch|mitarbeiter(?:in)?|berater(?:in)?|agenten|person|kundendienst|kundenservice|support|jemandem|ansprechpartner|vorgesetzten)\s+(?:sprechen|reden|verbunden|verbinden|chatten)",
+        r"\bmit\s+(?:einem |einer |dem |der |jemandem|jemand)?\s*(?:echten |richtigen |realen )?(?:menschen|mensch|mitarbeiter(?:in)?|berater(?:in)?|agenten|person|kundendienst|kundenservice|support|jemandem|ansprechpartner|vorgesetzten)\s+(?:sprechen|reden|verbinden|chatten)",
         r"\b(?:verbinden|leiten)\s+sie\s+mich\b",
         r"\b(?:ich\s+)?(?:möchte|will|brauche|hätte gern)\s+(?:einen |eine )(?:echten |richtigen )?(?:menschen|mitarbeiter|berater|person)",
         r"\b(?:echten|richtigen)\s+menschen\b",
+        r"\bmenschliche\w*\s+(?:hilfe|unterstützung|berater\w*|ansprechpartner)\b",
+        r"\bmit\s+(?:einem|einer)\s+(?:mitarbeiter\w*|menschen|berater\w*|agenten)\s+verbunden\s+werden\b",
     ],
     "it": [
         r"\b(?:parlare|chattare|comunicare)\s+con\s+(?:un |una |l'|il |la |qualcuno)?\s*(?:operatore|operatrice|persona(?: reale| vera)?|umano|essere umano|agente|consulente|responsabile|qualcuno|assistenza)",
@@ -75,9 +83,10 @@ _STRONG: dict[str, list[str]] = {
         r"\b(?:verbind|doorverbinden)\b.*\b(?:medewerker|mens|iemand)\b",
     ],
     "ru": [
-        r"\b(?:поговорить|говорить|связаться|пообщаться|общаться|переписываться|соединить|соедините|переключите|переключить|переведите|перевести|позовите|позвать|дайте|нужен|нужна|хочу)\b[^.?!]{0,30}\b(?:оператор\w*|человек\w*|сотрудник\w*|менеджер\w*|специалист\w*|консультант\w*|администратор\w*|живым|живой|поддержк\w*)",
+        r"\b(?:поговорить|говорить|связаться|свяжите|свяжи|пообщаться|общаться|переписываться|соединить|соедините|переключите|переключить|переведите|перевести|позовите|позвать|дайте|нужен|нужна|хочу)\b[^.?!]{0,30}\b(?:оператор\w*|человек\w*|сотрудник\w*|менеджер\w*|специалист\w*|консультант\w*|администратор\w*|живым|живой|поддержк\w*)",
         r"\b(?:живо\w*|реальн\w*|настоящ\w*)\s+(?:человек\w*|оператор\w*|сотрудник\w*|специалист\w*)",
         r"^\s*(?:оператор|менеджер|человек)[\s!.]*(?:пожалуйста)?[\s!.]*$",
+        r"^\s*(?:можно|дайте|нужен|нужна)\s+(?:оператор\w*|человек\w*|менеджер\w*|сотрудник\w*)\s*[?!.]*\s*$",
     ],
     "uk": [
         r"\b(?:поговорити|зв'язатися|зв’язатися|з'єднайте|з’єднайте|покличте|переведіть|хочу|потрібен|потрібна)\b[^.?!]{0,30}\b(?:оператор\w*|людин\w*|співробітник\w*|менеджер\w*|консультант\w*|живою)",
@@ -90,11 +99,13 @@ _STRONG: dict[str, list[str]] = {
         r"(?:ажилтан|хүн|оператор|менежер)\s+(?:хэрэгтэй|авмаар|хүсч\w*|хүсэж\w*)",
         r"\bярилцмаар\b",
         r"\b(?:manager|supervisor)\s*(?:дуудаач|дуудаад|холбоод|тай|тэй)",
+        r"(?:ажилтан|хүн|оператор|менежер|зөвлөх)\w*\s+(?:руу\s+|рүү\s+)?(?:холбо|шилжүүл)\w*",
     ],
     "tr": [
         r"(?:bir\s+)?(?:insanla|temsilciyle|temsilci ile|operatörle|operatör ile|yetkiliyle|yetkili ile|müşteri temsilcisiyle|çalışanla|biriyle|gerçek bir kişiyle)\s+(?:görüşmek|konuşmak|görüşebilir|konuşabilir|görüşeyim|konuşayım|bağla)",
         r"\bcanlı (?:destek|temsilci|kişi)\b",
         r"\b(?:beni\s+)?(?:temsilciye|operatöre|yetkiliye|insana)\s+(?:bağla|aktar|yönlendir)",
+        r"\b(?:müşteri hizmetleri\w*|destek ekib\w*|canlı destek\w*|temsilci\w*|yetkili\w*|operatör\w*|insan\w*|çalışan\w*)\s+(?:bağla\w*|aktar\w*|yönlendir\w*)",
     ],
     "pl": [
         r"\b(?:porozmawiać|rozmawiać|pogadać|skontaktować się)\s+z\s+(?:prawdziwym |żywym )?(?:człowiekiem|konsultantem|konsultantką|pracownikiem|agentem|operatorem|kimś|osobą|doradcą)",
@@ -125,6 +136,7 @@ _NEGATIVE = re.compile(
     r"|\b(?:is this|is that) (?:a |an )?(?:human|person|bot|robot|machine|ai)\b"
     r"|\beres (?:un |una )?(?:humano|persona|robot|bot)\b|\bvocê é (?:um |uma )?(?:humano|pessoa|robô|robo|bot)\b"
     r"|\bêtes[- ]vous (?:un |une )?(?:humain|robot|bot)\b|\bbist du (?:ein |eine )?(?:mensch|bot|roboter)\b"
+    r"|\bbin ich mit (?:einem |einer )?(?:menschen|mensch|bot|roboter)\b"
     r"|\bsei (?:un |una )?(?:umano|robot|bot)\b|\bты (?:человек|бот|робот)\b|\bвы (?:человек|бот|робот)\b"
     r"|\bчи (?:хүн|бот|робот)\b|\bsen (?:insan|bot|robot) m[ıi]s[ıi]n\b|\bczy jesteś (?:człowiekiem|botem)\b",
     _F,

@@ -242,8 +242,8 @@ def run_speed(turns: int = 300, kommo_requests: int = 200) -> dict[str, Any]:
             baseline.get("/")
             base_times.append((time.perf_counter() - t0) * 1000)
         trips = _round_trips(emulator_host, bootstrap.reset)
-        acks = _kommo_acks(kommo_requests)
         cold = _cold_starts()
+        acks = _kommo_acks(kommo_requests)
     finally:
         fake.stop()
         bootstrap.reset()
