@@ -130,7 +130,7 @@ def test_bench_commands_print_one_json_object_with_the_documented_keys(cli_env: 
     )
     assert set(handoff) >= {"overall", "by_language", "baseline"}
     assert set(handoff["overall"]) == {"precision", "recall", "f1"}
-    assert handoff["by_language"]["mn"]["n"] == 10
+    assert handoff["by_language"]["mn"]["n"] == 18
     quality = json.loads(
         run(
             [
