@@ -27,14 +27,15 @@ FEATURES = ("score", "coverage", "support", "margin", "cited", "unknown")
 
 @dataclass(frozen=True)
 class Calibration:
-    """A logistic model over :data:`FEATURES`."""
+    """A logistic model over a subset of :data:`FEATURES`."""
 
+    features: tuple[str, ...]
     weights: tuple[float, ...]
     bias: float
 
     def __call__(self, features: dict[str, float]) -> float:
         """The calibrated probability."""
-        z = self.bias + sum(w * features[name] for w, name in zip(self.weights, FEATURES, strict=True))
+        z = self.bias + sum(w * features[name] for w, name in zip(self.weights, self.features, strict=True))
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -46,9 +47,10 @@ def calibration_for(provider: str) -> Calibration | None:
     except (OSError, ValueError):
         return None
     entry = table.get(provider)
-    if not entry or list(entry.get("features", [])) != list(FEATURES):
+    names = tuple(entry.get("features", [])) if entry else ()
+    if not entry or not names or not set(names) <= set(FEATURES) or len(names) != len(entry.get("weights", [])):
         return None
-    return Calibration(tuple(float(w) for w in entry["weights"]), float(entry["bias"]))
+    return Calibration(names, tuple(float(w) for w in entry["weights"]), float(entry["bias"]))
 
 
 def confidence_features(
