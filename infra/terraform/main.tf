@@ -1,0 +1,288 @@
+locals {
+  # One Cloud Function per folder in functions/. `public` functions sit behind the load balancer
+  # (path rules below mirror shared/switchboard/devtools/server.py ROUTES); `tasks` is private:
+  # only the task queue's service account may invoke it.
+  functions = {
+    chat             = { memory = "512M", timeout = 120, public = true, paths = ["/api/agent/*"] }
+    escalation       = { memory = "256M", timeout = 60, public = true, paths = ["/api/agent-failure", "/api/agent-failure/*"] }
+    feedback         = { memory = "256M", timeout = 30, public = true, paths = ["/api/feedback", "/api/feedback/*"] }
+    health           = { memory = "256M", timeout = 30, public = true, paths = ["/api/health", "/api/health/*"] }
+    kommo_webhook    = { memory = "256M", timeout = 30, public = true, paths = ["/api/kommo/*"] }
+    chatwoot_webhook = { memory = "256M", timeout = 30, public = true, paths = ["/api/webhooks/chatwoot", "/api/webhooks/chatwoot/*"] }
+    tasks            = { memory = "512M", timeout = 300, public = false, paths = [] }
+  }
+  public_functions = { for name, f in local.functions : name => f if f.public }
+  queue            = "switchboard-tasks"
+  ttl_groups       = ["conversations", "messages", "rate_limits", "claims", "kommo_replies", "webhook_deliveries"]
+  secret_ids       = { for name in var.secrets : name => lower(replace(name, "_", "-")) }
+  base_env = merge({
+    GOOGLE_CLOUD_PROJECT  = var.project
+    SWITCHBOARD_ENV       = "production"
+    LOG_LEVEL             = "INFO"
+    GEMINI_MODEL          = var.gemini_model
+    ALLOW_ANONYMOUS       = tostring(var.allow_anonymous)
+    CORS_ALLOWED_ORIGINS  = var.cors_allowed_origins
+    TASKS_QUEUE           = local.queue
+    TASKS_LOCATION        = var.region
+    TASKS_TARGET_URL      = "https://${var.region}-${var.project}.cloudfunctions.net/tasks"
+    TASKS_SERVICE_ACCOUNT = google_service_account.tasks_invoker.email
+  }, var.environment)
+}
+
+resource "google_project_service" "apis" {
+  for_each = toset([
+    "cloudfunctions.googleapis.com", "run.googleapis.com", "cloudbuild.googleapis.com",
+    "artifactregistry.googleapis.com", "firestore.googleapis.com", "cloudtasks.googleapis.com",
+    "cloudscheduler.googleapis.com", "secretmanager.googleapis.com", "compute.googleapis.com",
+  ])
+  service            = each.value
+  disable_on_destroy = false
+}
+
+# --- Firestore -------------------------------------------------------------------------------
+
+resource "google_firestore_database" "default" {
+  count       = var.create_firestore_database ? 1 : 0
+  name        = "(default)"
+  location_id = var.firestore_location
+  type        = "FIRESTORE_NATIVE"
+  depends_on  = [google_project_service.apis]
+}
+
+resource "google_firestore_field" "ttl" {
+  for_each   = toset(local.ttl_groups)
+  collection = each.value
+  field      = "expires_at"
+  ttl_config {}
+  # TTL fields need no index; exempting them avoids hotspots on the timestamp.
+  index_config {}
+  depends_on = [google_firestore_database.default]
+}
+
+# --- Identities ------------------------------------------------------------------------------
+
+resource "google_service_account" "functions" {
+  account_id   = "switchboard-functions"
+  display_name = "Switchboard functions"
+}
+
+resource "google_service_account" "tasks_invoker" {
+  account_id   = "switchboard-tasks"
+  display_name = "Switchboard task queue and scheduler (invokes the private tasks function)"
+}
+
+resource "google_project_iam_member" "functions" {
+  for_each = toset(["roles/datastore.user", "roles/cloudtasks.enqueuer", "roles/logging.logWriter"])
+  project  = var.project
+  role     = each.value
+  member   = "serviceAccount:${google_service_account.functions.email}"
+}
+
+# Enqueuing a task with an OIDC token for the invoker account needs actAs on it.
+resource "google_service_account_iam_member" "functions_act_as_invoker" {
+  service_account_id = google_service_account.tasks_invoker.name
+  role               = "roles/iam.serviceAccountUser"
+  member             = "serviceAccount:${google_service_account.functions.email}"
+}
+
+# --- Secrets ---------------------------------------------------------------------------------
+
+resource "google_secret_manager_secret" "secrets" {
+  for_each  = local.secret_ids
+  secret_id = each.value
+  replication {
+    auto {}
+  }
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_secret_manager_secret_iam_member" "functions" {
+  for_each  = google_secret_manager_secret.secrets
+  secret_id = each.value.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.functions.email}"
+}
+
+# --- Source (make build stages build/<fn>/) --------------------------------------------------
+
+resource "google_storage_bucket" "source" {
+  name                        = "${var.project}-switchboard-source"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+}
+
+data "archive_file" "source" {
+  for_each    = local.functions
+  type        = "zip"
+  source_dir  = "${var.build_dir}/${each.key}"
+  output_path = "${path.module}/.zips/${each.key}.zip"
+}
+
+resource "google_storage_bucket_object" "source" {
+  for_each = local.functions
+  # The hash in the name makes a changed source redeploy the function.
+  name   = "${each.key}-${data.archive_file.source[each.key].output_md5}.zip"
+  bucket = google_storage_bucket.source.name
+  source = data.archive_file.source[each.key].output_path
+}
+
+# --- Functions -------------------------------------------------------------------------------
+
+resource "google_cloudfunctions2_function" "fn" {
+  for_each = local.functions
+  name     = replace(each.key, "_", "-")
+  location = var.region
+
+  build_config {
+    runtime     = "python312"
+    entry_point = each.key
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source[each.key].name
+      }
+    }
+  }
+
+  service_config {
+    available_memory                 = each.value.memory
+    timeout_seconds                  = each.value.timeout
+    min_instance_count               = 0
+    max_instance_count               = 50
+    max_instance_request_concurrency = 1
+    service_account_email            = google_service_account.functions.email
+    ingress_settings                 = each.value.public ? "ALLOW_INTERNAL_AND_GCLB" : "ALLOW_ALL"
+    environment_variables            = local.base_env
+
+    dynamic "secret_environment_variables" {
+      for_each = local.secret_ids
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project
+        secret     = secret_environment_variables.value
+        version    = "latest"
+      }
+    }
+  }
+  depends_on = [google_project_service.apis, google_secret_manager_secret_iam_member.functions]
+}
+
+# Gen2 invoker IAM lives on the Cloud Run service (not google_cloudfunctions2_function_iam_*).
+resource "google_cloud_run_v2_service_iam_member" "public" {
+  for_each = local.public_functions
+  name     = google_cloudfunctions2_function.fn[each.key].service_config[0].service
+  location = var.region
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+resource "google_cloud_run_v2_service_iam_member" "tasks_invoker" {
+  name     = google_cloudfunctions2_function.fn["tasks"].service_config[0].service
+  location = var.region
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.tasks_invoker.email}"
+}
+
+# --- Deferred work ---------------------------------------------------------------------------
+
+resource "google_cloud_tasks_queue" "tasks" {
+  name     = local.queue
+  location = var.region
+  retry_config {
+    max_attempts  = 8
+    min_backoff   = "5s"
+    max_backoff   = "600s"
+    max_doublings = 6
+  }
+  rate_limits {
+    max_dispatches_per_second = 20
+    max_concurrent_dispatches = 20
+  }
+  depends_on = [google_project_service.apis]
+}
+
+# Re-enqueue pending work that has not moved for 2 minutes (docs/escalation.md, "Nothing is lost").
+resource "google_cloud_scheduler_job" "sweep" {
+  name     = "switchboard-sweep"
+  region   = var.region
+  schedule = "*/5 * * * *"
+  http_target {
+    http_method = "POST"
+    uri         = "${google_cloudfunctions2_function.fn["tasks"].service_config[0].uri}/tasks/sweep"
+    body        = base64encode("{\"min_age_seconds\": 120}")
+    headers     = { "Content-Type" = "application/json" }
+    oidc_token {
+      service_account_email = google_service_account.tasks_invoker.email
+      audience              = google_cloudfunctions2_function.fn["tasks"].service_config[0].uri
+    }
+  }
+  depends_on = [google_project_service.apis]
+}
+
+# --- One base URL ----------------------------------------------------------------------------
+
+resource "google_compute_region_network_endpoint_group" "neg" {
+  for_each              = local.public_functions
+  name                  = "switchboard-${replace(each.key, "_", "-")}"
+  region                = var.region
+  network_endpoint_type = "SERVERLESS"
+  cloud_function {
+    function = google_cloudfunctions2_function.fn[each.key].name
+  }
+}
+
+resource "google_compute_backend_service" "fn" {
+  for_each              = local.public_functions
+  name                  = "switchboard-${replace(each.key, "_", "-")}"
+  load_balancing_scheme = "EXTERNAL_MANAGED"
+  protocol              = "HTTPS"
+  backend {
+    group = google_compute_region_network_endpoint_group.neg[each.key].id
+  }
+}
+
+resource "google_compute_url_map" "api" {
+  name            = "switchboard"
+  default_service = google_compute_backend_service.fn["health"].id
+  host_rule {
+    hosts        = [var.domain]
+    path_matcher = "api"
+  }
+  path_matcher {
+    name            = "api"
+    default_service = google_compute_backend_service.fn["health"].id
+    dynamic "path_rule" {
+      for_each = local.public_functions
+      content {
+        paths   = path_rule.value.paths
+        service = google_compute_backend_service.fn[path_rule.key].id
+      }
+    }
+  }
+}
+
+resource "google_compute_managed_ssl_certificate" "api" {
+  name = "switchboard"
+  managed {
+    domains = [var.domain]
+  }
+}
+
+resource "google_compute_target_https_proxy" "api" {
+  name             = "switchboard"
+  url_map          = google_compute_url_map.api.id
+  ssl_certificates = [google_compute_managed_ssl_certificate.api.id]
+}
+
+resource "google_compute_global_address" "api" {
+  name = "switchboard"
+}
+
+resource "google_compute_global_forwarding_rule" "api" {
+  name                  = "switchboard"
+  load_balancing_scheme = "EXTERNAL_MANAGED"
+  target                = google_compute_target_https_proxy.api.id
+  ip_address            = google_compute_global_address.api.address
+  port_range            = "443"
+}

@@ -1,0 +1,72 @@
+variable "project" {
+  type        = string
+  description = "Google Cloud project id."
+}
+
+variable "region" {
+  type        = string
+  default     = "europe-west1"
+  description = "Region of the functions, the task queue and the scheduler."
+}
+
+variable "firestore_location" {
+  type        = string
+  default     = "eur3"
+  description = "Location of the Firestore database (created when create_firestore_database is true)."
+}
+
+variable "create_firestore_database" {
+  type        = bool
+  default     = true
+  description = "Create the (default) Firestore database in native mode."
+}
+
+variable "domain" {
+  type        = string
+  description = "Domain of the one public base URL (a managed certificate is issued for it)."
+}
+
+variable "build_dir" {
+  type        = string
+  default     = "../../build"
+  description = "Where `make build` staged build/<function>/."
+}
+
+variable "allow_anonymous" {
+  type        = bool
+  default     = false
+  description = "Serve keyless CRM requests as DEFAULT_TENANT (seed 002's CRM sends no credentials)."
+}
+
+variable "cors_allowed_origins" {
+  type        = string
+  default     = ""
+  description = "Browser origins allowed to call the API (comma list, or *)."
+}
+
+variable "gemini_model" {
+  type    = string
+  default = "gemini-3.6-flash"
+}
+
+variable "environment" {
+  type        = map(string)
+  default     = {}
+  description = "Extra non-secret environment variables for every function (FRESHDESK_DOMAIN, EMAIL_TRANSPORT, KOMMO_ACCOUNT_ID, ...)."
+}
+
+variable "secrets" {
+  type = list(string)
+  default = [
+    "GEMINI_API_KEY",
+    "FRESHDESK_API_KEY",
+    "SMTP_PASSWORD",
+    "TEAMS_WEBHOOK_URL",
+    "CHATWOOT_API_TOKEN",
+    "CHATWOOT_WEBHOOK_SECRET",
+    "KOMMO_CLIENT_SECRET",
+    "KOMMO_ACCESS_TOKEN",
+    "KOMMO_WEBHOOK_SECRET",
+  ]
+  description = "Secret Manager secrets (named like the variable, lower-case with dashes) exposed as environment variables. Add their versions out of band."
+}

@@ -1,0 +1,88 @@
+"""infra/terraform parses, deploys every function, routes every public path, keeps `tasks` private.
+
+Provider-level `terraform validate` needs the registry, which is out of reach here; these checks
+parse the HCL and compare it with the code it deploys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import hcl2  # type: ignore[import-untyped]
+import pytest
+from hcl2.utils import SerializationOptions
+from pydantic import SecretStr
+
+from switchboard.config import Settings
+from switchboard.devtools.server import ROUTES
+from tests.conftest import REPO
+
+TF = REPO / "infra" / "terraform"
+OPTS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
+
+
+@pytest.fixture(scope="module")
+def tf() -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for path in sorted(TF.glob("*.tf")):
+        with path.open() as handle:
+            for key, value in hcl2.load(handle, serialization_options=OPTS).items():
+                merged.setdefault(key, []).extend(value)
+    return merged
+
+
+def _locals(tf: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for block in tf["locals"] for k, v in block.items()}
+
+
+def _resources(tf: dict[str, Any]) -> dict[tuple[str, str], Any]:
+    return {
+        (kind, name): body for block in tf["resource"] for kind, named in block.items() for name, body in named.items()
+    }
+
+
+def test_every_function_folder_is_deployed(tf: dict[str, Any]) -> None:
+    folders = {p.name for p in (REPO / "functions").iterdir() if (p / "main.py").is_file()}
+    assert set(_locals(tf)["functions"]) == folders
+    function = _resources(tf)[("google_cloudfunctions2_function", "fn")]
+    assert function["build_config"][0]["runtime"].startswith("python3")
+    assert function["service_config"][0]["min_instance_count"] == 0
+
+
+def test_public_paths_mirror_the_dev_server_routes_and_tasks_stay_private(tf: dict[str, Any]) -> None:
+    functions = _locals(tf)["functions"]
+    assert functions["tasks"]["public"] is False and functions["tasks"]["paths"] == []
+    for prefix, name in ROUTES:
+        if name == "tasks":
+            continue
+        assert functions[name]["public"], name
+        paths = functions[name]["paths"]
+        assert any(p.rstrip("*").rstrip("/") == prefix.rstrip("/") or p == prefix + "*" for p in paths), (prefix, paths)
+    resources = _resources(tf)
+    assert resources[("google_cloud_run_v2_service_iam_member", "public")]["member"] == "allUsers"
+    assert "tasks_invoker" in resources[("google_cloud_run_v2_service_iam_member", "tasks_invoker")]["member"]
+
+
+def test_ttl_is_enabled_on_every_collection_that_carries_expires_at(tf: dict[str, Any]) -> None:
+    documented = (REPO / "docs" / "data-model.md").read_text()
+    groups = set(_locals(tf)["ttl_groups"])
+    assert groups == {"conversations", "messages", "rate_limits", "claims", "kommo_replies", "webhook_deliveries"}
+    assert all(group in documented for group in groups)
+
+
+def test_every_secret_setting_comes_from_secret_manager(tf: dict[str, Any]) -> None:
+    declared = [v for block in tf["variable"] for k, v in block.items() if k == "secrets"]
+    secrets = set(declared[0]["default"])
+    checked = [
+        field.alias
+        for field in Settings.model_fields.values()
+        if field.annotation in (SecretStr, SecretStr | None) and field.alias != "GOOGLE_API_KEY"
+    ]
+    assert len(checked) >= 8
+    assert set(checked) <= secrets
+
+
+def test_sweep_runs_on_a_schedule_with_an_oidc_token(tf: dict[str, Any]) -> None:
+    job = _resources(tf)[("google_cloud_scheduler_job", "sweep")]
+    target = job["http_target"][0]
+    assert target["uri"].endswith("/tasks/sweep") and target["oidc_token"][0]["service_account_email"]
