@@ -209,16 +209,13 @@ def run_kommo_reply(services: Services, task: dict[str, Any]) -> str:
         if owner == "human" and not body["data"].get("handoff"):
             body = silent_body()
         status = connector.continue_bot(return_url, body)
-    except KommoFinalError as exc:
-        replies.finish(tenant_id, return_url, "failed", str(exc))
-        log.warning("kommo refused the continue call; not retrying", extra={"status": exc.status})
-        return "final"
     except UpstreamUnavailableError:
         replies.release(tenant_id, return_url)
         raise
-    except UpstreamError as exc:
+    except UpstreamError as exc:  # 401/404 (KommoFinalError) or a body Kommo rejects: not retried
         replies.finish(tenant_id, return_url, "failed", str(exc))
-        log.error("kommo rejected the continue body; not retrying", extra={"status": exc.status})
+        level = logging.WARNING if isinstance(exc, KommoFinalError) else logging.ERROR
+        log.log(level, "kommo refused the continue call; not retrying", extra={"status": exc.status})
         return "final"
     except Exception:
         replies.release(tenant_id, return_url)
