@@ -21,6 +21,19 @@ def gemini(env: Any) -> Iterator[FakeGemini]:
     fake.stop()
 
 
+def ok_answer() -> Reply:
+    """A valid structured answer citing the refund article."""
+    body = {
+        "answer": "ok",
+        "cited_ids": ["kb_002#0"],
+        "support": 0.8,
+        "language": "en",
+        "needs_human": False,
+        "reason": "",
+    }
+    return Reply(200, answer_body(body))
+
+
 def _ask(message: str, agent: str = "test", session: str = "s-g") -> Any:
     chat = function_client("chat")
     return chat.post(
@@ -65,19 +78,7 @@ def test_tenant_prompt_parts_and_history_reach_the_model(gemini: FakeGemini, see
     assert tenant is not None
     prompts = PromptParts(manual_prompt="Always sign as Acme Bot.", question_answer="Q: Hours? A: 9-5.")
     bootstrap.services().store.save_tenant(Tenant("default", "Acme", TenantSettings(prompts=prompts, model="gemini-x")))
-    gemini.default = Reply(
-        200,
-        answer_body(
-            {
-                "answer": "ok",
-                "cited_ids": ["kb_002#0"],
-                "support": 0.8,
-                "language": "en",
-                "needs_human": False,
-                "reason": "",
-            }
-        ),
-    )
+    gemini.default = ok_answer()
     _ask("How do I refund a payment?", session="hist")
     _ask("And a partial refund of a payment?", session="hist")
     second = gemini.generate_requests()[-1]
@@ -126,19 +127,7 @@ def test_dense_retrieval_with_gemini_embeddings(gemini: FakeGemini, seed: Any, e
     seed()
     embeds = [r for r in gemini.requests if r["path"].endswith(":batchEmbedContents")]
     assert embeds and embeds[0]["body"]["requests"][0]["taskType"] == "RETRIEVAL_DOCUMENT"
-    gemini.default = Reply(
-        200,
-        answer_body(
-            {
-                "answer": "ok",
-                "cited_ids": ["kb_002#0"],
-                "support": 0.8,
-                "language": "en",
-                "needs_human": False,
-                "reason": "",
-            }
-        ),
-    )
+    gemini.default = ok_answer()
     body = _ask("How do I refund a payment?")
     assert body["debug"]["retrieval_mode"] == "hybrid"
     query = [r for r in gemini.requests if r["path"].endswith(":batchEmbedContents")][-1]

@@ -34,7 +34,7 @@ REPLY_LEASE = timedelta(seconds=90)
 
 
 def _clean(value: Any) -> str:
-    """A Salesbot placeholder that Kommo could not fill arrives as ``{{...}}``: treat it as empty."""
+    """A Salesbot variable that Kommo could not fill arrives as ``{{...}}``: treat it as empty."""
     text = "" if value is None else str(value).strip()
     return "" if "{{" in text else text
 
