@@ -46,3 +46,25 @@ def test_confidence_is_capped_without_citations_and_zero_without_passages() -> N
     assert cited > 0.6
     assert uncited <= UNCITED_CAP
     assert combine_confidence([], [], 1.0) == 0.0
+
+
+def test_support_phrases_and_synonyms_bridge_the_customers_words() -> None:
+    from switchboard.knowledge.synonyms import canonical
+
+    assert "twofactor" in canonical("How do I enable 2FA?") and "twofactor" in canonical("Two-step verification")
+    articles = [
+        Article("2fa", "Two-step verification", "Turn on two-step verification in Profile > Security."),
+        Article("remove", "Removing a member", "Open Members and choose Remove next to the person."),
+        Article("plans", "Plans and pricing", "The Team plan is 8 dollars per member per month."),
+    ]
+    index = KnowledgeIndex([c for a in articles for c in chunk_article(a)])
+    assert index.search("how to enable 2FA", k=1)[0].article_id == "2fa"
+    assert index.search("kick a user out", k=1)[0].article_id == "remove"
+    assert index.search("how much does it cost", k=1)[0].article_id == "plans"
+
+
+def test_unknown_share_flags_words_the_knowledge_base_never_uses() -> None:
+    index = _index()
+    assert index.unknown_share("card refund days") == 0.0
+    assert index.unknown_share("reset my gmail password") > 0.3
+    assert index.unknown_share("") == 1.0
