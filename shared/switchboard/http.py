@@ -182,16 +182,22 @@ def _respond(handler: Callable[[flask.Request], flask.Response], request: flask.
         return json_response({"detail": "Internal error", "error": "internal_error"}, 500)
 
 
-def read_json(request: flask.Request) -> Any:
+def read_json(request: flask.Request, allow_empty: bool = False) -> Any:
     """Decode the request body as JSON.
 
+    Args:
+        request: The request.
+        allow_empty: Read an empty body as ``{}`` (endpoints whose body is optional).
+
     Raises:
-        InvalidInputError: Empty body, a body over 1 MB, or invalid JSON.
+        InvalidInputError: Empty body (unless allowed), a body over 1 MB, or invalid JSON.
     """
     raw = request.get_data(cache=True)
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLargeError(f"Request body over {MAX_BODY_BYTES} bytes")
     if not raw.strip():
+        if allow_empty:
+            return {}
         raise InvalidInputError("Request body is empty; expected a JSON object")
     try:
         return json.loads(raw)

@@ -112,10 +112,6 @@ def _report(body: FailureIn) -> FailureReport:
     )
 
 
-def _body_or_empty(request: flask.Request) -> object:
-    return read_json(request) if request.get_data(cache=True).strip() else {}
-
-
 def failure_endpoint(request: flask.Request, services: Services) -> flask.Response:
     """Route ``/api/agent-failure/...``.
 
@@ -146,7 +142,7 @@ def failure_endpoint(request: flask.Request, services: Services) -> flask.Respon
     if action == "decline":
         decline(deps, tenant_id, failure_id)
         return json_response({"success": True})
-    body = parse_model(TicketIn, _body_or_empty(request))
+    body = parse_model(TicketIn, read_json(request, allow_empty=True))
     history = [item.model_dump() for item in body.conversation_history]
     outcome = create_ticket(deps, tenant_id, failure_id, history)
     if outcome.status == "queued":

@@ -51,10 +51,6 @@ class SweepIn(BaseModel):
     min_age_seconds: float = Field(120.0, ge=0)
 
 
-def _body_or_empty(request: flask.Request) -> object:
-    return read_json(request) if request.get_data(cache=True).strip() else {}
-
-
 def tasks_endpoint(request: flask.Request, services: Services) -> flask.Response:
     """Run one task. 2xx tells Cloud Tasks it is finished; 503 asks for a retry."""
     match = _PATH.match(request.path)
@@ -70,7 +66,7 @@ def tasks_endpoint(request: flask.Request, services: Services) -> flask.Response
         reply = parse_model(KommoReplyIn, read_json(request))
         return json_response({"result": run_kommo_reply(services, reply.model_dump())})
     if kind == "sweep":
-        body = parse_model(SweepIn, _body_or_empty(request))
+        body = parse_model(SweepIn, read_json(request, allow_empty=True))
         generation = 1000 + int(time.time()) // 600
         return json_response({"enqueued": sweep(deps, generation, timedelta(seconds=body.min_age_seconds))})
     task = parse_model(TaskIn, read_json(request))

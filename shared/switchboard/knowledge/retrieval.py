@@ -125,10 +125,10 @@ class KnowledgeIndex:
         scored = self.score(query, query_vector)
         if not scored:
             return []
-        ranked = sorted(scored, key=lambda s: (-_relevance(s), s.chunk.id))
+        ranked = sorted(((_relevance(s), s) for s in scored), key=lambda pair: (-pair[0], pair[1].chunk.id))
         out: list[Passage] = []
         per_article: Counter[str] = Counter()
-        for item in ranked:
+        for relevance, item in ranked:
             if per_article[item.chunk.article_id] >= 2:
                 continue
             per_article[item.chunk.article_id] += 1
@@ -140,7 +140,7 @@ class KnowledgeIndex:
                     text=item.chunk.text,
                     entry_type=item.chunk.entry_type,
                     url=item.chunk.url,
-                    score=round(_relevance(item), 4),
+                    score=round(relevance, 4),
                     coverage=round(item.coverage, 4),
                 )
             )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from switchboard.core.handoff import detect_handoff
+from switchboard.devtools.bench import read_jsonl
 from switchboard.devtools.bench.metrics import precision_recall_f1
 
 #: Seed 000's detector: five English keywords matched as substrings.
@@ -21,7 +21,7 @@ def seed_baseline(text: str) -> bool:
 
 def load_cases(path: Path) -> list[dict[str, Any]]:
     """Read ``{id, text, lang, wants_human}`` lines."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return read_jsonl(path)
 
 
 def run_handoff(path: Path) -> dict[str, Any]:

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import uuid
 from pathlib import Path
 from typing import Any
 
+from switchboard.devtools.bench import read_jsonl
 from switchboard.devtools.bench.metrics import auroc, ece, mrr_at, recall_at
 
 _WORD = re.compile(r"\w+")
-
-
-def _lines(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _articles_in_order(article_ids: list[str]) -> list[str]:
@@ -62,7 +58,7 @@ def run_quality(kb_path: Path, questions_path: Path, keep_rows: bool = False) ->
     version = import_articles(
         services.store, tenant, read_articles(kb_path), replace=True, embedder=services.embedder
     ).version
-    questions = _lines(questions_path)
+    questions = read_jsonl(questions_path)
     index = services.indexes.get(tenant, version)
     ours, rows = [], []
     threshold = services.settings.escalation_threshold
