@@ -47,3 +47,42 @@ def test_recent_is_trimmed_when_it_outgrows_its_limit(env: Any) -> None:
     final = store.begin_turn("t", "crm:trim", "u", rate, datetime.now(UTC))[0]
     assert len(final.recent) == RECENT_KEEP
     assert final.recent[-1].id == f"{RECENT_MAX // 2:04d}-a"
+
+
+def test_recent_round_trips_content_and_time_and_reads_entries_stored_as_maps(env: Any) -> None:
+    store = bootstrap.services().store
+    rate = bootstrap.services().settings.rate
+    at = datetime(2026, 11, 22, 9, 30, 15, 123456, tzinfo=UTC)
+    record = TurnRecord(Message("m-u", "user", 'Сайн уу, "quotes" ✓', at), Message("m-a", "assistant", "ok", at))
+    store.save_turn("t", store.begin_turn("t", "crm:rt", "u", rate, at)[0], record, at)
+    loaded = store.begin_turn("t", "crm:rt", "u", rate, at)[0]
+    assert [(m.id, m.role, m.content, m.at) for m in loaded.recent] == [
+        ("m-u", "user", 'Сайн уу, "quotes" ✓', at),
+        ("m-a", "assistant", "ok", at),
+    ]
+    # A conversation written by an earlier version keeps its history readable.
+    doc = store.client.collection("tenants").document("t").collection("conversations").document("crm:old")
+    doc.set({"owner": "ai", "recent": [{"id": "old-1", "role": "user", "content": "hi", "at": at}]})
+    old = store.begin_turn("t", "crm:old", "u", rate, at)[0]
+    assert [(m.id, m.content, m.at) for m in old.recent] == [("old-1", "hi", at)]
+
+
+def test_a_save_writes_changed_conversation_fields_and_keeps_the_rest(env: Any) -> None:
+    store = bootstrap.services().store
+    rate = bootstrap.services().settings.rate
+    doc = store.client.collection("tenants").document("t").collection("conversations").document("crm:fields")
+    first = {"channel": "crm", "user": {"email": "a@example.com", "name": "A"}, "language": "en"}
+    store.save_turn(
+        "t", store.begin_turn("t", "crm:fields", "u", rate, datetime.now(UTC))[0], _record(0), datetime.now(UTC)
+    )
+    conversation = store.begin_turn("t", "crm:fields", "u", rate, datetime.now(UTC))[0]
+    record = _record(1)
+    store.save_turn("t", conversation, TurnRecord(record.user_message, record.reply, first), datetime.now(UTC))
+    conversation = store.begin_turn("t", "crm:fields", "u", rate, datetime.now(UTC))[0]
+    assert conversation.stored["user"] == {"email": "a@example.com", "name": "A"}
+    changed = {**first, "user": {"email": "b@example.com", "name": "A"}, "language": "mn"}
+    record = _record(2)
+    store.save_turn("t", conversation, TurnRecord(record.user_message, record.reply, changed), datetime.now(UTC))
+    data = doc.get().to_dict()
+    assert data["user"] == {"email": "b@example.com", "name": "A"}
+    assert (data["language"], data["channel"], data["turn_count"]) == ("mn", "crm", 3)

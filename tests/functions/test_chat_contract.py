@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.conftest import load_event, user_info
+from switchboard.devtools.emulator import free_port
+from tests.conftest import function_client, load_event, user_info
 
 pytestmark = pytest.mark.emulator
 
@@ -134,14 +137,24 @@ def test_message_over_the_limit_is_413_and_writes_nothing(chat: Any, env: Any, d
     assert list(conversations.stream()) == []
 
 
+def test_firestore_unreachable_is_503_store_unavailable_within_the_store_timeout(env: Any) -> None:
+    env(FIRESTORE_EMULATOR_HOST=f"127.0.0.1:{free_port()}", STORE_TIMEOUT_SECONDS="1", ALLOW_ANONYMOUS="true")
+    start = time.monotonic()
+    response = ask(function_client("chat"), "How do I reset a password?")
+    assert response.status_code == 503
+    assert response.get_json()["error"] == "store_unavailable"
+    assert time.monotonic() - start < 6
+
+
 def test_turn_is_stored_with_ttl_and_usage_counted(chat: Any, seed: Any, db: Any) -> None:
     seed()
     body = ask(chat, "How do I add a new user?", session_id="s-1").get_json()
     tenant = db.collection("tenants").document("default")
     conv = tenant.collection("conversations").document("crm:crm_user_456:s-1").get().to_dict()
     assert conv["expires_at"] > datetime.now(UTC) + timedelta(days=29)
-    assert [m["role"] for m in conv["recent"]] == ["user", "assistant"]
-    assert conv["recent"][1]["content"] == body["response"]
+    recent = [json.loads(entry) for entry in conv["recent"]]
+    assert [m["role"] for m in recent] == ["user", "assistant"]
+    assert recent[1]["content"] == body["response"]
     messages = list(tenant.collection("conversations").document("crm:crm_user_456:s-1").collection("messages").stream())
     assert len(messages) == 2
     usage = tenant.collection("usage").document(datetime.now(UTC).date().isoformat()).get().to_dict()

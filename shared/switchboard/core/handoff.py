@@ -28,6 +28,7 @@ _EN_NOT_AFTER = r"(?!\s*(?:licen[cs]e|account|id\b|code|portal|number|dashboard|
 
 _STRONG: dict[str, list[str]] = {
     "en": [
+        rf"\b(?:can|could|may)\s+i\s+(?:get|have)\s+(?:a |an )?(?:human(?: being)?|real person|live person|person|representative|operator)\b{_EN_NOT_AFTER}",
         rf"\b(?:talk|speak|chat|get through)\s+(?:to|with)\s+(?:a |an |the |some |your |one of your )?{_EN_HUMAN}\b{_EN_NOT_AFTER}",
         rf"\b(?:connect|transfer|put|pass|forward|escalate|redirect|route|hand)\s+(?:me\s+|this\s+|it\s+)?(?:over\s+|through\s+|back\s+)?(?:to|with)\s+(?:a |an |the |your )?{_EN_HUMAN}\b{_EN_NOT_AFTER}",
         rf"\b(?:want|need|(?:'d|would) like|demand|request|prefer|get me|give me|let me have)\s+(?:to\s+(?:talk|speak)\s+(?:to|with)\s+)?(?:a |an |some )(?:real |live |actual )?(?:human(?: being)?|person|agent|representative|operator|rep)\b{_EN_NOT_AFTER}",
@@ -44,6 +45,9 @@ _STRONG: dict[str, list[str]] = {
         r"\b(?:escalate|escalation)\b.*\b(?:human|person|agent|manager|supervisor)\b",
     ],
     "es": [
+        r"\b(?:me\s+)?(?:puede[ns]?|podr[ií]an?|podr[ií]as)\s+(?:pasar|comunicar|transferir|conectar)(?:me)?\s+con\b",
+        r"\bhay\s+(?:alg[uú]n\s+|alguna\s+|un\s+|una\s+)?(?:asesor|agente|humano|persona|operador|ejecutivo)\w*\s+disponible",
+        r"\b(?:quiero|prefiero)\s+(?:hablar\s+con\s+)?una\s+persona\s*(?:[.!,]|$|real|de verdad|por favor)",
         r"\b(?:hablar|comunicar(?:me)?|conversar|chatear)\s+con\s+(?:un |una |el |la |alg[uú]n |alguna )?(?:humano|persona(?: real)?|agente|asesor(?:a)?|operador(?:a)?|representante|alguien|ejecutivo|encargado|gerente|supervisor|empleado|soporte)",
         r"\b(?:p[aá]s(?:a|e)me|comun[ií]c(?:a|ame|ame)|trans?fi[eé]r(?:e|a)me|con[eé]cta(?:me)?|ponme)\s+con\b",
         r"\bme\s+(?:comunicas?|comunique|pasas?|pase|conectas?|conecte|transfieres?|transfiera)\s+con\b",
@@ -55,8 +59,11 @@ _STRONG: dict[str, list[str]] = {
         r"\b(?:me\s+(?:puede|pueden|podr[ií]a|podr[ií]an)\s+llamar|ll[aá]m(?:e|en)me|que me llame)\b",
     ],
     "pt": [
-        r"\b(?:falar|conversar|comunicar(?:-me)?)\s+com\s+(?:um |uma |o |a |algum |alguma )?(?:humano|pessoa(?: real)?|atendente|agente|operador(?:a)?|representante|algu[eé]m|consultor(?:a)?|gerente|supervisor|funcion[aá]rio|suporte)",
-        r"\b(?:me\s+)?(?:transfir(?:a|am)|pass(?:e|a)|encaminh(?:e|a)|conect(?:e|a))(?:-me)?\s+(?:para|a|com)\s+(?:um |uma |o |a )?(?:humano|pessoa|atendente|agente|operador|algu[eé]m|suporte)",
+        r"\b(?:falar|conversar|comunicar(?:-me)?)\s+com\s+(?:um |uma |o |a |algum |alguma )?(?:humano|ser humano|pessoa(?: real| de verdade)?|atendente|agente|operador(?:a)?|representante|algu[eé]m|consultor(?:a)?|gerente|supervisor|funcion[aá]rio|suporte|especialista|corretor(?:a)?|vendedor(?:a)?)",
+        r"\b(?:me\s+)?(?:transf[ie]r\w*|pass(?:e|a)|encaminh(?:e|a)|conect(?:e|a))(?:-me)?\s+(?:para|pra|pro|a|ao|com)\s+(?:um |uma |o |a )?(?:humano|pessoa|atendente|atendimento|agente|operador|algu[eé]m|suporte)",
+        r"\bcad[eê]\s+(?:o |a |um |uma )?(?:atendente|humano|pessoa|algu[eé]m|suporte|gerente|corretor)",
+        r"\batendimento\s+(?:com|por)\s+(?:uma |um )?(?:pessoa|humano|atendente)",
+        r"\blig(?:a|ue|uem)\s+(?:pra|para)\s+mim\b",
         r"\b(?:quero|preciso|gostaria de|prefiro)\s+(?:de\s+)?(?:um |uma )(?:humano|pessoa real|atendente|agente|operador(?:a)?|representante)",
         r"\batendimento humano\b",
         r"\bn[aã]o quero (?:falar com )?(?:um |o )?(?:rob[oô]|bot|m[aá]quina)\b",
@@ -66,6 +73,8 @@ _STRONG: dict[str, list[str]] = {
         r"\b(?:algu[eé]m\s+(?:pode|poderia)\s+me\s+ligar|me\s+lig(?:ue|uem|a)\b|me\s+ligar\b)",
     ],
     "fr": [
+        r"\b(?:un|une)\s+(?:vrai\w*\s+)?(?:humain|conseill\w+|agent|personne|opérat\w+)\s+(?:peut|pourrait)[- ](?:il\s+|elle\s+)?m'aider\b",
+        r"\by a-t-il\s+(?:quelqu'un|un conseiller|une conseillère|un humain|une personne|un agent)\b",
         r"\b(?:parler|discuter|échanger|echanger)\s+(?:à|a|au|avec)\s+(?:un |une |le |la |quelqu'un|quelqu’un)?\s*(?:vrai |vraie |réel |reel )?(?:humain|être humain|personne|conseiller|conseillère|agent|opérateur|operateur|opératrice|représentant|responsable|quelqu'un|quelqu’un|support|service client)",
         r"\b(?:mettez|mets|passez|transférez|transferez|redirigez)[- ]moi\s+(?:en (?:relation|contact)\s+)?(?:avec|à|a|au|vers)\b",
         r"\bje (?:veux|voudrais|souhaite|préfère|prefere)\s+(?:un |une )(?:humain|vraie personne|conseiller|agent|opérateur|operateur)",
@@ -76,6 +85,8 @@ _STRONG: dict[str, list[str]] = {
         r"\b(?:me passer|me mettre en relation|mise? en relation|contacter|joindre)\b[^.?!]{0,25}\b(?:quelqu'un|humain|conseill\w+|agent|opérat\w+|support|service client|responsable)\b",
     ],
     "de": [
+        r"\b(?:einen|eine|den|die)\s+(?:echten\s+|richtigen\s+)?(?:menschen|mitarbeiter(?:in)?|berater(?:in)?|kundenberater(?:in)?|ansprechpartner(?:in)?|vorgesetzten)\s+sprechen\b",
+        r"\b(?:rückruf\s+(?:bitte|erwünscht)|bitte\s+(?:um\s+)?(?:einen\s+)?rückruf)\b",
         r"\bmit\s+(?:einem |einer |dem |der |jemandem|jemand)?\s*(?:echten |richtigen |realen )?(?:menschen|mensch|mitarbeiter(?:in)?|berater(?:in)?|agenten|person|kundendienst|kundenservice|support|jemandem|ansprechpartner|vorgesetzten)\s+(?:sprechen|reden|verbinden|chatten)",
         r"\b(?:verbinden|leiten)\s+sie\s+mich\b",
         r"\b(?:ich\s+)?(?:möchte|will|brauche|hätte gern)\s+(?:bitte\s+)?(?:einen |eine |den |die )(?:echten |richtigen )?(?:menschen|mitarbeiter|berater|person|ansprechpartner|kundendienst|kundenservice|vorgesetzten)\b(?![^.?!]*\b(?:hinzufügen|anlegen|einladen|entfernen|löschen|zuweisen)\b)",
@@ -96,14 +107,20 @@ _STRONG: dict[str, list[str]] = {
         r"\b(?:verbind|doorverbinden)\b.*\b(?:medewerker|mens|iemand)\b",
     ],
     "ru": [
-        r"\b(?:поговорить|говорить|связаться|свяжите|свяжи|пообщаться|общаться|переписываться|соединить|соедините|переключите|переключить|переведите|перевести|позовите|позвать|дайте|нужен|нужна|хочу)\b[^.?!]{0,30}\b(?:оператор\w*|человек\w*|сотрудник\w*|менеджер\w*|специалист\w*|консультант\w*|администратор\w*|живым|живой|поддержк\w*)",
+        r"\b(?:поговорить|говорить|связаться|свяжите|свяжи|пообщаться|общаться|переписываться|соединить|соедините|соедини|переключите|переключи|переключить|переведите|переведи|перевести|позовите|позови|позвать)\b[^.?!]{0,30}\b(?:оператор\w*|человек\w*|сотрудник\w*|менеджер\w*|специалист\w*|консультант\w*|администратор\w*|живым|живой|поддержк\w*)",
+        # "хочу"/"нужен" only right before the person: "хочу удалить менеджера" is not a request.
+        r"\b(?:дайте|дай|нужен|нужна|хочу|можно)\s+(?:мне\s+)?(?:помощь\s+)?(?:(?:живо\w*|реальн\w*|настоящ\w*)\s+)?(?:оператор\w*|человек\w*|сотрудник\w*|менеджер\w*|специалист\w*|консультант\w*)\b",
+        r"\bесть\s+(?:кто|кто-нибудь|кто-то)\s+(?:живой|живые|из\s+(?:людей|сотрудников|поддержки))\b",
+        r"\b(?:не\s+хочу|надоело)\s+(?:говорить|общаться|разговаривать|переписываться|болтать)\s+с\s+(?:ботом|роботом|машиной)",
+        r"\b(?:поговорить|связаться|пообщаться)\s+с\s+кем[- ]?(?:нибудь|то)\b|\bс\s+кем[- ]?(?:нибудь|то)\s+(?:поговорить|связаться|пообщаться)\b",
         r"\b(?:живо\w*|реальн\w*|настоящ\w*)\s+(?:человек\w*|оператор\w*|сотрудник\w*|специалист\w*)",
         r"^\s*(?:оператор|менеджер|человек)[\s!.]*(?:пожалуйста)?[\s!.]*$",
         r"^\s*(?:можно|дайте|нужен|нужна)\s+(?:оператор\w*|человек\w*|менеджер\w*|сотрудник\w*)\s*[?!.]*\s*$",
-        r"\b(?:перезвоните|позвоните)(?:\s+мне)?\b(?![^.?!]*\bклиент)",
+        r"\b(?:перезвоните|перезвони|перезвонят|позвоните)(?:\s+мне)?\b(?![^.?!]*\bклиент)",
     ],
     "uk": [
-        r"\b(?:поговорити|зв'язатися|зв’язатися|з'єднайте|з’єднайте|покличте|переведіть|хочу|потрібен|потрібна)\b[^.?!]{0,30}\b(?:оператор\w*|людин\w*|співробітник\w*|менеджер\w*|консультант\w*|живою)",
+        r"\b(?:поговорити|зв'язатися|зв’язатися|з'єднайте|з’єднайте|покличте|переведіть)\b[^.?!]{0,30}\b(?:оператор\w*|людин\w*|співробітник\w*|менеджер\w*|консультант\w*|живою)",
+        r"\b(?:хочу|потрібен|потрібна)\s+(?:(?:жив\w*|справжн\w*)\s+)?(?:оператор\w*|людин\w*|співробітник\w*|менеджер\w*|консультант\w*)\b",
         r"\bживою\s+людиною\b",
     ],
     "mn": [
@@ -116,12 +133,15 @@ _STRONG: dict[str, list[str]] = {
         r"(?:ажилтан|хүн|оператор|менежер|зөвлөх)\w*\s+(?:руу\s+|рүү\s+)?(?:холбо|шилжүүл)\w*",
     ],
     "tr": [
-        r"(?:insan|temsilci|operatör|yetkili|müdür|çalışan|biri|kişi)\w*\s+(?:ile\s+)?(?:görüş|konuş)\w*",
+        r"(?:insan|temsilci|operatör|yetkili|müdür|çalışan|biri|kişi|müşteri hizmetleri|destek ekib|çağrı merkez)\w*\s+(?:ile\s+)?(?:görüş|konuş|yazış)\w*",
+        r"(?:insan|temsilci|operatör|yetkili|biri|kişi)\w*\s+(?:ile\s+)?iletişim\w*",
+        r"\b(?:bot|robot)\w*\s+(?:konuşmak|görüşmek|yazışmak)\s+istemiyorum\b",
+        r"\b(?:temsilci|operatör|yetkili|insan)\s+(?:lazım|gerek|gerekiyor|istiyorum)\b",
         r"\bcanlı (?:destek|temsilci|kişi)\b",
         r"\bbeni\s+(?:geri\s+)?ara\w*",
         r"\byetkili (?:biri|birisi|kimse) var m[ıi]\b",
         r"\b(?:beni\s+)?(?:temsilciye|operatöre|yetkiliye|insana)\s+(?:bağla|aktar|yönlendir)",
-        r"\b(?:müşteri hizmetleri\w*|destek ekib\w*|canlı destek\w*|temsilci\w*|yetkili\w*|operatör\w*|insan\w*|çalışan\w*)\s+(?:bağla\w*|aktar\w*|yönlendir\w*)",
+        r"\b(?:müşteri hizmetleri\w*|destek ekib\w*|canlı desteğ\w*|canlı destek\w*|çağrı merkez\w*|temsilci\w*|yetkili\w*|operatör\w*|insan\w*|çalışan\w*)\s+(?:bağla\w*|aktar\w*|yönlendir\w*)",
     ],
     "pl": [
         r"\b(?:porozmawiać|rozmawiać|pogadać|skontaktować się)\s+z\s+(?:prawdziwym |żywym )?(?:człowiekiem|konsultantem|konsultantką|pracownikiem|agentem|operatorem|kimś|osobą|doradcą)",
@@ -133,15 +153,15 @@ _STRONG: dict[str, list[str]] = {
 # A message that is only a human noun (plus "please"/punctuation) is a request too.
 _BARE_NOUNS = (
     r"human|agent|representative|rep|operator|person|real person|live agent|live person|live chat|"
-    r"customer service|support agent|manager|supervisor|someone|"
+    r"customer service|support agent|manager|supervisor|someone|service client|"
     r"humano|agente|asesor|operador|operadora|persona|atendente|atendimento|"
     r"humain|conseiller|opérateur|operateur|mensch|mitarbeiter|operatore|"
     r"оператор|человек|менеджер|оператора|людина|ажилтан|ажилтан дуудаач|хүн|temsilci|operatör|konsultant"
 )
 _BARE = re.compile(
-    rf"^\W*(?:(?:please|pls|por favor|s'il vous plaît|bitte|per favore|пожалуйста|lütfen|proszę)\W+)?"
+    rf"^\W*(?:(?:please|pls|por favor|s'il vous plaît|svp|bitte|per favore|пожалуйста|lütfen|proszę)\W+)?"
     rf"(?:an?\s+|un\s+|una\s+|um\s+|uma\s+)?(?:{_BARE_NOUNS})"
-    rf"(?:\W+(?:please|pls|now|por favor|s'il vous plaît|bitte|per favore|пожалуйста|lütfen|proszę))?\W*$",
+    rf"(?:\W+(?:please|pls|now|por favor|s'il vous plaît|svp|stp|bitte|per favore|пожалуйста|lütfen|proszę))?\W*$",
     _F,
 )
 

@@ -137,6 +137,7 @@ class Conversation:
         recent: The last few messages, oldest first (enough for the prompt).
         turn_count: Answers given so far.
         version: Opaque store token for optimistic concurrency.
+        stored: The conversation's other stored fields as loaded, so a save writes only what changed.
     """
 
     key: str
@@ -150,6 +151,7 @@ class Conversation:
     time_escalated: bool = False
     open_problems: list[OpenProblem] = field(default_factory=list)
     version: Any = None
+    stored: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

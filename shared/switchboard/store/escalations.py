@@ -20,7 +20,7 @@ from google.cloud import firestore
 from switchboard.core.models import Escalation
 from switchboard.errors import ConflictError
 from switchboard.store.base import Claim
-from switchboard.store.firestore import _translated, digest
+from switchboard.store.firestore import _translated, call_options, digest
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ class FirestoreEscalations:
     def __init__(self, client: firestore.Client, timeout: float) -> None:
         self._db = client
         self._timeout = timeout
+        self._call = call_options(timeout)
 
     def _tenant(self, tenant_id: str) -> Any:
         return self._db.collection("tenants").document(tenant_id)
@@ -109,12 +110,12 @@ class FirestoreEscalations:
             merge=True,
         )
         with _translated("create escalation"):
-            batch.commit(timeout=self._timeout)
+            batch.commit(**self._call)
 
     def get(self, tenant_id: str, escalation_id: str) -> Escalation | None:
         """Load one escalation."""
         with _translated("load escalation"):
-            snap = self._tenant(tenant_id).collection("escalations").document(escalation_id).get(timeout=self._timeout)
+            snap = self._tenant(tenant_id).collection("escalations").document(escalation_id).get(**self._call)
         return _escalation(tenant_id, snap) if snap.exists else None
 
     def update(
@@ -141,7 +142,7 @@ class FirestoreEscalations:
         if close_problem:
             batch.set(user_ref, {"open_escalations": {escalation.id: firestore.DELETE_FIELD}}, merge=True)
         with _translated("update escalation"):
-            batch.commit(timeout=self._timeout)
+            batch.commit(**self._call)
 
     def ticketed_for_user(self, tenant_id: str, agent_id: str, exclude: str) -> list[Escalation]:
         """The user's other escalations that hold a ticket and are still open, newest first."""
@@ -150,7 +151,7 @@ class FirestoreEscalations:
             filter=firestore.FieldFilter("status", "==", "ticketed")
         )
         with _translated("find open tickets"):
-            found = [_escalation(tenant_id, s) for s in query.stream(timeout=self._timeout)]
+            found = [_escalation(tenant_id, s) for s in query.stream(**self._call)]
         return sorted((e for e in found if e.id != exclude), key=lambda e: e.created_at, reverse=True)
 
     def with_pending(self, tenant_id: str, kind: str, older_than: datetime, limit: int = 200) -> list[Escalation]:
@@ -158,7 +159,7 @@ class FirestoreEscalations:
         coll = self._tenant(tenant_id).collection("escalations")
         query = coll.where(filter=firestore.FieldFilter("pending", "array_contains", kind)).limit(limit)
         with _translated("find pending work"):
-            found = [_escalation(tenant_id, s) for s in query.stream(timeout=30.0)]
+            found = [_escalation(tenant_id, s) for s in query.stream(**call_options(30.0))]
         return [e for e in found if e.version is None or e.version <= older_than]
 
     def tenants_with_pending(self) -> list[str]:
@@ -177,13 +178,13 @@ class FirestoreEscalations:
             with _translated("claim"):
                 ref.create(
                     {"state": "in_progress", "lease_until": now + lease, "attempts": 1, "expires_at": now + CLAIM_TTL},
-                    timeout=self._timeout,
+                    **self._call,
                 )
             return Claim("acquired", 1)
         except ConflictError:
             pass
         with _translated("read claim"):
-            snap = ref.get(timeout=self._timeout)
+            snap = ref.get(**self._call)
         data = snap.to_dict() or {}
         if data.get("state") == "done":
             return Claim("done", int(data.get("attempts", 1)))
@@ -195,7 +196,7 @@ class FirestoreEscalations:
                 ref.update(
                     {"state": "in_progress", "lease_until": now + lease, "attempts": attempts},
                     option=self._db.write_option(last_update_time=snap.update_time),
-                    timeout=self._timeout,
+                    **self._call,
                 )
         except ConflictError:
             return Claim("busy", attempts)
@@ -205,14 +206,14 @@ class FirestoreEscalations:
         """Mark claimed work done: later claims answer ``done``."""
         ref = self._tenant(tenant_id).collection("claims").document(key.replace("/", "_"))
         with _translated("finish claim"):
-            ref.update({"state": "done", "lease_until": None}, timeout=self._timeout)
+            ref.update({"state": "done", "lease_until": None}, **self._call)
 
     def release(self, tenant_id: str, key: str) -> None:
         """Give a claim back after a failure, keeping its attempt count."""
         ref = self._tenant(tenant_id).collection("claims").document(key.replace("/", "_"))
         try:
             with _translated("release claim"):
-                ref.update({"state": "released", "lease_until": None}, timeout=self._timeout)
+                ref.update({"state": "released", "lease_until": None}, **self._call)
         except ConflictError:
             log.warning("claim vanished before release", extra={"claim": key})
 
@@ -220,13 +221,13 @@ class FirestoreEscalations:
         """Remember which escalation a Chatwoot conversation belongs to."""
         ref = self._db.collection("desk_links").document(f"{account_id}:{conversation_id}")
         with _translated("link desk conversation"):
-            ref.set({"tenant_id": tenant_id, "escalation_id": escalation_id}, timeout=self._timeout)
+            ref.set({"tenant_id": tenant_id, "escalation_id": escalation_id}, **self._call)
 
     def desk_link(self, account_id: int, conversation_id: int) -> tuple[str, str] | None:
         """``(tenant_id, escalation_id)`` of a Chatwoot conversation, if it is ours."""
         ref = self._db.collection("desk_links").document(f"{account_id}:{conversation_id}")
         with _translated("read desk link"):
-            snap = ref.get(timeout=self._timeout)
+            snap = ref.get(**self._call)
         if not snap.exists:
             return None
         data = snap.to_dict() or {}
@@ -237,9 +238,7 @@ class FirestoreEscalations:
         ref = self._db.collection("webhook_deliveries").document(delivery_id)
         try:
             with _translated("record delivery"):
-                ref.create(
-                    {"at": datetime.now(UTC), "expires_at": datetime.now(UTC) + CLAIM_TTL}, timeout=self._timeout
-                )
+                ref.create({"at": datetime.now(UTC), "expires_at": datetime.now(UTC) + CLAIM_TTL}, **self._call)
         except ConflictError:
             return False
         return True
@@ -247,7 +246,7 @@ class FirestoreEscalations:
     def forget_delivery(self, delivery_id: str) -> None:
         """Undo :meth:`first_delivery` when handling failed, so a redelivery is processed."""
         try:
-            self._db.collection("webhook_deliveries").document(delivery_id).delete(timeout=self._timeout)
+            self._db.collection("webhook_deliveries").document(delivery_id).delete(**self._call)
         except (gexc.GoogleAPICallError, gexc.RetryError):
             log.warning("could not forget a failed delivery", extra={"delivery": delivery_id})
 
@@ -260,7 +259,7 @@ class FirestoreEscalations:
         if reset_context:
             fields.update(recent=[], context_reset_at=datetime.now(UTC), time_escalated=False)
         with _translated("set conversation owner"):
-            ref.set(fields, merge=True, timeout=self._timeout)
+            ref.set(fields, merge=True, **self._call)
 
     def record_feedback(self, tenant_id: str, message_id: str, data: dict[str, Any], helpful: bool) -> None:
         """Store one rating; a second rating of the same message raises ConflictError."""
@@ -275,4 +274,4 @@ class FirestoreEscalations:
             merge=True,
         )
         with _translated("record feedback"):
-            batch.commit(timeout=self._timeout)
+            batch.commit(**self._call)

@@ -3,7 +3,7 @@
 Data model (document paths; every collection is tenant-scoped, see docs/data-model.md):
 
     tenants/{t}                                   name, settings, kb_version
-    tenants/{t}/conversations/{key}               owner, recent[], counters, expires_at (TTL)
+    tenants/{t}/conversations/{key}               owner, recent[] (JSON strings), counters, expires_at (TTL)
     tenants/{t}/conversations/{key}/messages/{id} role, content, at, meta, expires_at (TTL)
     tenants/{t}/rate_limits/{user}-{window}       count (Increment), expires_at (TTL)
     tenants/{t}/usage/{YYYY-MM-DD}                daily request counters (Increment, in the rate-limit commit)
@@ -19,14 +19,17 @@ commit's ``transform_results``: exact under any concurrency, one round trip, no 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import grpc
 from google.api_core import exceptions as gexc
+from google.api_core import gapic_v1
+from google.api_core.retry import Retry, if_transient_error
 from google.cloud import firestore
 from google.cloud.firestore_v1.vector import Vector
 
@@ -44,7 +47,8 @@ RECENT_KEEP = 24
 RECENT_MAX = 48
 SAVE_ATTEMPTS = 4
 BATCH_WRITES = 400
-_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="firestore")
+#: gRPC codes on which a commit certainly did not apply, so sending it again cannot double count.
+_NOT_APPLIED = {grpc.StatusCode.UNAVAILABLE}
 
 
 @contextmanager
@@ -55,6 +59,58 @@ def _translated(what: str) -> Iterator[None]:
         raise ConflictError(f"{what}: concurrent change") from exc
     except (gexc.GoogleAPICallError, gexc.RetryError) as exc:
         raise StoreError(f"{what}: Firestore failed ({type(exc).__name__})") from exc
+
+
+def call_options(timeout: float) -> dict[str, Any]:
+    """Keyword arguments for every Firestore call: a per-call timeout and bounded retries.
+
+    Without an explicit ``retry`` the library retries transient errors for up to 300 s
+    whatever ``timeout`` says (measured: a chat turn against an unreachable Firestore took
+    283 s to fail). Here transient errors are retried with backoff for at most ``timeout``
+    seconds in all.
+    """
+    return {
+        "timeout": timeout,
+        "retry": Retry(predicate=if_transient_error, initial=0.1, maximum=1.0, multiplier=2.0, timeout=timeout),
+    }
+
+
+class _PendingCommit:
+    """A batch commit sent as a gRPC future (no thread); ``result()`` waits for it.
+
+    The client library has no non-blocking commit, so this goes one level down to the GAPIC
+    transport's commit callable with the same request, metadata and routing header the
+    library would send. An UNAVAILABLE answer (the request was not applied) is sent once more
+    as an ordinary blocking commit; other errors become :class:`StoreError`.
+    """
+
+    def __init__(self, db: firestore.Client, batch: Any, timeout: float) -> None:
+        self._db, self._batch, self._timeout = db, batch, timeout
+        request = {"database": db._database_string, "writes": batch._write_pbs}
+        routing = gapic_v1.routing_header.to_grpc_metadata((("database", db._database_string),))  # type: ignore[no-untyped-call]
+        metadata = (*db._rpc_metadata, routing)
+        self._future = db._firestore_api.transport.commit.future(request, timeout=timeout, metadata=metadata)
+
+    def result(self) -> list[Any]:
+        """The write results (with their transform results), in write order."""
+        try:
+            return list(self._future.result().write_results)
+        except grpc.RpcError as exc:
+            code = exc.code() if isinstance(exc, grpc.Call) else None
+            if code not in _NOT_APPLIED:
+                raise gexc.from_grpc_error(exc) from exc  # type: ignore[no-untyped-call]
+        return list(self._batch.commit(**call_options(self._timeout)))
+
+
+class _Counting:
+    """A started rate-limit commit; ``result()`` is the decision."""
+
+    def __init__(self, commit: _PendingCommit, limit: int, reset_in_seconds: int) -> None:
+        self._commit, self._limit, self._reset = commit, limit, reset_in_seconds
+
+    def result(self) -> RateDecision:
+        count = int(self._commit.result()[0].transform_results[0].integer_value)
+        return RateDecision(allowed=count <= self._limit, count=count, reset_in_seconds=self._reset)
 
 
 def digest(text: str) -> str:
@@ -70,18 +126,32 @@ def _message_dict(message: Message, expires: datetime, meta: dict[str, Any] | No
     return data
 
 
-def _recent_entry(message: Message) -> dict[str, Any]:
-    return {"id": message.id, "role": message.role, "content": message.content, "at": message.at}
+def _recent_entry(message: Message) -> str:
+    """One ``recent`` entry: a compact JSON string. Strings decode in one C call each, where a
+    map of four fields costs the client a proto round of conversions per field on every turn;
+    ArrayUnion still works, as every entry carries its message id."""
+    return json.dumps(
+        {"id": message.id, "role": message.role, "content": message.content, "at": message.at.isoformat()},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def _recent_message(entry: Any) -> Message:
+    if isinstance(entry, str):
+        m = json.loads(entry)
+        return Message(id=m["id"], role=m["role"], content=m["content"], at=datetime.fromisoformat(m["at"]))
+    # Entries written as maps by earlier versions.
+    return Message(
+        id=entry.get("id", ""), role=entry.get("role", "user"), content=entry.get("content", ""), at=entry.get("at")
+    )
 
 
 def _conversation(key: str, snap: Any) -> Conversation:
     if not snap.exists:
         return Conversation(key=key)
     data = snap.to_dict() or {}
-    recent = [
-        Message(id=m.get("id", ""), role=m.get("role", "user"), content=m.get("content", ""), at=m.get("at"))
-        for m in data.get("recent", [])
-    ]
+    recent = [_recent_message(entry) for entry in data.get("recent", [])]
     return Conversation(
         key=key,
         exists=True,
@@ -93,6 +163,7 @@ def _conversation(key: str, snap: Any) -> Conversation:
         turn_count=int(data.get("turn_count", 0)),
         time_escalated=bool(data.get("time_escalated", False)),
         version=snap.update_time,
+        stored={k: v for k, v in data.items() if k != "recent"},
     )
 
 
@@ -141,6 +212,7 @@ class FirestoreStore:
     def __init__(self, client: firestore.Client, timeout: float, conversation_ttl: timedelta) -> None:
         self._db = client
         self._timeout = timeout
+        self._call = call_options(timeout)
         self._ttl = conversation_ttl
 
     @property
@@ -154,13 +226,13 @@ class FirestoreStore:
     def get_tenant(self, tenant_id: str) -> Tenant | None:
         """Load a tenant document."""
         with _translated("load tenant"):
-            snap = self._tenant_ref(tenant_id).get(timeout=self._timeout)
+            snap = self._tenant_ref(tenant_id).get(**self._call)
         return _tenant(tenant_id, snap.to_dict() or {}) if snap.exists else None
 
     def tenant_for_key(self, key_hash: str) -> str | None:
         """Resolve an API key digest to its tenant."""
         with _translated("resolve api key"):
-            snap = self._db.collection("api_keys").document(key_hash).get(timeout=self._timeout)
+            snap = self._db.collection("api_keys").document(key_hash).get(**self._call)
         if not snap.exists:
             return None
         tenant_id = (snap.to_dict() or {}).get("tenant_id")
@@ -170,15 +242,22 @@ class FirestoreStore:
         self, tenant_id: str, conversation_key: str, user_id: str, rate: RateLimit, now: datetime, channel: str = ""
     ) -> tuple[Conversation, RateDecision]:
         """Read the conversation and the user's open problems (one BatchGet) while the rate
-        window is incremented (one commit), as two concurrent RPCs."""
+        window is incremented (one commit), as two concurrent RPCs.
+
+        The commit is started as a gRPC future before the read, so both are in flight at once
+        without a worker thread (measured: 1.5-2.5 ms and 1.3 ms of CPU less per turn than
+        running the commit on a thread pool).
+        """
         tenant_ref = self._tenant_ref(tenant_id)
-        counted = _pool.submit(self._count, tenant_ref, user_id, rate, now, channel)
+        counted = self._count(tenant_ref, user_id, rate, now, channel)
         conv_ref = tenant_ref.collection("conversations").document(conversation_key)
         user_ref = tenant_ref.collection("users").document(digest(user_id))
-        with _translated("load conversation"):
-            snaps = {s.reference.path: s for s in self._db.get_all([conv_ref, user_ref], timeout=self._timeout)}
-        with _translated("rate limit"):
-            decision = counted.result()
+        try:
+            with _translated("load conversation"):
+                snaps = {s.reference.path: s for s in self._db.get_all([conv_ref, user_ref], **self._call)}
+        finally:
+            with _translated("rate limit"):
+                decision = counted.result()
         conversation = _conversation(conversation_key, snaps[conv_ref.path])
         user = snaps[user_ref.path]
         if user.exists:
@@ -190,7 +269,8 @@ class FirestoreStore:
             ]
         return conversation, decision
 
-    def _count(self, tenant_ref: Any, user_id: str, rate: RateLimit, now: datetime, channel: str) -> RateDecision:
+    def _count(self, tenant_ref: Any, user_id: str, rate: RateLimit, now: datetime, channel: str) -> _Counting:
+        """Start the rate-limit commit; its ``result()`` is the decision."""
         epoch = int(now.timestamp())
         window_start = epoch - epoch % rate.seconds
         window_end = window_start + rate.seconds
@@ -204,10 +284,8 @@ class FirestoreStore:
         if channel:
             counters[f"channel_{channel}"] = firestore.Increment(1)
         batch.set(tenant_ref.collection("usage").document(day), counters, merge=True)
-        results = batch.commit(timeout=self._timeout)
-        count = int(results[0].transform_results[0].integer_value)
         reset = max(1, int(window_end - now.timestamp() + 0.999))
-        return RateDecision(allowed=count <= rate.limit, count=count, reset_in_seconds=reset)
+        return _Counting(_PendingCommit(self._db, batch, self._timeout), rate.limit, reset)
 
     def save_turn(self, tenant_id: str, conversation: Conversation, record: TurnRecord, now: datetime) -> None:
         """Commit the messages and the conversation fields in one batch.
@@ -223,7 +301,12 @@ class FirestoreStore:
         current = conversation
         for _attempt in range(SAVE_ATTEMPTS):
             batch = self._db.batch()
-            fields = dict(record.conversation_fields)
+            # Identity fields (channel, user, agent type...) rarely change: write what differs.
+            fields = {
+                k: v
+                for k, v in record.conversation_fields.items()
+                if not current.exists or k not in current.stored or current.stored[k] != v
+            }
             fields.update(updated_at=now, expires_at=expires, turn_count=firestore.Increment(1 if record.reply else 0))
             entries = [_recent_entry(m) for m in new]
             if not current.exists:
@@ -245,12 +328,12 @@ class FirestoreStore:
                 batch.create(messages.document(record.reply.id), _message_dict(record.reply, expires, meta))
             try:
                 with _translated("save turn"):
-                    batch.commit(timeout=self._timeout)
+                    batch.commit(**self._call)
                 return
             except ConflictError:
                 log.info("conversation changed concurrently; reloading", extra={"conversation": conversation.key})
                 with _translated("reload conversation"):
-                    current = _conversation(conversation.key, conv_ref.get(timeout=self._timeout))
+                    current = _conversation(conversation.key, conv_ref.get(**self._call))
         raise ConflictError("conversation kept changing; turn not saved")
 
     def append_message(
@@ -272,7 +355,7 @@ class FirestoreStore:
         batch.set(conv_ref, update, merge=True)
         try:
             with _translated("append message"):
-                batch.commit(timeout=self._timeout)
+                batch.commit(**self._call)
         except ConflictError:
             return False
         return True
@@ -281,7 +364,7 @@ class FirestoreStore:
         """Who owns a conversation right now (read just before anything is sent to a channel)."""
         ref = self._tenant_ref(tenant_id).collection("conversations").document(conversation_key)
         with _translated("read conversation owner"):
-            snap = ref.get(field_paths=["owner"], timeout=self._timeout)
+            snap = ref.get(field_paths=["owner"], **self._call)
         return str((snap.to_dict() or {}).get("owner", "ai")) if snap.exists else "ai"
 
     def load_knowledge(self, tenant_id: str, kb_version: int) -> tuple[list[Chunk], dict[str, list[float]]]:
@@ -292,7 +375,7 @@ class FirestoreStore:
             return chunks, vectors
         coll = self._tenant_ref(tenant_id).collection("kb_versions").document(str(kb_version)).collection("chunks")
         with _translated("load knowledge base"):
-            for snap in coll.stream(timeout=max(self._timeout, 30.0)):
+            for snap in coll.stream(**call_options(max(self._timeout, 30.0))):
                 d = snap.to_dict() or {}
                 chunks.append(
                     Chunk(
@@ -317,7 +400,7 @@ class FirestoreStore:
             return []
         coll = self._tenant_ref(tenant_id).collection("kb_versions").document(str(tenant.kb_version))
         with _translated("list articles"):
-            docs = [s.to_dict() or {} for s in coll.collection("articles").stream(timeout=30.0)]
+            docs = [s.to_dict() or {} for s in coll.collection("articles").stream(**call_options(30.0))]
         return [
             Article(
                 d["id"], d["title"], d["body"], d.get("entry_type", "article"), d.get("url"), tuple(d.get("tags", []))
@@ -341,7 +424,7 @@ class FirestoreStore:
         """
         tenant_ref = self._tenant_ref(tenant_id)
         with _translated("read tenant"):
-            snap = tenant_ref.get(timeout=self._timeout)
+            snap = tenant_ref.get(**self._call)
         old = int((snap.to_dict() or {}).get("kb_version", 0)) if snap.exists else 0
         version = max(old + 1, int(datetime.now(UTC).timestamp() * 1000))
         vref = tenant_ref.collection("kb_versions").document(str(version))
@@ -355,7 +438,7 @@ class FirestoreStore:
             for ref, data in writes[start : start + BATCH_WRITES]:
                 batch.set(ref, data)
             with _translated("write knowledge base"):
-                batch.commit(timeout=max(self._timeout, 60.0))
+                batch.commit(**call_options(max(self._timeout, 60.0)))
             if progress:
                 progress(min(len(writes), start + BATCH_WRITES))
         with _translated("switch knowledge base version"):
@@ -377,7 +460,7 @@ class FirestoreStore:
                     batch = self._db.batch()
                     for ref in refs[start : start + BATCH_WRITES]:
                         batch.delete(ref)
-                    batch.commit(timeout=60.0)
+                    batch.commit(**call_options(60.0))
             vref.delete()
         except (gexc.GoogleAPICallError, gexc.RetryError):
             # Old versions are unreachable once the tenant points past them; log and move on.
@@ -387,14 +470,14 @@ class FirestoreStore:
         """Create or update the tenant's name and settings (kb_version is left alone)."""
         with _translated("save tenant"):
             self._tenant_ref(tenant.id).set(
-                {**_tenant_dict(tenant), "updated_at": datetime.now(UTC)}, merge=True, timeout=self._timeout
+                {**_tenant_dict(tenant), "updated_at": datetime.now(UTC)}, merge=True, **self._call
             )
 
     def add_api_key(self, key_hash: str, tenant_id: str) -> None:
         """Store an API key digest; the key itself is never stored."""
         with _translated("add api key"):
             self._db.collection("api_keys").document(key_hash).create(
-                {"tenant_id": tenant_id, "created_at": datetime.now(UTC)}, timeout=self._timeout
+                {"tenant_id": tenant_id, "created_at": datetime.now(UTC)}, **self._call
             )
 
     def ping(self, timeout: float) -> None:

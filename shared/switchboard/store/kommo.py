@@ -16,7 +16,7 @@ from typing import Any, Literal
 from google.cloud import firestore
 
 from switchboard.errors import ConflictError
-from switchboard.store.firestore import _translated, digest
+from switchboard.store.firestore import _translated, call_options, digest
 
 TTL = timedelta(days=7)
 
@@ -45,6 +45,7 @@ class FirestoreKommoReplies:
     def __init__(self, client: firestore.Client, timeout: float) -> None:
         self._db = client
         self._timeout = timeout
+        self._call = call_options(timeout)
 
     def _ref(self, tenant_id: str, return_url: str) -> Any:
         return (
@@ -59,13 +60,13 @@ class FirestoreKommoReplies:
             with _translated("take reply slot"):
                 ref.create(
                     {"state": "working", "lease_until": now + lease, "return_url": return_url, "expires_at": now + TTL},
-                    timeout=self._timeout,
+                    **self._call,
                 )
             return ReplySlot("acquired")
         except ConflictError:
             pass
         with _translated("read reply slot"):
-            snap = ref.get(timeout=self._timeout)
+            snap = ref.get(**self._call)
         data = snap.to_dict() or {}
         if data.get("state") in ("sent", "failed"):
             return ReplySlot("done")
@@ -76,7 +77,7 @@ class FirestoreKommoReplies:
                 ref.update(
                     {"lease_until": now + lease},
                     option=self._db.write_option(last_update_time=snap.update_time),
-                    timeout=self._timeout,
+                    **self._call,
                 )
         except ConflictError:
             return ReplySlot("busy")
@@ -85,17 +86,17 @@ class FirestoreKommoReplies:
     def save_body(self, tenant_id: str, return_url: str, body: dict[str, Any]) -> None:
         """Remember the computed continue body before sending it."""
         with _translated("save reply"):
-            self._ref(tenant_id, return_url).update({"state": "answered", "body": body}, timeout=self._timeout)
+            self._ref(tenant_id, return_url).update({"state": "answered", "body": body}, **self._call)
 
     def finish(self, tenant_id: str, return_url: str, state: Literal["sent", "failed"], detail: str = "") -> None:
         """Close the slot: later deliveries of the same request do nothing."""
         with _translated("finish reply"):
             self._ref(tenant_id, return_url).update(
                 {"state": state, "lease_until": None, "detail": detail, "finished_at": datetime.now(UTC)},
-                timeout=self._timeout,
+                **self._call,
             )
 
     def release(self, tenant_id: str, return_url: str) -> None:
         """Let the next delivery try again at once."""
         with _translated("release reply"):
-            self._ref(tenant_id, return_url).update({"lease_until": None}, timeout=self._timeout)
+            self._ref(tenant_id, return_url).update({"lease_until": None}, **self._call)

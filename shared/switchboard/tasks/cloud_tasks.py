@@ -11,6 +11,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from google.api_core import exceptions as gexc
+from google.api_core.retry import Retry, if_exception_type
 from google.cloud import tasks_v2
 from google.protobuf import duration_pb2, timestamp_pb2
 
@@ -83,7 +84,15 @@ class CloudTasksQueue:
             when.FromDatetime(datetime.now(UTC) + timedelta(seconds=task.delay_seconds))
             proto.schedule_time = when
         try:
-            self._client.create_task(parent=self._queue, task=proto, timeout=self._timeout)
+            # Named tasks make a retry safe: one that did land answers ALREADY_EXISTS.
+            retry = Retry(
+                predicate=if_exception_type(gexc.ServiceUnavailable, gexc.InternalServerError),
+                initial=0.1,
+                maximum=1.0,
+                multiplier=2.0,
+                timeout=self._timeout,
+            )
+            self._client.create_task(parent=self._queue, task=proto, timeout=self._timeout, retry=retry)
         except gexc.AlreadyExists:
             log.info("task already scheduled", extra={"task": task.task_id})
         except (gexc.GoogleAPICallError, gexc.RetryError) as exc:
