@@ -148,5 +148,5 @@ def test_bench_commands_print_one_json_object_with_the_documented_keys(cli_env: 
     )
     assert set(quality["switchboard"]) == {"recall@1", "recall@3", "mrr@10", "auroc", "ece", "escalation_accuracy"}
     assert set(quality["bm25"]) == {"recall@1", "recall@3", "mrr@10"}
-    assert quality["questions"] == 90
+    assert quality["questions"] == len((data / "support-faq" / "questions.dev.jsonl").read_text().splitlines())
     assert quality["switchboard"]["recall@3"] > quality["bm25"]["recall@3"]

@@ -39,3 +39,30 @@ def test_seed_baseline_is_the_five_keywords() -> None:
     assert seed_baseline("I want a human")
     assert seed_baseline("How do I contact human resources?")  # the seed's false positive
     assert not seed_baseline("quiero hablar con una persona")
+
+
+def test_logistic_fit_recovers_the_weights_that_generated_the_labels() -> None:
+    import math
+    import random
+
+    from switchboard.devtools.bench.calibrate import fit_logistic
+
+    rnd = random.Random(7)
+    rows = []
+    for _ in range(4000):
+        x = [rnd.random(), rnd.random()]
+        p = 1 / (1 + math.exp(-(4.0 * x[0] - 3.0 * x[1] - 0.5)))
+        rows.append((x, rnd.random() < p))
+    weights, bias = fit_logistic(rows, l2=0.0)
+    assert abs(weights[0] - 4.0) < 0.4 and abs(weights[1] + 3.0) < 0.4 and abs(bias + 0.5) < 0.3
+    shrunk, _ = fit_logistic(rows, l2=1.0)
+    assert abs(shrunk[0]) < abs(weights[0]) / 2
+
+
+def test_ece_noise_floor_is_zero_for_certain_confidences_and_large_for_few_uncertain_ones() -> None:
+    from switchboard.devtools.bench.metrics import ece_noise_floor
+
+    assert ece_noise_floor([0.0] * 10 + [1.0] * 10) == {"mean": 0.0, "p95": 0.0}
+    small, large = ece_noise_floor([0.5] * 20), ece_noise_floor([0.5] * 2000)
+    assert small["mean"] > 0.05 > large["mean"]
+    assert small["p95"] >= small["mean"]

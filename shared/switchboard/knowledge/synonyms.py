@@ -30,6 +30,8 @@ PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bcheck ?out\b", " checkout "),
         (r"\bopt[- ]out\b|\bunsubscrib\w*", " unsubscribe "),
         (r"\bspread ?sheets?\b|\bexcel\b", " csv "),
+        (r"\b(?:take|kick|throw) (?:\w+ )?(?:out|away|off)\b|\bget rid of\b", " remove "),
+        (r"\b(?:get|send|mail) (?:\w+ )?(?:in touch|hold)\b|\breach (?:out )?(?:to )?\b", " contact "),
     )
 )
 
@@ -61,6 +63,14 @@ _GROUPS = (
     "quit leave left",
     "new create start",
     "sync synchronise synchronize integration connect",
+    "yearly annual annually",
+    "discount save saving cheaper",
+    "role permission access promote",
+    "mute pause silence snooze reduce fewer",
+    "activate activation confirm confirmation verify",
+    "storage space quota",
+    "attachment file",
+    "resend resent again",
 )
 
 SYNONYM_WEIGHT = 0.6

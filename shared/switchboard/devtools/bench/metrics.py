@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 
 
@@ -54,6 +55,17 @@ def ece(confidences: Sequence[float], correct: Sequence[bool], bins: int = 10) -
             mean_conf = sum(c for c, _ in members) / len(members)
             error += len(members) / total * abs(accuracy - mean_conf)
     return error
+
+
+def ece_noise_floor(confidences: Sequence[float], draws: int = 2000, seed: int = 0) -> dict[str, float]:
+    """What :func:`ece` reads for a *perfectly calibrated* model with these confidences.
+
+    Outcomes are drawn as Bernoulli(confidence) ``draws`` times; the mean and 95th percentile
+    of the resulting ECE say how much of a measured ECE is sampling noise at this size.
+    """
+    rnd = random.Random(seed)
+    values = sorted(ece(confidences, [rnd.random() < c for c in confidences]) for _ in range(draws))
+    return {"mean": round(sum(values) / draws, 4), "p95": round(values[int(0.95 * draws) - 1], 4)}
 
 
 def precision_recall_f1(predicted: Sequence[bool], actual: Sequence[bool]) -> dict[str, float]:

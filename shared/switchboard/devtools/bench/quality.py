@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from switchboard.devtools.bench import read_jsonl
-from switchboard.devtools.bench.metrics import auroc, ece, mrr_at, recall_at
+from switchboard.devtools.bench.metrics import auroc, ece, ece_noise_floor, mrr_at, recall_at
 
 _WORD = re.compile(r"\w+")
 
@@ -90,6 +90,8 @@ def run_quality(kb_path: Path, questions_path: Path, keep_rows: bool = False) ->
         },
         "bm25": _retrieval(_bm25_rankings(index.chunks, questions), questions),
         "questions": len(questions),
+        # The ece a perfectly calibrated model would read here: small sets cannot resolve 0.05.
+        "ece_if_perfectly_calibrated": ece_noise_floor(confidences),
         "threshold": threshold,
         "provider": services.llm.name,
     }
