@@ -37,6 +37,7 @@ from switchboard.config import RateLimit
 from switchboard.core.models import Conversation, Message, OpenProblem, PromptParts, Tenant, TenantSettings
 from switchboard.errors import ConflictError, StoreError
 from switchboard.knowledge.articles import Article, Chunk
+from switchboard.store import wire
 from switchboard.store.base import RateDecision, TurnRecord
 
 log = logging.getLogger(__name__)
@@ -277,13 +278,13 @@ class FirestoreStore:
         ref = tenant_ref.collection("rate_limits").document(f"{digest(user_id)}-{window_start}")
         batch = self._db.batch()
         expires = datetime.fromtimestamp(window_end, UTC) + timedelta(days=1)
-        batch.set(ref, {"count": firestore.Increment(1), "expires_at": expires}, merge=True)
+        wire.merge(batch, ref, {"count": firestore.Increment(1), "expires_at": expires})
         # The tenant's daily request counters ride in the same commit, off the critical path.
         day = now.date().isoformat()
         counters: dict[str, Any] = {"requests": firestore.Increment(1), "date": day}
         if channel:
             counters[f"channel_{channel}"] = firestore.Increment(1)
-        batch.set(tenant_ref.collection("usage").document(day), counters, merge=True)
+        wire.merge(batch, tenant_ref.collection("usage").document(day), counters)
         reset = max(1, int(window_end - now.timestamp() + 0.999))
         return _Counting(_PendingCommit(self._db, batch, self._timeout), rate.limit, reset)
 
@@ -311,21 +312,17 @@ class FirestoreStore:
             entries = [_recent_entry(m) for m in new]
             if not current.exists:
                 fields.update(recent=entries, created_at=now, owner=fields.get("owner", "ai"))
-                batch.create(conv_ref, fields)
+                wire.create(batch, conv_ref, fields)
             elif len(current.recent) + len(new) <= RECENT_MAX:
-                batch.update(conv_ref, {**fields, "recent": firestore.ArrayUnion(entries)})
+                wire.update(batch, conv_ref, {**fields, "recent": firestore.ArrayUnion(entries)})
             else:
                 trimmed = [*(_recent_entry(m) for m in current.recent), *entries][-RECENT_KEEP:]
-                batch.update(
-                    conv_ref,
-                    {**fields, "recent": trimmed},
-                    option=self._db.write_option(last_update_time=current.version),
-                )
+                wire.update(batch, conv_ref, {**fields, "recent": trimmed}, last_update_time=current.version)
             messages = conv_ref.collection("messages")
-            batch.create(messages.document(record.user_message.id), _message_dict(record.user_message, expires))
+            wire.create(batch, messages.document(record.user_message.id), _message_dict(record.user_message, expires))
             if record.reply:
                 meta = {**record.reply_meta, "usage": record.usage} if record.usage else record.reply_meta
-                batch.create(messages.document(record.reply.id), _message_dict(record.reply, expires, meta))
+                wire.create(batch, messages.document(record.reply.id), _message_dict(record.reply, expires, meta))
             try:
                 with _translated("save turn"):
                     batch.commit(**self._call)
