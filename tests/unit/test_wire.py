@@ -70,3 +70,18 @@ def test_what_it_cannot_write_exactly_is_refused(db: firestore.Client) -> None:
         wire.merge(db.batch(), ref, {"user": {"a": 1}})
     with pytest.raises(TypeError, match="set"):
         wire.create(db.batch(), ref, {"a": {1, 2}})
+
+
+def test_decoding_gives_what_the_library_gives_and_keeps_nanoseconds(db: firestore.Client) -> None:
+    from google.api_core.datetime_helpers import DatetimeWithNanoseconds
+    from google.cloud.firestore_v1 import _helpers
+
+    plain = {k: v for k, v in DATA.items() if k not in ("recent", "turn_count")}
+    batch = db.batch()
+    wire.create(batch, db.collection("c").document("d"), plain)
+    fields = batch._write_pbs[0]._pb.update.fields
+    assert wire.decode_fields(fields) == _helpers.decode_dict(batch._write_pbs[0].update.fields, db) == plain
+    stamp = DatetimeWithNanoseconds(2026, 11, 22, 1, 2, 3, nanosecond=123456789, tzinfo=UTC)
+    guarded = db.batch()
+    wire.update(guarded, db.collection("c").document("d"), {"a": 1}, last_update_time=stamp)
+    assert guarded._write_pbs[0]._pb.current_document.update_time.nanos == 123456789

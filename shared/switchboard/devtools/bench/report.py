@@ -47,6 +47,15 @@ def table(results: dict[str, Any]) -> str:
     )
     lines.append(_row("auroc", f"{ours['auroc']:.3f}", ">= 0.95", ours["auroc"] >= 0.95))
     lines.append(_row("ece", f"{ours['ece']:.3f}", "<= 0.05", ours["ece"] <= 0.05))
+    floor = q["ece_if_perfectly_calibrated"]
+    lines.append(
+        _row(
+            f"ece of a perfectly calibrated model, n = {q['questions']} (mean / p95)",
+            f"{floor['mean']:.3f} / {floor['p95']:.3f}",
+            "",
+            None,
+        )
+    )
     lines.append(_row("escalation_accuracy", f"{ours['escalation_accuracy']:.3f}", "", None))
     o = h["overall"]
     lines.append(
