@@ -161,16 +161,19 @@ def cmd_tenant_set_instructions(args: argparse.Namespace) -> int:
 
 
 def cmd_tenant_show(args: argparse.Namespace) -> int:
-    """Print a tenant's settings as JSON."""
+    """Print a tenant's settings and today's usage counters as JSON."""
     from dataclasses import asdict
 
     from switchboard.bootstrap import services
 
-    tenant = services().store.get_tenant(args.tenant)
+    store = services().store
+    tenant = store.get_tenant(args.tenant)
     if tenant is None:
         _err(f"no tenant {args.tenant}")
         return 2
-    _out(json.dumps(asdict(tenant), ensure_ascii=False, indent=2))
+    today = datetime.now(UTC).date().isoformat()
+    shown = {**asdict(tenant), "usage_today": {"date": today, **store.daily_usage(args.tenant, today)}}
+    _out(json.dumps(shown, ensure_ascii=False, indent=2, default=str))
     return 0
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +108,7 @@ def test_instructions_are_set_shown_and_reach_the_prompt(cli_env: dict[str, str]
     assert run(["tenant", "set-instructions", "--tenant", "acme", str(instructions)], cli_env).returncode == 0
     shown = json.loads(run(["tenant", "show", "--tenant", "acme"], cli_env).stdout)
     assert shown["settings"]["prompts"]["manual_prompt"] == "You are Acme's assistant. Always answer in two sentences."
+    assert shown["usage_today"]["date"] == datetime.now(UTC).date().isoformat()
     assert run(["tenant", "show", "--tenant", "nobody"], cli_env, check=False).returncode == 2
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from switchboard import bootstrap
 from tests.conftest import function_client, user_info
 
 pytestmark = pytest.mark.emulator
@@ -34,10 +35,8 @@ def test_feedback_is_one_time_per_message_and_the_first_is_kept(env: Any, db: An
     assert data["feedback_type"] == "helpful"
     assert data["user"]["full_name"] == "Jane Smith" and data["sources_used"] == FEEDBACK["sources_used"]
     assert data["query"] == FEEDBACK["query"] and data["confidence_score"] == 0.95
-    usage = (
-        db.collection("tenants").document("default").collection("usage").document(datetime.now(UTC).date().isoformat())
-    )
-    assert usage.get().to_dict()["feedback_helpful"] == 1
+    usage = bootstrap.services().store.daily_usage("default", datetime.now(UTC).date().isoformat())
+    assert usage["feedback_helpful"] == 1 and "feedback_unhelpful" not in usage
 
 
 @pytest.mark.parametrize(

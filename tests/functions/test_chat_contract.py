@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from switchboard import bootstrap
 from switchboard.devtools.emulator import free_port
 from tests.conftest import function_client, load_event, user_info
 
@@ -157,8 +158,13 @@ def test_turn_is_stored_with_ttl_and_usage_counted(chat: Any, seed: Any, db: Any
     assert recent[1]["content"] == body["response"]
     messages = list(tenant.collection("conversations").document("crm:crm_user_456:s-1").collection("messages").stream())
     assert len(messages) == 2
-    usage = tenant.collection("usage").document(datetime.now(UTC).date().isoformat()).get().to_dict()
-    assert usage["requests"] == 1 and usage["channel_crm"] == 1
+    ask(chat, "And how do I remove one?", session_id="s-1")
+    ask(chat, "How do I reset a password?", session_id="s-2")
+    today = datetime.now(UTC).date().isoformat()
+    usage = bootstrap.services().store.daily_usage("default", today)
+    assert usage["requests"] == 3 and usage["channel_crm"] == 3
+    shards = list(tenant.collection("usage").stream())
+    assert all(s.id.startswith(f"{today}-s") and s.to_dict()["date"] == today for s in shards)
     reply = next(m.to_dict() for m in messages if m.to_dict()["role"] == "assistant")
     assert reply["meta"]["usage"]["llm_calls"] == 1 and reply["meta"]["sources"] == ["kb_003"]
 

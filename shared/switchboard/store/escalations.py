@@ -20,7 +20,7 @@ from google.cloud import firestore
 from switchboard.core.models import Escalation
 from switchboard.errors import ConflictError
 from switchboard.store.base import Claim
-from switchboard.store.firestore import _translated, call_options, digest
+from switchboard.store.firestore import _translated, call_options, digest, usage_shard
 
 log = logging.getLogger(__name__)
 
@@ -268,10 +268,7 @@ class FirestoreEscalations:
         batch = self._db.batch()
         batch.create(tenant.collection("feedback").document(message_id), {**data, "created_at": now})
         counter = "feedback_helpful" if helpful else "feedback_unhelpful"
-        batch.set(
-            tenant.collection("usage").document(now.date().isoformat()),
-            {counter: firestore.Increment(1), "date": now.date().isoformat()},
-            merge=True,
-        )
+        day = now.date().isoformat()
+        batch.set(usage_shard(tenant, day), {counter: firestore.Increment(1), "date": day}, merge=True)
         with _translated("record feedback"):
             batch.commit(**self._call)

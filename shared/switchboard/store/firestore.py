@@ -6,7 +6,7 @@ Data model (document paths; every collection is tenant-scoped, see docs/data-mod
     tenants/{t}/conversations/{key}               owner, recent[] (JSON strings), counters, expires_at (TTL)
     tenants/{t}/conversations/{key}/messages/{id} role, content, at, meta, expires_at (TTL)
     tenants/{t}/rate_limits/{user}-{window}       count (Increment), expires_at (TTL)
-    tenants/{t}/usage/{YYYY-MM-DD}                daily request counters (Increment, in the rate-limit commit)
+    tenants/{t}/usage/{YYYY-MM-DD}-s{n}           daily counters in USAGE_SHARDS shards (Increment)
     tenants/{t}/kb_versions/{v}/articles/{id}     one knowledge-base version
     tenants/{t}/kb_versions/{v}/chunks/{id}       its chunks (+ embedding)
     api_keys/{sha256}                             tenant_id
@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -48,6 +49,10 @@ RECENT_KEEP = 24
 RECENT_MAX = 48
 SAVE_ATTEMPTS = 4
 BATCH_WRITES = 400
+#: Daily usage counters are spread over this many documents: one document per tenant and day
+#: would take every turn's Increment, past Firestore's sustained ~1 write/s per document.
+USAGE_SHARDS = 10
+
 #: gRPC codes on which a commit certainly did not apply, so sending it again cannot double count.
 _NOT_APPLIED = {grpc.StatusCode.UNAVAILABLE}
 
@@ -112,6 +117,11 @@ class _Counting:
     def result(self) -> RateDecision:
         count = int(self._commit.result()[0].transform_results[0].integer_value)
         return RateDecision(allowed=count <= self._limit, count=count, reset_in_seconds=self._reset)
+
+
+def usage_shard(tenant_ref: Any, day: str) -> Any:
+    """One of the day's usage counter documents, picked at random; each carries ``date``."""
+    return tenant_ref.collection("usage").document(f"{day}-s{random.randrange(USAGE_SHARDS)}")
 
 
 def digest(text: str) -> str:
@@ -270,6 +280,19 @@ class FirestoreStore:
             ]
         return conversation, decision
 
+    def daily_usage(self, tenant_id: str, day: str) -> dict[str, int]:
+        """A day's usage counters (requests, per channel, feedback), summed over the shards."""
+        totals: dict[str, int] = {}
+        with _translated("read usage"):
+            query = (
+                self._tenant_ref(tenant_id).collection("usage").where(filter=firestore.FieldFilter("date", "==", day))
+            )
+            for snap in query.stream(**self._call):
+                for key, value in (snap.to_dict() or {}).items():
+                    if isinstance(value, int) and not isinstance(value, bool):
+                        totals[key] = totals.get(key, 0) + value
+        return dict(sorted(totals.items()))
+
     def _get_two(self, *refs: Any) -> dict[str, tuple[dict[str, Any], Any]]:
         """One BatchGetDocuments, decoded by :mod:`wire` (what ``get_all`` does, minus the
         wrappers): the found documents' data and update time, by full path."""
@@ -304,7 +327,7 @@ class FirestoreStore:
         counters: dict[str, Any] = {"requests": firestore.Increment(1), "date": day}
         if channel:
             counters[f"channel_{channel}"] = firestore.Increment(1)
-        wire.merge(batch, tenant_ref.collection("usage").document(day), counters)
+        wire.merge(batch, usage_shard(tenant_ref, day), counters)
         reset = max(1, int(window_end - now.timestamp() + 0.999))
         return _Counting(_PendingCommit(self._db, batch, self._timeout), rate.limit, reset)
 
