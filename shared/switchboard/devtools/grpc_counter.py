@@ -1,7 +1,9 @@
 """A loopback TCP proxy in front of the Firestore emulator that counts gRPC calls.
 
 Every RPC is one HTTP/2 stream opened by the client with a HEADERS frame on a new odd stream
-id, so counting those counts real round trips without touching the code under test.
+id, so counting those counts real round trips without touching the code under test. Streams
+the server refused before processing them (RST_STREAM REFUSED_STREAM, or above a GOAWAY's last
+stream id) are not counted: gRPC retries those by itself, below any code of ours.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 class GrpcCallCounter:
     def __init__(self, upstream_port: int) -> None:
         self.upstream_port = upstream_port
-        self.calls: list[int] = []  # one entry per new stream, per connection
+        self.calls: list[tuple[int, int]] = []  # (connection, stream id) per new stream
+        self._refused: set[tuple[int, int]] = set()
+        self._goaway: dict[int, int] = {}  # connection -> last stream id the server will process
+        self._connections = 0
         self._lock = threading.Lock()
         self._sock = socket.socket()
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -30,14 +35,27 @@ class GrpcCallCounter:
     def host(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    def _accepted(self) -> int:
+        return sum(
+            1 for call in self.calls if call not in self._refused and call[1] <= self._goaway.get(call[0], 0x7FFFFFFF)
+        )
+
     @property
     def count(self) -> int:
+        """Calls the server accepted since the last reset."""
         with self._lock:
-            return len(self.calls)
+            return self._accepted()
+
+    @property
+    def refused(self) -> int:
+        """Streams the server refused (gRPC retried them by itself) since the last reset."""
+        with self._lock:
+            return len(self.calls) - self._accepted()
 
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
+            self._refused.clear()
 
     def _accept(self) -> None:
         while not self._closed:
@@ -48,8 +66,11 @@ class GrpcCallCounter:
             upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
             for s in (client, upstream):
                 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            threading.Thread(target=self._client_to_server, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(upstream, client), daemon=True).start()
+            with self._lock:
+                self._connections += 1
+                connection = self._connections
+            threading.Thread(target=self._client_to_server, args=(client, upstream, connection), daemon=True).start()
+            threading.Thread(target=self._server_to_client, args=(upstream, client, connection), daemon=True).start()
 
     def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
         try:
@@ -62,7 +83,40 @@ class GrpcCallCounter:
                 with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
 
-    def _client_to_server(self, src: socket.socket, dst: socket.socket) -> None:
+    @staticmethod
+    def _frames(buffer: bytes) -> tuple[list[tuple[int, int, bytes]], bytes]:
+        """Complete HTTP/2 frames (type, stream id, payload) at the start of ``buffer``, and the rest."""
+        frames = []
+        while len(buffer) >= 9:
+            length = int.from_bytes(buffer[0:3], "big")
+            if len(buffer) < 9 + length:
+                break
+            stream_id = int.from_bytes(buffer[5:9], "big") & 0x7FFFFFFF
+            frames.append((buffer[3], stream_id, buffer[9 : 9 + length]))
+            buffer = buffer[9 + length :]
+        return frames, buffer
+
+    def _server_to_client(self, src: socket.socket, dst: socket.socket, connection: int) -> None:
+        buffer = b""
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+                frames, buffer = self._frames(buffer + data)
+                for frame_type, stream_id, payload in frames:
+                    if frame_type == 0x3 and int.from_bytes(payload[:4], "big") == 0x7:  # RST_STREAM REFUSED_STREAM
+                        with self._lock:
+                            self._refused.add((connection, stream_id))
+                    elif frame_type == 0x7:  # GOAWAY
+                        with self._lock:
+                            self._goaway[connection] = int.from_bytes(payload[:4], "big") & 0x7FFFFFFF
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def _client_to_server(self, src: socket.socket, dst: socket.socket, connection: int) -> None:
         buffer = b""
         preface_done = False
         seen: set[int] = set()
@@ -78,17 +132,12 @@ class GrpcCallCounter:
                         return
                     buffer = buffer[len(PREFACE) :]
                     preface_done = True
-                while len(buffer) >= 9:
-                    length = int.from_bytes(buffer[0:3], "big")
-                    if len(buffer) < 9 + length:
-                        break
-                    frame_type = buffer[3]
-                    stream_id = int.from_bytes(buffer[5:9], "big") & 0x7FFFFFFF
+                frames, buffer = self._frames(buffer)
+                for frame_type, stream_id, _ in frames:
                     if frame_type == 0x1 and stream_id % 2 == 1 and stream_id not in seen:
                         seen.add(stream_id)
                         with self._lock:
-                            self.calls.append(stream_id)
-                    buffer = buffer[9 + length :]
+                            self.calls.append((connection, stream_id))
         except OSError:
             pass
         finally:
