@@ -22,6 +22,7 @@ class GrpcCallCounter:
         self._refused: set[tuple[int, int]] = set()
         self._goaway: dict[int, int] = {}  # connection -> last stream id the server will process
         self._connections = 0
+        self._http2: set[int] = set()
         self._lock = threading.Lock()
         self._sock = socket.socket()
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -100,7 +101,9 @@ class GrpcCallCounter:
         buffer = b""
         try:
             while data := src.recv(65536):
-                dst.sendall(data)
+                if connection not in self._http2:  # a REST exchange: nothing to count
+                    dst.sendall(data)
+                    continue
                 frames, buffer = self._frames(buffer + data)
                 for frame_type, stream_id, payload in frames:
                     if frame_type == 0x3 and int.from_bytes(payload[:4], "big") == 0x7:  # RST_STREAM REFUSED_STREAM
@@ -109,6 +112,7 @@ class GrpcCallCounter:
                     elif frame_type == 0x7:  # GOAWAY
                         with self._lock:
                             self._goaway[connection] = int.from_bytes(payload[:4], "big") & 0x7FFFFFFF
+                dst.sendall(data)
         except OSError:
             pass
         finally:
@@ -122,22 +126,28 @@ class GrpcCallCounter:
         seen: set[int] = set()
         try:
             while data := src.recv(65536):
-                dst.sendall(data)
+                # Record before forwarding: a call is counted before the server can answer it,
+                # so a turn that has returned has been counted in full (no race with reset()).
                 buffer += data
                 if not preface_done:
-                    if len(buffer) < len(PREFACE):
+                    if len(buffer) < len(PREFACE) and PREFACE.startswith(buffer):
+                        dst.sendall(data)
                         continue
                     if not buffer.startswith(PREFACE):  # not HTTP/2 (e.g. REST): stop parsing
+                        dst.sendall(data)
                         self._pipe(src, dst)
                         return
                     buffer = buffer[len(PREFACE) :]
                     preface_done = True
+                    with self._lock:
+                        self._http2.add(connection)
                 frames, buffer = self._frames(buffer)
                 for frame_type, stream_id, _ in frames:
                     if frame_type == 0x1 and stream_id % 2 == 1 and stream_id not in seen:
                         seen.add(stream_id)
                         with self._lock:
                             self.calls.append((connection, stream_id))
+                dst.sendall(data)
         except OSError:
             pass
         finally:
