@@ -77,8 +77,10 @@ def stop_stack(proc: subprocess.Popen[str]) -> int:
 
 
 def test_dev_stack_serves_every_function_and_stops_everything(tmp_path: Path) -> None:
+    # Rate windows are aligned to the epoch: a year-long one is not crossed while this runs
+    # (a 10-minute one was, once, between the stop and the restart).
     port = free_port()
-    proc = start_stack(tmp_path, port, RATE_LIMIT="2/600")
+    proc = start_stack(tmp_path, port, RATE_LIMIT="2/31536000")
     base = f"http://127.0.0.1:{port}"
     try:
         state = json.loads((tmp_path / "dev.json").read_text())
@@ -101,7 +103,7 @@ def test_dev_stack_serves_every_function_and_stops_everything(tmp_path: Path) ->
     assert not (tmp_path / "dev.json").exists()
 
     # A restart keeps what was stored before the stop: the user's rate window is still used up.
-    proc = start_stack(tmp_path, port, RATE_LIMIT="2/600")
+    proc = start_stack(tmp_path, port, RATE_LIMIT="2/31536000")
     try:
         again = {"message": "How do I reset a user's password?", "session_id": "dev-2", "user_info": user_info()}
         assert httpx.post(f"{base}/api/agent/customer/", json=again, timeout=30).status_code == 429

@@ -48,7 +48,7 @@ def test_keyless_calls_go_to_the_default_tenant_when_anonymous_is_allowed(chat: 
 
 
 def test_n_answers_then_429_with_reset_and_retry_after(chat: Any, seed: Any, env: Any) -> None:
-    env(RATE_LIMIT="3/3600")
+    env(RATE_LIMIT="3/31536000")
     seed()
     statuses = [chat.post("/api/agent/customer/", json=_body()).status_code for _ in range(3)]
     limited = chat.post("/api/agent/customer/", json=_body())
@@ -56,7 +56,7 @@ def test_n_answers_then_429_with_reset_and_retry_after(chat: Any, seed: Any, env
     assert limited.status_code == 429
     reset = limited.get_json()["detail"]["reset_in_seconds"]
     assert set(limited.get_json()) == {"detail"}
-    assert 1 <= reset <= 3600
+    assert 1 <= reset <= 31536000
     assert limited.headers["Retry-After"] == str(reset)
     # another user of the same tenant is not affected
     assert chat.post("/api/agent/customer/", json=_body(agent_id="someone-else")).status_code == 200
@@ -64,7 +64,7 @@ def test_n_answers_then_429_with_reset_and_retry_after(chat: Any, seed: Any, env
 
 def test_limit_is_exact_when_ten_requests_arrive_at_once(seed: Any, env: Any) -> None:
     # GIVEN a limit of 4 and the functions behind a real threaded HTTP server
-    env(RATE_LIMIT="4/3600")
+    env(RATE_LIMIT="4/31536000")
     seed()
     server = DevServer(build_app(REPO / "functions"), 0).start()
     results: list[int] = []

@@ -35,7 +35,7 @@ def test_answered_turn_is_three_round_trips(counted: GrpcCallCounter, seed: Any)
 
 
 def test_handoff_turn_is_three_and_a_refused_turn_is_two(counted: GrpcCallCounter, seed: Any, env: Any) -> None:
-    env(RATE_LIMIT="2/3600")
+    env(RATE_LIMIT="2/31536000")
     seed()
     chat = function_client("chat")
     assert _ask(chat, "How do I reset a password?").status_code == 200
