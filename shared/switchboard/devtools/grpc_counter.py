@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+from collections.abc import Callable
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
@@ -70,12 +71,21 @@ class GrpcCallCounter:
             with self._lock:
                 self._connections += 1
                 connection = self._connections
-            threading.Thread(target=self._client_to_server, args=(client, upstream, connection), daemon=True).start()
-            threading.Thread(target=self._server_to_client, args=(upstream, client, connection), daemon=True).start()
+            threading.Thread(
+                target=self._relay, args=(client, upstream, self._client_frames(connection)), daemon=True
+            ).start()
+            threading.Thread(
+                target=self._relay, args=(upstream, client, self._server_frames(connection)), daemon=True
+            ).start()
 
-    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
+    @staticmethod
+    def _relay(src: socket.socket, dst: socket.socket, inspect: Callable[[bytes], None]) -> None:
+        """Forward ``src`` to ``dst``, inspecting each chunk *before* forwarding it: a call is
+        counted before the server can answer it, so a turn that has returned has been counted
+        in full (no race with reset())."""
         try:
             while data := src.recv(65536):
+                inspect(data)
                 dst.sendall(data)
         except OSError:
             pass
@@ -97,63 +107,51 @@ class GrpcCallCounter:
             buffer = buffer[9 + length :]
         return frames, buffer
 
-    def _server_to_client(self, src: socket.socket, dst: socket.socket, connection: int) -> None:
-        buffer = b""
-        try:
-            while data := src.recv(65536):
-                if connection not in self._http2:  # a REST exchange: nothing to count
-                    dst.sendall(data)
-                    continue
-                frames, buffer = self._frames(buffer + data)
-                for frame_type, stream_id, payload in frames:
-                    if frame_type == 0x3 and int.from_bytes(payload[:4], "big") == 0x7:  # RST_STREAM REFUSED_STREAM
-                        with self._lock:
-                            self._refused.add((connection, stream_id))
-                    elif frame_type == 0x7:  # GOAWAY
-                        with self._lock:
-                            self._goaway[connection] = int.from_bytes(payload[:4], "big") & 0x7FFFFFFF
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-
-    def _client_to_server(self, src: socket.socket, dst: socket.socket, connection: int) -> None:
-        buffer = b""
-        preface_done = False
+    def _client_frames(self, connection: int) -> Callable[[bytes], None]:
+        """Record each new client stream (a HEADERS frame on a new odd id); non-HTTP/2 is ignored."""
+        buffer, mode = b"", "preface"
         seen: set[int] = set()
-        try:
-            while data := src.recv(65536):
-                # Record before forwarding: a call is counted before the server can answer it,
-                # so a turn that has returned has been counted in full (no race with reset()).
-                buffer += data
-                if not preface_done:
-                    if len(buffer) < len(PREFACE) and PREFACE.startswith(buffer):
-                        dst.sendall(data)
-                        continue
-                    if not buffer.startswith(PREFACE):  # not HTTP/2 (e.g. REST): stop parsing
-                        dst.sendall(data)
-                        self._pipe(src, dst)
-                        return
-                    buffer = buffer[len(PREFACE) :]
-                    preface_done = True
+
+        def inspect(data: bytes) -> None:
+            nonlocal buffer, mode
+            if mode == "plain":
+                return
+            buffer += data
+            if mode == "preface":
+                if len(buffer) < len(PREFACE) and PREFACE.startswith(buffer):
+                    return
+                if not buffer.startswith(PREFACE):  # not HTTP/2 (e.g. REST): nothing to count
+                    buffer, mode = b"", "plain"
+                    return
+                buffer, mode = buffer[len(PREFACE) :], "http2"
+                with self._lock:
+                    self._http2.add(connection)
+            frames, buffer = self._frames(buffer)
+            for frame_type, stream_id, _ in frames:
+                if frame_type == 0x1 and stream_id % 2 == 1 and stream_id not in seen:
+                    seen.add(stream_id)
                     with self._lock:
-                        self._http2.add(connection)
-                frames, buffer = self._frames(buffer)
-                for frame_type, stream_id, _ in frames:
-                    if frame_type == 0x1 and stream_id % 2 == 1 and stream_id not in seen:
-                        seen.add(stream_id)
-                        with self._lock:
-                            self.calls.append((connection, stream_id))
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
+                        self.calls.append((connection, stream_id))
+
+        return inspect
+
+    def _server_frames(self, connection: int) -> Callable[[bytes], None]:
+        """Record the streams the server refused (RST_STREAM REFUSED_STREAM, GOAWAY)."""
+        buffer = b""
+
+        def inspect(data: bytes) -> None:
+            nonlocal buffer
+            if connection not in self._http2:  # a REST exchange
+                return
+            frames, buffer = self._frames(buffer + data)
+            for frame_type, stream_id, payload in frames:
+                with self._lock:
+                    if frame_type == 0x3 and int.from_bytes(payload[:4], "big") == 0x7:
+                        self._refused.add((connection, stream_id))
+                    elif frame_type == 0x7:
+                        self._goaway[connection] = int.from_bytes(payload[:4], "big") & 0x7FFFFFFF
+
+        return inspect
 
     def close(self) -> None:
         self._closed = True

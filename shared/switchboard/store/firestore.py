@@ -53,9 +53,6 @@ BATCH_WRITES = 400
 #: would take every turn's Increment, past Firestore's sustained ~1 write/s per document.
 USAGE_SHARDS = 10
 
-#: gRPC codes on which a commit certainly did not apply, so sending it again cannot double count.
-_NOT_APPLIED = {grpc.StatusCode.UNAVAILABLE}
-
 
 @contextmanager
 def _translated(what: str) -> Iterator[None]:
@@ -86,12 +83,14 @@ class _PendingCommit:
 
     The client library has no non-blocking commit, so this goes one level down to the GAPIC
     transport's commit callable with the same request, metadata and routing header the
-    library would send. An UNAVAILABLE answer (the request was not applied) is sent once more
-    as an ordinary blocking commit; other errors become :class:`StoreError`.
+    library would send. An UNAVAILABLE answer is sent again as an ordinary blocking commit with
+    the store's bounded retries (the library's own commit retries UNAVAILABLE too); other errors
+    are raised as the library would raise them.
     """
 
-    def __init__(self, db: firestore.Client, batch: Any, timeout: float) -> None:
-        self._db, self._batch, self._timeout = db, batch, timeout
+    def __init__(self, db: firestore.Client, batch: Any, call: dict[str, Any]) -> None:
+        self._batch, self._call = batch, call
+        timeout = call["timeout"]
         request = {"database": db._database_string, "writes": batch._write_pbs}
         routing = gapic_v1.routing_header.to_grpc_metadata((("database", db._database_string),))  # type: ignore[no-untyped-call]
         metadata = (*db._rpc_metadata, routing)
@@ -102,10 +101,9 @@ class _PendingCommit:
         try:
             return list(self._future.result().write_results)
         except grpc.RpcError as exc:
-            code = exc.code() if isinstance(exc, grpc.Call) else None
-            if code not in _NOT_APPLIED:
+            if not (isinstance(exc, grpc.Call) and exc.code() == grpc.StatusCode.UNAVAILABLE):
                 raise gexc.from_grpc_error(exc) from exc  # type: ignore[no-untyped-call]
-        return list(self._batch.commit(**call_options(self._timeout)))
+        return list(self._batch.commit(**self._call))
 
 
 class _Counting:
@@ -264,7 +262,7 @@ class FirestoreStore:
         user_ref = tenant_ref.collection("users").document(digest(user_id))
         try:
             with _translated("load conversation"):
-                found = self._get_two(conv_ref, user_ref)
+                found = self._read(conv_ref, user_ref)
         finally:
             with _translated("rate limit"):
                 decision = counted.result()
@@ -293,7 +291,7 @@ class FirestoreStore:
                         totals[key] = totals.get(key, 0) + value
         return dict(sorted(totals.items()))
 
-    def _get_two(self, *refs: Any) -> dict[str, tuple[dict[str, Any], Any]]:
+    def _read(self, *refs: Any) -> dict[str, tuple[dict[str, Any], Any]]:
         """One BatchGetDocuments, decoded by :mod:`wire` (what ``get_all`` does, minus the
         wrappers): the found documents' data and update time, by full path."""
         database = self._db._database_string
@@ -329,7 +327,7 @@ class FirestoreStore:
             counters[f"channel_{channel}"] = firestore.Increment(1)
         wire.merge(batch, usage_shard(tenant_ref, day), counters)
         reset = max(1, int(window_end - now.timestamp() + 0.999))
-        return _Counting(_PendingCommit(self._db, batch, self._timeout), rate.limit, reset)
+        return _Counting(_PendingCommit(self._db, batch, self._call), rate.limit, reset)
 
     def save_turn(self, tenant_id: str, conversation: Conversation, record: TurnRecord, now: datetime) -> None:
         """Commit the messages and the conversation fields in one batch.
@@ -373,8 +371,8 @@ class FirestoreStore:
             except ConflictError:
                 log.info("conversation changed concurrently; reloading", extra={"conversation": conversation.key})
                 with _translated("reload conversation"):
-                    snap = conv_ref.get(**self._call)
-                    current = _conversation(conversation.key, snap.to_dict() if snap.exists else None, snap.update_time)
+                    data, version = self._read(conv_ref).get(conv_ref._document_path, (None, None))
+                current = _conversation(conversation.key, data, version)
         raise ConflictError("conversation kept changing; turn not saved")
 
     def append_message(

@@ -20,7 +20,6 @@ from typing import Any
 
 from google.api_core.datetime_helpers import DatetimeWithNanoseconds
 from google.cloud.firestore_v1.transforms import ArrayUnion, Increment
-from google.cloud.firestore_v1.types import document as document_types
 from google.cloud.firestore_v1.types import write as write_types
 
 _WRITE = write_types.Write.pb()
@@ -52,13 +51,6 @@ def _encode(value: Any, pb: Any) -> None:
             _encode(item, values.add())
     else:
         raise TypeError(f"cannot store a {type(value).__name__} on the hot path")
-
-
-def encode_value(value: Any) -> Any:
-    """One value as a ``google.firestore.v1.Value`` protobuf."""
-    pb = document_types.Value.pb()()
-    _encode(value, pb)
-    return pb
 
 
 def _document(write: Any, path: str, data: dict[str, Any]) -> list[str]:
