@@ -152,7 +152,7 @@ class _Turn:
         if ticket:
             notice = phrases.duplicate_notice(language, ticket)
             return TurnResult(notice, 0.0, True, "duplicate_problem", language=language)
-        passages = self._retrieve(tenant, conversation)
+        passages = self._retrieve(tenant, conversation, language)
         if not passages:
             return TurnResult(phrases.no_answer_notice(language), 0.0, True, "no_results", language=language)
         draft = self._generate(tenant, conversation, passages, language)
@@ -161,8 +161,9 @@ class _Turn:
         given = {p.id for p in passages}
         cited = [c for c in dict.fromkeys(draft.cited_ids) if c in given]
         unknown = self.debug.get("unknown_share", 0.0)
-        confidence = combine_confidence(passages, cited, draft.support, draft.provider, unknown)
-        self.debug["confidence_features"] = confidence_features(passages, cited, draft.support, unknown)
+        foreign = 1.0 if self.debug.get("foreign_words") else 0.0
+        confidence = combine_confidence(passages, cited, draft.support, draft.provider, unknown, foreign)
+        self.debug["confidence_features"] = confidence_features(passages, cited, draft.support, unknown, foreign)
         threshold = tenant.settings.escalation_threshold
         if threshold is None:
             threshold = self.deps.policy.escalation_threshold
@@ -192,7 +193,7 @@ class _Turn:
                 result.requires_escalation = True
                 result.escalation_reason = "time_exceeded"
 
-    def _retrieve(self, tenant: Tenant, conversation: Conversation) -> list[Passage]:
+    def _retrieve(self, tenant: Tenant, conversation: Conversation, language: str) -> list[Passage]:
         t0 = time.perf_counter()
         index = self.deps.indexes.get(tenant.id, tenant.kb_version)
         query = _retrieval_query(self.message.text, conversation)
@@ -204,6 +205,8 @@ class _Turn:
                 log.warning("query embedding failed; lexical retrieval only", extra={"error": str(exc)})
         passages = index.search(query, self.deps.policy.top_k, vector)
         self.debug["unknown_share"] = round(index.unknown_share(query), 4)
+        # Names neither the knowledge base nor the dictionary knows; the dictionary is English.
+        self.debug["foreign_words"] = index.foreign_words(query) if language == "en" else []
         self.timings["retrieve_ms"] = _ms(t0)
         self.debug["retrieval"] = [
             {"id": p.id, "article_id": p.article_id, "score": p.score, "coverage": p.coverage} for p in passages

@@ -22,7 +22,7 @@ from switchboard.core.models import Passage
 RETRIEVAL_WEIGHT = 0.45
 UNCITED_CAP = 0.2
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-FEATURES = ("score", "coverage", "support", "margin", "cited", "unknown")
+FEATURES = ("score", "coverage", "support", "margin", "cited", "unknown", "foreign")
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,11 @@ def calibration_for(provider: str) -> Calibration | None:
 
 
 def confidence_features(
-    passages: Sequence[Passage], cited_ids: Sequence[str], model_support: float, unknown: float = 0.0
+    passages: Sequence[Passage],
+    cited_ids: Sequence[str],
+    model_support: float,
+    unknown: float = 0.0,
+    foreign: float = 0.0,
 ) -> dict[str, float]:
     """The signals the confidence is made of (also shown in the test agent's debug)."""
     by_id = {p.id: p for p in passages}
@@ -68,6 +72,7 @@ def confidence_features(
         "margin": best.score - (max(others) if others else 0.0),
         "cited": 1.0 if cited else 0.0,
         "unknown": unknown,
+        "foreign": foreign,
     }
 
 
@@ -77,6 +82,7 @@ def combine_confidence(
     model_support: float,
     provider: str = "",
     unknown: float = 0.0,
+    foreign: float = 0.0,
 ) -> float:
     """Combine retrieval evidence and model support into one score in 0..1.
 
@@ -86,13 +92,15 @@ def combine_confidence(
         model_support: The model's estimate (0..1) that the passages support its answer.
         provider: The LLM provider's name, to pick its fitted calibration.
         unknown: Share of the question's terms the knowledge base never uses.
+        foreign: 1 when the question names something neither the knowledge base nor the
+            English dictionary knows (another product, a place), else 0.
 
     Returns:
         The confidence, rounded to three decimals.
     """
     if not passages:
         return 0.0
-    features = confidence_features(passages, cited_ids, model_support, unknown)
+    features = confidence_features(passages, cited_ids, model_support, unknown, foreign)
     calibration = calibration_for(provider)
     if calibration is not None:
         value = calibration(features)

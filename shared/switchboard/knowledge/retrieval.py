@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from switchboard.core.models import Passage
 from switchboard.knowledge.articles import Chunk
+from switchboard.knowledge.lexicon import candidate_words, is_english_word
 from switchboard.knowledge.synonyms import SYNONYM_WEIGHT, SYNONYMS, canonical
 from switchboard.knowledge.text import tokens
 
@@ -72,8 +73,24 @@ class KnowledgeIndex:
         terms = list(dict.fromkeys(tokens(canonical(query))))
         if not terms:
             return 1.0
-        known = sum(1 for t in terms if t in self._idf or any(s in self._idf for s in SYNONYMS.get(t, ())))
-        return 1 - known / len(terms)
+        return 1 - sum(1 for t in terms if self._knows(t)) / len(terms)
+
+    def foreign_words(self, query: str) -> list[str]:
+        """The query's words that neither this knowledge base nor the English dictionary knows.
+
+        These are names: other products ("gmail", "hulu"), places, companies. A question built
+        around one is about something the help centre does not cover, however well its other
+        words match. Meaningful for English questions only (the dictionary is English).
+        """
+        out = []
+        for word in candidate_words(query):
+            terms = tokens(canonical(word))
+            if terms and not any(self._knows(t) for t in terms) and not is_english_word(word):
+                out.append(word)
+        return out
+
+    def _knows(self, term: str) -> bool:
+        return term in self._idf or any(s in self._idf for s in SYNONYMS.get(term, ()))
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of a term; unseen terms get the maximum."""
