@@ -92,6 +92,22 @@ def test_test_agent_adds_debug_with_scores_timings_tokens_provider_model(chat: A
     assert "debug" not in ask(chat, "How do I export leads to CSV?", agent="support").get_json()
 
 
+def test_a_question_about_another_product_is_not_answered_with_confidence(chat: Any, seed: Any) -> None:
+    # GIVEN the demo knowledge base, which explains how to reset a password in the CRM
+    seed()
+    # WHEN one customer asks about their password and another about their gmail password
+    ours = ask(chat, "How do I reset my password?", agent="test").get_json()
+    theirs = ask(chat, "How do I reset my gmail password?", agent="test").get_json()
+    # THEN both retrieve the same article, but only the first is answered with confidence: the
+    # second names something neither the knowledge base nor the dictionary knows
+    assert ours["sources"][0]["entry_id"] == theirs["debug"]["retrieval"][0]["article_id"] == "kb_001"
+    assert ours["debug"]["foreign_words"] == [] and ours["requires_escalation"] is False
+    assert theirs["debug"]["foreign_words"] == ["gmail"]
+    assert theirs["debug"]["confidence_features"]["foreign"] == 1.0
+    assert theirs["classification_confidence"] < 0.3 < ours["classification_confidence"]
+    assert theirs["requires_escalation"] is True
+
+
 def test_path_without_trailing_slash_redirects_308_to_the_canonical_path(chat: Any) -> None:
     response = chat.post("/api/agent/customer", json={})
     assert response.status_code == 308

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from switchboard.knowledge.lexicon import is_english_word
+
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 _STOPWORDS: dict[str, frozenset[str]] = {
@@ -363,8 +365,19 @@ def detect_language(text: str, default: str = "en") -> str:
     best = max(scores, key=lambda k: scores[k])
     if scores[best] == 0:
         return default
-    # Ties between English and another language go to the other: English words leak into all.
+    # Ties between English and another language go to the other (English words leak into
+    # all), unless the text is plainly English: "archive emails in gmail" ties English with
+    # German on "in" alone, but three of its four words are ordinary English words.
     tied = [k for k, v in scores.items() if v == scores[best]]
     if len(tied) > 1 and "en" in tied:
+        if _mostly_english(words):
+            return "en"
         tied.remove("en")
     return tied[0]
+
+
+def _mostly_english(words: list[str]) -> bool:
+    """At least two thirds of the words are ordinary English words (the dictionary is loaded
+    only here, on a tie)."""
+    english = sum(1 for w in words if w.isascii() and is_english_word(w))
+    return english * 3 >= 2 * len(words)
