@@ -67,8 +67,9 @@ class KnowledgeIndex:
     def unknown_share(self, query: str) -> float:
         """Share of the query's terms (or their synonyms) found nowhere in the knowledge base.
 
-        Questions about other products and topics ("reset my gmail password") carry words the
-        help centre never uses: a strong, cheap out-of-domain signal.
+        Paraphrases ("enable 2FA") score here as much as questions about other products
+        ("reset my gmail password"); :meth:`foreign_words` tells the two apart. Shown in the
+        test agent's debug and offered to the calibration as a feature.
         """
         terms = list(dict.fromkeys(tokens(canonical(query))))
         if not terms:
