@@ -30,7 +30,7 @@ from switchboard.core.prompts import system_instruction
 from switchboard.core.tenants import TenantDirectory
 from switchboard.errors import LLMError, RateLimitedError
 from switchboard.knowledge.cache import IndexCache
-from switchboard.knowledge.confidence import combine_confidence, confidence_features
+from switchboard.knowledge.confidence import confidence_features, confidence_from
 from switchboard.knowledge.text import tokens
 from switchboard.llm.base import AnswerDraft, AnswerRequest, Embedder, LLMProvider
 from switchboard.store.base import TurnRecord, TurnStore
@@ -162,8 +162,9 @@ class _Turn:
         cited = [c for c in dict.fromkeys(draft.cited_ids) if c in given]
         unknown = self.debug.get("unknown_share", 0.0)
         foreign = 1.0 if self.debug.get("foreign_words") else 0.0
-        confidence = combine_confidence(passages, cited, draft.support, draft.provider, unknown, foreign)
-        self.debug["confidence_features"] = confidence_features(passages, cited, draft.support, unknown, foreign)
+        features = confidence_features(passages, cited, draft.support, unknown, foreign)
+        confidence = confidence_from(features, draft.provider)
+        self.debug["confidence_features"] = features
         threshold = tenant.settings.escalation_threshold
         if threshold is None:
             threshold = self.deps.policy.escalation_threshold

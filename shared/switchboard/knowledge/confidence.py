@@ -100,7 +100,11 @@ def combine_confidence(
     """
     if not passages:
         return 0.0
-    features = confidence_features(passages, cited_ids, model_support, unknown, foreign)
+    return confidence_from(confidence_features(passages, cited_ids, model_support, unknown, foreign), provider)
+
+
+def confidence_from(features: dict[str, float], provider: str = "") -> float:
+    """The confidence of :func:`confidence_features` under the provider's calibration."""
     calibration = calibration_for(provider)
     if calibration is not None:
         value = calibration(features)
