@@ -95,9 +95,14 @@ class Services:
 
     @cached_property
     def embedder(self) -> Embedder | None:
-        """Gemini embeddings when EMBEDDING_BACKEND=genai, else None (lexical retrieval only)."""
-        if self.settings.embedding_backend != "genai":
+        """Gemini embeddings when a key is set, else the local model; None with EMBEDDING_BACKEND=none."""
+        backend = self.settings.resolved_embedding_backend
+        if backend == "none":
             return None
+        if backend == "local":
+            from switchboard.llm.local_embedder import LocalEmbedder
+
+            return LocalEmbedder()
         from switchboard.llm.genai import GenAIEmbedder
 
         s = self.settings

@@ -21,6 +21,8 @@ from typing import Any
 
 from switchboard.errors import SwitchboardError
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
 
 def _out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
@@ -266,13 +268,18 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return 0
     with _bench_firestore():
         if kind == "quality":
-            from switchboard.devtools.bench.quality import run_quality
+            from switchboard.devtools.bench.quality import run_quality, run_suite
 
-            _emit(run_quality(Path(args.kb), Path(args.questions)), args.json)
+            if bool(args.kb) != bool(args.questions):
+                raise SystemExit("--kb and --questions go together (without both: the whole suite)")
+            if args.kb:
+                _emit(run_quality(Path(args.kb), Path(args.questions)), args.json)
+            else:
+                _emit(run_suite(Path(args.manifest), args.split), args.json)
         elif kind == "calibrate":
             from switchboard.devtools.bench.calibrate import run_calibrate
 
-            _emit(run_calibrate(Path(args.kb), Path(args.questions)), args.json)
+            _emit(run_calibrate(Path(args.manifest)), args.json)
         elif kind == "speed":
             from switchboard.devtools.bench.speed import run_speed
 
@@ -359,14 +366,18 @@ def build_parser() -> argparse.ArgumentParser:
     send.set_defaults(func=cmd_kommo_send, needs_store=False)
 
     bench = sub.add_parser("bench", help="benchmarks").add_subparsers(dest="bench_command", required=True)
-    quality = bench.add_parser("quality", help="retrieval, confidence and escalation through the chat turn")
-    quality.add_argument("--kb", required=True)
-    quality.add_argument("--questions", required=True)
-    calibrate = bench.add_parser("calibrate", help="fit the confidence calibration on a dev split")
-    calibrate.add_argument("--kb", required=True)
-    calibrate.add_argument("--questions", required=True)
+    manifest = str(REPO_ROOT / "benchmarks" / "data" / "kbs" / "manifest.json")
+    quality = bench.add_parser(
+        "quality", help="retrieval, confidence and escalation through the chat turn (the suite, leave one KB out)"
+    )
+    quality.add_argument("--kb", help="one KB (JSONL) instead of the suite; needs --questions")
+    quality.add_argument("--questions", help="its questions (JSONL)")
+    quality.add_argument("--manifest", default=manifest, help="the suite's manifest")
+    quality.add_argument("--split", default="test", choices=("dev", "test"), help="questions reported (suite)")
+    calibrate = bench.add_parser("calibrate", help="fit the confidence calibration on the suite's dev questions")
+    calibrate.add_argument("--manifest", default=manifest)
     handoff = bench.add_parser("handoff", help="the multilingual handoff detector against seed 000's keywords")
-    handoff.add_argument("--cases", required=True)
+    handoff.add_argument("--cases", default=str(REPO_ROOT / "benchmarks" / "data" / "handoff" / "test.jsonl"))
     speed = bench.add_parser("speed", help="turn overhead, round trips, Kommo ack, cold starts")
     speed.add_argument("--turns", type=int, default=300)
     bench.add_parser("all", help="everything on the test splits, as a table (make bench)")

@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.2, alias="LLM_TEMPERATURE", ge=0, le=2)
     llm_max_output_tokens: int = Field(1024, alias="LLM_MAX_OUTPUT_TOKENS", ge=64)
 
-    embedding_backend: Literal["none", "genai"] = Field("none", alias="EMBEDDING_BACKEND")
+    embedding_backend: Literal["auto", "genai", "local", "none"] = Field("auto", alias="EMBEDDING_BACKEND")
     embedding_model: str = Field("gemini-embedding-001", alias="EMBEDDING_MODEL")
     embedding_dimensions: int = Field(768, alias="EMBEDDING_DIMENSIONS", ge=8, le=2048)
 
@@ -183,6 +183,13 @@ class Settings(BaseSettings):
         if self.llm_backend != "auto":
             return self.llm_backend
         return "genai" if (self.api_key or self.use_vertexai) else "extractive"
+
+    @property
+    def resolved_embedding_backend(self) -> Literal["genai", "local", "none"]:
+        """``auto`` becomes Gemini embeddings when a key or Vertex is configured, else the local model."""
+        if self.embedding_backend != "auto":
+            return self.embedding_backend
+        return "genai" if (self.api_key or self.use_vertexai) else "local"
 
     @property
     def rate(self) -> RateLimit:

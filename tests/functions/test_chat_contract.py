@@ -63,6 +63,30 @@ def test_out_of_scope_question_escalates_with_low_confidence_and_no_sources(chat
     assert body["sources"] == []
 
 
+def test_an_off_topic_question_is_told_honestly_that_nothing_was_found(chat: Any, seed: Any) -> None:
+    from switchboard.core import phrases
+
+    # GIVEN the demo knowledge base (a CRM's help centre, with a password-reset article)
+    seed()
+    # WHEN a customer asks about the weather
+    body = ask(chat, "What's the weather in Cape Town tomorrow?", agent="test").get_json()
+    # THEN the reply says nothing was found and offers a person, quoting no unrelated article
+    assert body["response"] == phrases.no_answer_notice("en")
+    assert body["sources"] == []
+    assert body["requires_escalation"] is True
+    assert body["classification_confidence"] < 0.15
+    assert "Settings" not in body["response"]
+
+
+def test_the_not_found_reply_is_in_the_customers_language(chat: Any, seed: Any) -> None:
+    from switchboard.core import phrases
+
+    seed()
+    body = ask(chat, "Wie wird das Wetter morgen in Kapstadt?").get_json()
+    assert body["response"] == phrases.no_answer_notice("de")
+    assert body["sources"] == []
+
+
 def test_request_for_a_human_escalates_without_an_llm_call(chat: Any, seed: Any) -> None:
     seed()
     body = ask(chat, "Quiero hablar con una persona", agent="test").get_json()

@@ -132,3 +132,50 @@ def test_dense_retrieval_with_gemini_embeddings(gemini: FakeGemini, seed: Any, e
     assert body["debug"]["retrieval_mode"] == "hybrid"
     query = [r for r in gemini.requests if r["path"].endswith(":batchEmbedContents")][-1]
     assert query["body"]["requests"][0]["taskType"] == "RETRIEVAL_QUERY"
+
+
+def test_a_model_that_finds_no_answer_in_the_passages_gets_an_honest_not_found_reply(
+    gemini: FakeGemini, seed: Any
+) -> None:
+    from switchboard.core import phrases
+
+    seed()
+    judged = {
+        "answer": "Go to Settings > User Management and click Reset Password.",
+        "cited_ids": ["kb_001#0"],
+        "answered": False,
+        "support": 0.1,
+        "language": "en",
+        "needs_human": False,
+        "reason": "",
+    }
+    gemini.script(Reply(200, answer_body(judged)))
+    body = _ask("What's the weather in Cape Town tomorrow?")
+    assert body["response"] == phrases.no_answer_notice("en")
+    assert body["sources"] == []
+    assert body["requires_escalation"] is True
+    assert body["classification_confidence"] <= 0.1
+    assert body["debug"]["model_answered"] is False
+
+
+def test_the_models_judgment_moves_the_confidence_of_the_same_retrieval(gemini: FakeGemini, seed: Any) -> None:
+    seed()
+    answered = {**ok_answer_body(), "support": 0.9}
+    doubtful = {**ok_answer_body(), "support": 0.2}
+    gemini.script(Reply(200, answer_body(answered)), Reply(200, answer_body(doubtful)))
+    sure = _ask("How do I refund a card payment?", session="s-j1")
+    unsure = _ask("How do I refund a card payment?", session="s-j2")
+    assert sure["classification_confidence"] > unsure["classification_confidence"]
+    assert sure["debug"]["retrieval_mode"] == "hybrid"
+
+
+def ok_answer_body() -> dict[str, Any]:
+    return {
+        "answer": "Open Billing > Payments and click Refund.",
+        "cited_ids": ["kb_002#0"],
+        "answered": True,
+        "support": 0.8,
+        "language": "en",
+        "needs_human": False,
+        "reason": "",
+    }

@@ -122,3 +122,16 @@ def test_embedder_uses_batch_embed_and_returns_unit_vectors(fake: FakeGemini) ->
     (req,) = [r for r in fake.requests if r["path"].endswith(":batchEmbedContents")]
     assert req["body"]["requests"][0]["taskType"] == "RETRIEVAL_DOCUMENT"
     assert req["body"]["requests"][0]["outputDimensionality"] == 8
+
+
+def test_the_models_judgment_whether_the_passages_answer_is_asked_for_and_returned(fake: FakeGemini) -> None:
+    fake.script(Reply(200, answer_body({**GOOD, "answered": False, "support": 0.1})))
+    draft = _provider(fake).answer(_request())
+    assert draft.answered is False and draft.support == 0.1
+    schema = str(fake.generate_requests()[0]["body"]["generationConfig"])
+    assert "answered" in schema and "needs_human" in schema
+
+
+def test_an_answer_without_the_judgment_field_counts_as_answered(fake: FakeGemini) -> None:
+    fake.script(Reply(200, answer_body(GOOD)))
+    assert _provider(fake).answer(_request()).answered is True

@@ -37,3 +37,46 @@ def test_faq_questions_have_unique_ids_and_labels_that_match_the_knowledge_base(
     for r in rows:
         assert set(r["expected_article_ids"]) <= articles, r["id"]
         assert bool(r["expected_article_ids"]) == r["answerable"], r["id"]
+
+
+MANIFEST = DATA / "kbs" / "manifest.json"
+
+
+def _suite() -> list[dict]:
+    from switchboard.devtools.bench.quality import load_manifest
+
+    return load_manifest(MANIFEST)
+
+
+def test_the_suite_has_at_least_four_public_kbs_in_several_languages_with_licences() -> None:
+    entries = _suite()
+    public = [e for e in entries if e["path"].startswith("benchmarks/data/kbs/")]
+    assert len(public) >= 4
+    assert len({e["lang"] for e in entries}) >= 2
+    for entry in public:
+        folder = Path(entry["kb"]).parent
+        assert (folder / "SOURCE.md").exists() and any(folder.glob("LICENSE*")), entry["name"]
+
+
+@pytest.mark.parametrize("name", [e["name"] for e in json.loads(MANIFEST.read_text())])
+def test_suite_questions_are_split_labelled_and_point_at_real_articles(name: str) -> None:
+    entry = next(e for e in _suite() if e["name"] == name)
+    articles = {r["id"] for r in _rows(Path(entry["kb"]))}
+    questions = entry["questions"]
+    assert len({q["id"] for q in questions}) == len(questions)
+    by_split: dict[str, set[str]] = {"dev": set(), "test": set()}
+    for q in questions:
+        assert q["split"] in by_split, q["id"]
+        assert set(q["expected_article_ids"]) <= articles, q["id"]
+        assert bool(q["expected_article_ids"]) == q["answerable"], q["id"]
+        by_split[q["split"]].add(" ".join(q["text"].lower().split()))
+    assert by_split["dev"] and by_split["test"]
+    assert by_split["dev"] & by_split["test"] == set()
+
+
+def test_the_shipped_probes_share_no_text_with_any_benchmark_question() -> None:
+    from switchboard.knowledge.profile import PROBES_FILE
+
+    probes = _texts(PROBES_FILE)
+    for path in DATA.rglob("questions*.jsonl"):
+        assert probes & _texts(path) == set(), path

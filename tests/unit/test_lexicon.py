@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from switchboard.knowledge.articles import Article, chunk_article
-from switchboard.knowledge.confidence import calibration_for, combine_confidence
+from switchboard.knowledge.confidence import calibration_for, confidence_features, confidence_from
 from switchboard.knowledge.lexicon import candidate_words, english_words, is_english_word
 from switchboard.knowledge.retrieval import KnowledgeIndex
 
@@ -52,6 +52,6 @@ def test_a_foreign_name_lowers_the_calibrated_confidence() -> None:
     passages = index.search("reset my gmail password", k=3)
     cited = [passages[0].id]
     assert calibration_for("extractive") is not None
-    plain = combine_confidence(passages, cited, 0.5, "extractive", foreign=0.0)
-    named = combine_confidence(passages, cited, 0.5, "extractive", foreign=1.0)
+    plain = confidence_from(confidence_features(passages, cited, 0.5, foreign=0.0), "extractive")
+    named = confidence_from(confidence_features(passages, cited, 0.5, foreign=1.0), "extractive")
     assert named < plain / 2

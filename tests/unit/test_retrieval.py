@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from switchboard.knowledge.articles import Article, chunk_article
-from switchboard.knowledge.confidence import UNCITED_CAP, combine_confidence
+from switchboard.knowledge.confidence import UNANSWERED_CAP, UNCITED_CAP, confidence_features, confidence_from
+from switchboard.knowledge.profile import KbProfile
 from switchboard.knowledge.retrieval import KnowledgeIndex
 from switchboard.knowledge.text import stem, tokens
 
@@ -41,11 +42,32 @@ def test_dense_vectors_can_rescue_a_lexical_miss() -> None:
 
 def test_confidence_is_capped_without_citations_and_zero_without_passages() -> None:
     passages = _index().search("card refund days", k=3)
-    cited = combine_confidence(passages, [passages[0].id], 0.9)
-    uncited = combine_confidence(passages, [], 0.9)
+    cited = confidence_from(confidence_features(passages, [passages[0].id], 0.9))
+    uncited = confidence_from(confidence_features(passages, [], 0.9))
     assert cited > 0.6
     assert uncited <= UNCITED_CAP
-    assert combine_confidence([], [], 1.0) == 0.0
+
+
+def test_a_model_that_says_the_passages_do_not_answer_caps_the_confidence() -> None:
+    passages = _index().search("card refund days", k=3)
+    features = confidence_features(passages, [passages[0].id], 0.9)
+    assert confidence_from(features, "genai", answered=True) > 0.3
+    assert confidence_from(features, "genai", answered=False) <= UNANSWERED_CAP
+
+
+def test_fusion_reads_both_sides_against_the_kbs_off_domain_level() -> None:
+    chunks = [c for a in ARTICLES for c in chunk_article(a)]
+    vectors = {c.id: ([1.0, 0.0] if c.article_id == "listing" else [0.0, 1.0]) for c in chunks}
+    profile = KbProfile("en", lexical_mu=0.1, lexical_sd=0.1, dense_mu=0.2, dense_sd=0.1, probes=10)
+    index = KnowledgeIndex(chunks, vectors, profile)
+    # a strong dense match with no shared word still ranks, and carries both raw scores
+    (best,) = index.search("advertise my house", k=1, query_vector=[1.0, 0.0])
+    assert best.article_id == "listing" and best.dense == 1.0 and best.lexical == 0.0
+    # every candidate carries its cosine, lexical matches included
+    scored = index.score("card refund", [0.0, 1.0])
+    assert scored and all(s.dense is not None for s in scored)
+    # vectors of another embedder (another width) are ignored rather than misread
+    assert all(s.dense is None for s in index.score("card refund", [1.0, 0.0, 0.0]))
 
 
 def test_support_phrases_and_synonyms_bridge_the_customers_words() -> None:

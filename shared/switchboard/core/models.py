@@ -166,6 +166,8 @@ class Passage:
     url: str | None
     score: float
     coverage: float
+    lexical: float = 0.0
+    dense: float | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ _HANDOFF = {
     "mn": "Би таныг манай багийн ажилтантай холбож байна. Ажилтан удахгүй тантай энэ яриаг үргэлжлүүлнэ.",
     "tr": "Sizi ekibimizden bir kişiye bağlıyorum. Bir temsilci kısa süre içinde bu görüşmeye devam edecek.",
     "pl": "Łączę Cię z członkiem naszego zespołu. Wkrótce ktoś będzie kontynuował tę rozmowę.",
+    "zh": "我正在为您转接我们团队的工作人员，稍后会有人继续与您沟通。",
 }
 
 _AI_ERROR = {
@@ -34,6 +35,7 @@ _AI_ERROR = {
     "mn": "Уучлаарай, би одоогоор хариулж чадахгүй байна. Таны асуултыг манай ажилтанд дамжууллаа.",
     "tr": "Üzgünüm, şu anda yanıt veremiyorum. Sorunuzu ekibimizden birinin yardımcı olması için işaretledim.",
     "pl": "Przepraszam, nie mogę teraz odpowiedzieć. Przekazałem Twoje pytanie członkowi naszego zespołu.",
+    "zh": "抱歉，我现在无法回答。我已将您的问题标记，我们团队的工作人员会为您提供帮助。",
 }
 
 _NO_ANSWER = {
@@ -49,6 +51,7 @@ _NO_ANSWER = {
     "mn": "Би үүнийг манай тусламжийн нийтлэлээс олсонгүй, тааварлахыг хүсэхгүй байна. Манай ажилтан танд туслах болно.",
     "tr": "Bunu yardım makalelerimizde bulamadım ve tahmin etmek istemiyorum. Ekibimizden biri size yardımcı olabilir.",
     "pl": "Nie znalazłem tego w naszych artykułach pomocy i nie chcę zgadywać. Ktoś z naszego zespołu pomoże.",
+    "zh": "我在我们的帮助文章中没有找到相关内容，不想随意猜测。我们团队的工作人员可以为您提供帮助。",
 }
 
 _HUMAN_OWNS = {
@@ -64,6 +67,7 @@ _HUMAN_OWNS = {
     "mn": "Манай ажилтан энэ яриаг хариуцаж байгаа бөгөөд энд хариулна.",
     "tr": "Bu görüşmeyle ekibimizden biri ilgileniyor ve buradan yanıt verecek.",
     "pl": "Tą rozmową zajmuje się członek naszego zespołu i odpowie tutaj.",
+    "zh": "我们团队的工作人员正在处理此对话，并会在这里回复您。",
 }
 
 
@@ -80,6 +84,7 @@ _DUPLICATE = {
     "mn": "Танд энэ асуудлаар #{ticket} дугаартай хүсэлт нээлттэй байгаа тул шинээр үүсгээгүй. Ажилтан тантай холбогдоно; дэлгэрэнгүйг хүсэлтийн имэйлд хариулж нэмнэ үү.",
     "tr": "Bu konuda zaten açık #{ticket} numaralı destek talebiniz var, bu yüzden yenisini açmadım. Bir temsilci sizinle iletişime geçecek; ayrıntı eklemek için talep e-postasını yanıtlayın.",
     "pl": "Masz już otwarte zgłoszenie #{ticket} w tej sprawie, więc nie otworzyłem nowego. Konsultant się z Tobą skontaktuje; odpowiedz na e-mail zgłoszenia, aby dodać szczegóły.",
+    "zh": "您已就此问题提交了工单 #{ticket}，因此我没有再创建新工单。客服人员会与您联系；如需补充信息，请直接回复工单邮件。",
 }
 
 
@@ -101,12 +106,56 @@ _RATE_LIMITED = {
     "tr": "Şimdilik soru sınırına ulaştınız. Lütfen {minutes} dakika sonra tekrar deneyin.",
     "pl": "Osiągnięto limit pytań. Spróbuj ponownie za {minutes} min.",
     "nl": "Je hebt de limiet van vragen bereikt. Probeer het over {minutes} min opnieuw.",
+    "zh": "您的提问次数暂时已达上限，请在 {minutes} 分钟后再试。",
 }
 
 
 def rate_limited_notice(language: str, reset_in_seconds: int) -> str:
     """Tell the customer when they can ask again."""
     return _pick(_RATE_LIMITED, language).format(minutes=max(1, -(-reset_in_seconds // 60)))
+
+
+_HEDGE = {
+    "en": "I'm not sure this fully answers your question, but this is the closest our help articles come:",
+    "es": "No estoy seguro de que esto responda del todo a tu pregunta, pero es lo más cercano en nuestros artículos de ayuda:",
+    "pt": "Não tenho certeza de que isto responde totalmente à sua pergunta, mas é o mais próximo nos nossos artigos de ajuda:",
+    "fr": "Je ne suis pas sûr que cela réponde entièrement à votre question, mais c'est ce qui s'en rapproche le plus dans nos articles d'aide :",
+    "de": "Ich bin nicht sicher, ob das Ihre Frage ganz beantwortet, aber das kommt ihr in unseren Hilfeartikeln am nächsten:",
+    "it": "Non sono sicuro che questo risponda del tutto alla sua domanda, ma è quanto di più vicino c'è nei nostri articoli:",
+    "nl": "Ik weet niet zeker of dit je vraag helemaal beantwoordt, maar dit komt in onze hulpartikelen het dichtst in de buurt:",
+    "ru": "Не уверен, что это полностью отвечает на ваш вопрос, но ближе всего к нему в наших справочных статьях вот это:",
+    "uk": "Не впевнений, що це повністю відповідає на ваше питання, але найближче до нього в наших довідкових статтях ось це:",
+    "mn": "Энэ таны асуултад бүрэн хариулж байгаа эсэхэд эргэлзэж байна, гэхдээ манай тусламжийн нийтлэлд хамгийн ойр нь энэ:",
+    "tr": "Bunun sorunuzu tam olarak yanıtladığından emin değilim, ancak yardım makalelerimizde en yakın bilgi bu:",
+    "pl": "Nie mam pewności, czy to w pełni odpowiada na Twoje pytanie, ale to najbliższa informacja w naszych artykułach pomocy:",
+    "zh": "我不确定这是否完全回答了您的问题，但这是我们帮助文章中最相关的内容：",
+}
+
+_OTHER_LANGUAGE = {
+    "en": "Our help article on this is written in another language:",
+    "es": "Nuestro artículo de ayuda sobre esto está escrito en otro idioma:",
+    "pt": "Nosso artigo de ajuda sobre isso está escrito em outro idioma:",
+    "fr": "Notre article d'aide à ce sujet est rédigé dans une autre langue :",
+    "de": "Unser Hilfeartikel dazu ist in einer anderen Sprache verfasst:",
+    "it": "Il nostro articolo di aiuto su questo è scritto in un'altra lingua:",
+    "nl": "Ons hulpartikel hierover is in een andere taal geschreven:",
+    "ru": "Наша справочная статья об этом написана на другом языке:",
+    "uk": "Наша довідкова стаття про це написана іншою мовою:",
+    "mn": "Энэ талаарх манай тусламжийн нийтлэл өөр хэл дээр бичигдсэн:",
+    "tr": "Bu konudaki yardım makalemiz başka bir dilde yazılmıştır:",
+    "pl": "Nasz artykuł pomocy na ten temat jest napisany w innym języku:",
+    "zh": "我们关于此问题的帮助文章是用其他语言撰写的：",
+}
+
+
+def hedged(language: str, answer: str) -> str:
+    """A partly relevant answer, introduced as such."""
+    return f"{_pick(_HEDGE, language)}\n\n{answer}"
+
+
+def in_other_language(language: str, answer: str) -> str:
+    """An answer quoted from an article written in another language than the customer's."""
+    return f"{_pick(_OTHER_LANGUAGE, language)}\n\n{answer}"
 
 
 def _pick(table: dict[str, str], language: str) -> str:

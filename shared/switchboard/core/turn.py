@@ -31,6 +31,7 @@ from switchboard.core.tenants import TenantDirectory
 from switchboard.errors import LLMError, RateLimitedError
 from switchboard.knowledge.cache import IndexCache
 from switchboard.knowledge.confidence import confidence_features, confidence_from
+from switchboard.knowledge.profile import KbProfile
 from switchboard.knowledge.text import tokens
 from switchboard.llm.base import AnswerDraft, AnswerRequest, Embedder, LLMProvider
 from switchboard.store.base import TurnRecord, TurnStore
@@ -38,6 +39,9 @@ from switchboard.store.base import TurnRecord, TurnStore
 log = logging.getLogger(__name__)
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_.:@+-]{1,200}$")
+#: Below this share of the escalation threshold nothing relevant was found: the reply says so
+#: instead of quoting the nearest article (chosen on the benchmark's development splits).
+NOT_FOUND_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,7 @@ class _Turn:
         self.debug: dict[str, Any] = {}
         self.usage: dict[str, int] = {}
         self.flags: dict[str, Any] = {}
+        self.profile: KbProfile | None = None
 
     def run(self) -> TurnResult:
         start = time.perf_counter()
@@ -160,21 +165,33 @@ class _Turn:
             return TurnResult(phrases.ai_error_notice(language), 0.0, True, "ai_error", language=language)
         given = {p.id for p in passages}
         cited = [c for c in dict.fromkeys(draft.cited_ids) if c in given]
-        unknown = self.debug.get("unknown_share", 0.0)
+        by_id = {p.id: p.article_id for p in passages}
+        self.debug["cited_articles"] = list(dict.fromkeys(by_id[c] for c in cited))
         foreign = 1.0 if self.debug.get("foreign_words") else 0.0
-        features = confidence_features(passages, cited, draft.support, unknown, foreign)
-        confidence = confidence_from(features, draft.provider)
+        profile = self.profile
+        cross = bool(profile and profile.language) and language != (profile.language if profile else language)
+        features = confidence_features(
+            passages, cited, draft.support, self.debug.get("unknown_share", 0.0), foreign, profile, cross
+        )
+        confidence = confidence_from(features, draft.provider, draft.answered)
         self.debug["confidence_features"] = features
         threshold = tenant.settings.escalation_threshold
         if threshold is None:
             threshold = self.deps.policy.escalation_threshold
         self.debug["model_support"] = draft.support
+        self.debug["model_answered"] = draft.answered
         self.debug["needs_human"] = {"value": draft.needs_human, "reason": draft.reason}
-        if not draft.answer:
+        if not draft.answer or draft.answered is False or confidence < threshold * NOT_FOUND_SHARE:
+            # Nothing relevant: say so, offer a person, and quote no unrelated article.
             return TurnResult(phrases.no_answer_notice(language), confidence, True, "no_results", language=language)
         escalate = confidence < threshold or draft.needs_human
+        reply = draft.answer
+        if cross and draft.language != language:
+            reply = phrases.in_other_language(language, reply)
+        if confidence < threshold:
+            reply = phrases.hedged(language, reply)
         return TurnResult(
-            reply=draft.answer,
+            reply=reply,
             confidence=confidence,
             requires_escalation=escalate,
             escalation_reason="low_confidence" if escalate else None,
@@ -197,22 +214,28 @@ class _Turn:
     def _retrieve(self, tenant: Tenant, conversation: Conversation, language: str) -> list[Passage]:
         t0 = time.perf_counter()
         index = self.deps.indexes.get(tenant.id, tenant.kb_version)
+        self.profile = index.profile
         query = _retrieval_query(self.message.text, conversation)
         vector = None
-        if self.deps.embedder is not None and index.vectors:
+        embedder = self.deps.embedder
+        if embedder is not None and index.has_vectors and index.profile.dense_model in ("", embedder.name):
+            t1 = time.perf_counter()
             try:
-                vector = self.deps.embedder.embed([query], "query")[0]
+                vector = embedder.embed([query], "query")[0]
             except LLMError as exc:  # dense retrieval is an improvement, not a dependency
                 log.warning("query embedding failed; lexical retrieval only", extra={"error": str(exc)})
+            self.timings["embed_ms"] = _ms(t1)
         passages = index.search(query, self.deps.policy.top_k, vector)
         self.debug["unknown_share"] = round(index.unknown_share(query), 4)
         # Names neither the knowledge base nor the dictionary knows; the dictionary is English.
         self.debug["foreign_words"] = index.foreign_words(query) if language == "en" else []
         self.timings["retrieve_ms"] = _ms(t0)
         self.debug["retrieval"] = [
-            {"id": p.id, "article_id": p.article_id, "score": p.score, "coverage": p.coverage} for p in passages
+            {"id": p.id, "article_id": p.article_id, "score": p.score, "lexical": p.lexical, "dense": p.dense}
+            for p in passages
         ]
         self.debug["retrieval_mode"] = "hybrid" if vector is not None else "lexical"
+        self.debug["kb_language"] = index.profile.language
         return passages
 
     def _generate(

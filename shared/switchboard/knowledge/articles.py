@@ -49,6 +49,22 @@ class Chunk:
     position: int
 
 
+@dataclass(frozen=True)
+class KnowledgeSnapshot:
+    """One published knowledge-base version as an instance loads it.
+
+    Attributes:
+        chunks: Every chunk, ordered by article and position.
+        vectors: Unit embedding per chunk id (empty without an embedder).
+        profile: What the import learnt about this knowledge base (its language and how
+            off-domain questions score against it), as stored; empty for old versions.
+    """
+
+    chunks: list[Chunk]
+    vectors: dict[str, list[float]] = field(default_factory=dict)
+    profile: dict[str, object] = field(default_factory=dict)
+
+
 def article_from_mapping(data: object, where: str = "article") -> Article:
     """Validate one article given as a mapping (a JSONL line or an API body).
 

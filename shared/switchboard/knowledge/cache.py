@@ -5,17 +5,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from switchboard.knowledge.articles import Chunk
+from switchboard.knowledge.articles import KnowledgeSnapshot
+from switchboard.knowledge.profile import KbProfile
 from switchboard.knowledge.retrieval import KnowledgeIndex
 
-Loader = Callable[[str, int], tuple[list[Chunk], dict[str, list[float]]]]
+Loader = Callable[[str, int], KnowledgeSnapshot]
 
 
 class IndexCache:
     """Builds a tenant's :class:`KnowledgeIndex` once per version and keeps it.
 
     Args:
-        loader: Loads ``(chunks, vectors)`` for ``(tenant_id, kb_version)``.
+        loader: Loads the :class:`KnowledgeSnapshot` of ``(tenant_id, kb_version)``.
         max_tenants: How many tenants' indexes to keep (least recently built are dropped).
     """
 
@@ -34,8 +35,8 @@ class IndexCache:
             cached = self._indexes.get(tenant_id)
             if cached and cached[0] == kb_version:
                 return cached[1]
-            chunks, vectors = self._loader(tenant_id, kb_version)
-            index = KnowledgeIndex(chunks, vectors)
+            snapshot = self._loader(tenant_id, kb_version)
+            index = KnowledgeIndex(snapshot.chunks, snapshot.vectors, KbProfile.from_dict(snapshot.profile))
             self._indexes.pop(tenant_id, None)
             while len(self._indexes) >= self._max:
                 self._indexes.pop(next(iter(self._indexes)))

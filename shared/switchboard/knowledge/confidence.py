@@ -18,11 +18,29 @@ from functools import lru_cache
 from pathlib import Path
 
 from switchboard.core.models import Passage
+from switchboard.knowledge.profile import KbProfile
 
 RETRIEVAL_WEIGHT = 0.45
 UNCITED_CAP = 0.2
+#: Confidence of a reply whose model judged that the passages do not answer the question.
+UNANSWERED_CAP = 0.1
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-FEATURES = ("score", "coverage", "support", "margin", "cited", "unknown", "foreign")
+FEATURES = (
+    "score",
+    "coverage",
+    "support",
+    "margin",
+    "cited",
+    "unknown",
+    "foreign",
+    "lexical_z",
+    "dense_z",
+    "agree",
+    "cross",
+    "dense",
+    "dense_gap",
+    "kb_crowding",
+)
 
 
 @dataclass(frozen=True)
@@ -39,18 +57,23 @@ class Calibration:
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
 
-@lru_cache(maxsize=8)
-def calibration_for(provider: str) -> Calibration | None:
-    """The fitted calibration of a provider, if one is stored."""
+@lru_cache(maxsize=16)
+def calibration_for(key: str) -> Calibration | None:
+    """The fitted calibration stored under ``key`` (see :func:`calibration_key`), if any."""
     try:
         table = json.loads(CALIBRATION_FILE.read_text())
     except (OSError, ValueError):
         return None
-    entry = table.get(provider)
+    entry = table.get(key)
     names = tuple(entry.get("features", [])) if entry else ()
     if not entry or not names or not set(names) <= set(FEATURES) or len(names) != len(entry.get("weights", [])):
         return None
     return Calibration(names, tuple(float(w) for w in entry["weights"]), float(entry["bias"]))
+
+
+def calibration_key(provider: str, dense: bool) -> str:
+    """Where a provider's calibration is stored: one per retrieval mode (with or without vectors)."""
+    return f"{provider}+dense" if dense else provider
 
 
 def confidence_features(
@@ -59,12 +82,27 @@ def confidence_features(
     model_support: float,
     unknown: float = 0.0,
     foreign: float = 0.0,
+    profile: KbProfile | None = None,
+    cross_language: bool = False,
 ) -> dict[str, float]:
-    """The signals the confidence is made of (also shown in the test agent's debug)."""
+    """The signals the confidence is made of (also shown in the test agent's debug).
+
+    ``lexical_z`` and ``dense_z`` are the best lexical and dense scores read against this
+    knowledge base's off-domain level (:class:`KbProfile`): the same z means the same thing on
+    any KB. ``agree`` is 1 when the lexical and the dense side put the same article first.
+    """
+    profile = profile or KbProfile()
     by_id = {p.id: p for p in passages}
     cited = [by_id[c] for c in cited_ids if c in by_id]
     best = max(cited, key=lambda p: p.score) if cited else passages[0]
     others = [p.score for p in passages if p.article_id != best.article_id]
+    lexical_best = max(passages, key=lambda p: p.lexical)
+    with_dense = [p for p in passages if p.dense is not None]
+    dense_best = max(with_dense, key=lambda p: p.dense or 0.0) if with_dense else None
+    runner_up = max(
+        (p.dense or 0.0 for p in with_dense if dense_best is not None and p.article_id != dense_best.article_id),
+        default=profile.dense_mu,
+    )
     return {
         "score": best.score,
         "coverage": best.coverage,
@@ -73,43 +111,39 @@ def confidence_features(
         "cited": 1.0 if cited else 0.0,
         "unknown": unknown,
         "foreign": foreign,
+        "lexical_z": round(profile.lexical_z(lexical_best.lexical), 4),
+        "dense_z": round(profile.dense_z(dense_best.dense or 0.0), 4) if dense_best else 0.0,
+        "agree": 1.0 if dense_best is not None and dense_best.article_id == lexical_best.article_id else 0.0,
+        "cross": 1.0 if cross_language else 0.0,
+        "dense": 1.0 if dense_best is not None else 0.0,
+        "dense_gap": round(profile.dense_z(dense_best.dense or 0.0) - profile.dense_z(runner_up), 4)
+        if dense_best
+        else 0.0,
+        "kb_crowding": profile.crowding,
     }
 
 
-def combine_confidence(
-    passages: Sequence[Passage],
-    cited_ids: Sequence[str],
-    model_support: float,
-    provider: str = "",
-    unknown: float = 0.0,
-    foreign: float = 0.0,
-) -> float:
-    """Combine retrieval evidence and model support into one score in 0..1.
+def confidence_from(features: dict[str, float], provider: str = "", answered: bool | None = None) -> float:
+    """The confidence of :func:`confidence_features`.
 
-    Args:
-        passages: The passages the model was given, best first.
-        cited_ids: Passage ids the answer cites (already filtered to the given ones).
-        model_support: The model's estimate (0..1) that the passages support its answer.
-        provider: The LLM provider's name, to pick its fitted calibration.
-        unknown: Share of the question's terms the knowledge base never uses.
-        foreign: 1 when the question names something neither the knowledge base nor the
-            English dictionary knows (another product, a place), else 0.
-
-    Returns:
-        The confidence, rounded to three decimals.
+    The provider's own fitted calibration is used when one is stored for this retrieval mode.
+    Otherwise (Gemini until it is calibrated with a key) the retrieval-only calibration gives
+    the probability that the knowledge base holds the answer, and the model's judgment scales
+    it: its support estimate, and ``answered`` (whether the passages answer the question at
+    all). Without any stored calibration a fixed mix is used.
     """
-    if not passages:
-        return 0.0
-    return confidence_from(confidence_features(passages, cited_ids, model_support, unknown, foreign), provider)
-
-
-def confidence_from(features: dict[str, float], provider: str = "") -> float:
-    """The confidence of :func:`confidence_features` under the provider's calibration."""
-    calibration = calibration_for(provider)
+    dense = bool(features.get("dense"))
+    calibration = calibration_for(calibration_key(provider, dense))
     if calibration is not None:
         value = calibration(features)
     else:
-        value = RETRIEVAL_WEIGHT * features["score"] + (1 - RETRIEVAL_WEIGHT) * features["support"]
+        retrieval = calibration_for(calibration_key("retrieval", dense))
+        if retrieval is not None:
+            value = retrieval(features) * (0.25 + 0.75 * features["support"])
+        else:
+            value = RETRIEVAL_WEIGHT * features["score"] + (1 - RETRIEVAL_WEIGHT) * features["support"]
+    if answered is False:
+        value = min(value, UNANSWERED_CAP)
     if not features["cited"]:
         value = min(value, UNCITED_CAP)
     return round(min(1.0, max(0.0, value)), 3)

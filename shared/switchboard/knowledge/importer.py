@@ -1,4 +1,4 @@
-"""Importing articles: merge or replace, chunk, embed (when configured), publish atomically."""
+"""Importing articles: merge or replace, chunk, embed (when configured), profile, publish atomically."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from switchboard.knowledge.articles import Article, Chunk, chunk_article
+from switchboard.knowledge.profile import build_profile
+from switchboard.knowledge.retrieval import KnowledgeIndex
 from switchboard.llm.base import Embedder
 from switchboard.store.base import TurnStore
 
@@ -21,6 +23,7 @@ class ImportReport:
     articles: int
     chunks: int
     embedded: bool
+    profile: dict[str, object]
 
 
 def import_articles(
@@ -43,7 +46,9 @@ def import_articles(
         progress: Called as ``progress(stage, done, total)``.
 
     Returns:
-        The new version and counts. Nothing is visible to readers until the final switch.
+        The new version, counts and the KB's profile (its language and how off-domain
+        questions score against it: :mod:`switchboard.knowledge.profile`). Nothing is visible
+        to readers until the final switch.
     """
     merged: dict[str, Article] = {} if replace else {a.id: a for a in store.list_articles(tenant_id)}
     merged.update({a.id: a for a in articles})
@@ -59,8 +64,18 @@ def import_articles(
                 vectors[chunk.id] = vector
             if progress:
                 progress("embed", min(len(chunks), start + EMBED_BATCH), len(chunks))
+    if progress:
+        progress("profile", 0, 1)
+    profile = build_profile(KnowledgeIndex(chunks, vectors), final, embedder if vectors else None).as_dict()
+    if progress:
+        progress("profile", 1, 1)
     total = 1 + len(final) + len(chunks)
     version = store.publish_knowledge(
-        tenant_id, final, chunks, vectors, (lambda done: progress("write", done, total)) if progress else None
+        tenant_id,
+        final,
+        chunks,
+        vectors,
+        (lambda done: progress("write", done, total)) if progress else None,
+        profile=profile,
     )
-    return ImportReport(tenant_id, version, len(final), len(chunks), bool(vectors))
+    return ImportReport(tenant_id, version, len(final), len(chunks), bool(vectors), profile)

@@ -1,4 +1,4 @@
-"""Retrieval over a tenant's chunks: BM25F-style lexical ranking, optional dense vectors.
+"""Retrieval over a tenant's chunks: BM25F-style lexical ranking fused with dense vectors.
 
 The index is built in memory from the tenant's chunks and cached per instance (the chunks are
 loaded once per knowledge-base version), so a turn's retrieval costs no store round trip.
@@ -10,16 +10,25 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from switchboard.core.models import Passage
 from switchboard.knowledge.articles import Chunk
 from switchboard.knowledge.lexicon import candidate_words, is_english_word
+from switchboard.knowledge.profile import KbProfile
 from switchboard.knowledge.synonyms import SYNONYM_WEIGHT, SYNONYMS, canonical
 from switchboard.knowledge.text import tokens
 
 TITLE_WEIGHT = 2.0
 K1 = 1.2
 B = 0.75
+#: Chunks taken from the dense side of the index per query, besides every lexical match.
+DENSE_CANDIDATES = 30
+#: Fusion: weight of the dense z-score against the lexical one, and the logistic that maps the
+#: fused z-score to 0..1 (chosen on the benchmark's development splits; docs/BENCHMARKS.md).
+DENSE_WEIGHT = 0.8
+FUSED_MID = 3.0
+FUSED_SCALE = 1.5
 
 
 @dataclass(frozen=True)
@@ -38,11 +47,25 @@ class KnowledgeIndex:
     Args:
         chunks: Every chunk of the tenant's knowledge base.
         vectors: Optional unit-normalised embedding per chunk id (dense retrieval).
+        profile: The KB's off-domain score levels (from the import), for fusion and confidence.
     """
 
-    def __init__(self, chunks: Sequence[Chunk], vectors: dict[str, list[float]] | None = None) -> None:
+    def __init__(
+        self,
+        chunks: Sequence[Chunk],
+        vectors: dict[str, list[float]] | None = None,
+        profile: KbProfile | None = None,
+    ) -> None:
         self.chunks = list(chunks)
         self.vectors = vectors or {}
+        self.profile = profile or KbProfile()
+        self._matrix: Any = None
+        if self.vectors and self.chunks:
+            import numpy as np
+
+            width = len(next(iter(self.vectors.values())))
+            zero = [0.0] * width
+            self._matrix = np.asarray([self.vectors.get(c.id, zero) for c in self.chunks], dtype=np.float32)
         self._tf: list[dict[str, float]] = []
         self._len: list[float] = []
         df: Counter[str] = Counter()
@@ -98,8 +121,12 @@ class KnowledgeIndex:
         n = len(self.chunks)
         return self._idf.get(term, math.log(1 + (n + 0.5) / 0.5))
 
-    def score(self, query: str, query_vector: Sequence[float] | None = None) -> list[ScoredChunk]:
-        """Score every chunk that shares a term with the query (or every chunk, with a vector)."""
+    @property
+    def has_vectors(self) -> bool:
+        """Whether chunks carry embeddings (dense retrieval is possible)."""
+        return self._matrix is not None
+
+    def _lexical(self, query: str) -> tuple[dict[int, float], dict[int, float]]:
         terms = list(dict.fromkeys(tokens(canonical(query))))
         total_idf = sum(self.idf(t) for t in terms) or 1.0
         bm25: dict[int, float] = {}
@@ -120,30 +147,78 @@ class KnowledgeIndex:
             for i, (gain, covered) in best.items():
                 bm25[i] = bm25.get(i, 0.0) + gain
                 matched[i] = matched.get(i, 0.0) + covered
-        candidates = set(bm25)
-        dense: dict[int, float] = {}
-        if query_vector is not None and self.vectors:
-            for i, chunk in enumerate(self.chunks):
-                vec = self.vectors.get(chunk.id)
-                if vec is not None:
-                    dense[i] = sum(a * b for a, b in zip(query_vector, vec, strict=False))
-            candidates |= set(dense)
-        return [
-            ScoredChunk(self.chunks[i], bm25.get(i, 0.0), matched.get(i, 0.0) / total_idf, dense.get(i))
-            for i in candidates
-        ]
+        return bm25, {i: m / total_idf for i, m in matched.items()}
+
+    def _similarities(self, query_vector: Sequence[float] | None) -> Any:
+        """Cosine similarity of every chunk to the query (None without usable vectors)."""
+        if query_vector is None or self._matrix is None:
+            return None
+        import numpy as np
+
+        query = np.asarray(query_vector, dtype=np.float32)
+        if query.shape[0] != self._matrix.shape[1]:
+            return None  # vectors of another embedder: lexical only until the KB is re-imported
+        return self._matrix @ query
+
+    def score(self, query: str, query_vector: Sequence[float] | None = None) -> list[ScoredChunk]:
+        """Score the chunks that share a term with the query and the nearest ones by vector.
+
+        With a vector, every candidate carries its cosine similarity, so lexical and dense
+        evidence are always fused on the same footing.
+        """
+        bm25, coverage = self._lexical(query)
+        sims = self._similarities(query_vector)
+        if sims is None:
+            return [ScoredChunk(self.chunks[i], bm25[i], coverage.get(i, 0.0), None) for i in bm25]
+        import numpy as np
+
+        top = min(DENSE_CANDIDATES, len(sims))
+        candidates = set(bm25) | {int(i) for i in np.argpartition(-sims, top - 1)[:top]}
+        return [ScoredChunk(self.chunks[i], bm25.get(i, 0.0), coverage.get(i, 0.0), float(sims[i])) for i in candidates]
+
+    def nearest_article_similarity(self, sample: int = 2000) -> float:
+        """Mean cosine between an article's first chunk and the nearest chunk of another article.
+
+        At most ``sample`` articles are measured (evenly spaced), so a large KB costs a bounded
+        amount of work at import.
+        """
+        if self._matrix is None:
+            return 0.0
+        import numpy as np
+
+        firsts: dict[str, int] = {}
+        for i, chunk in enumerate(self.chunks):
+            firsts.setdefault(chunk.article_id, i)
+        if len(firsts) < 2:
+            return 0.0
+        picked = list(firsts.values())[:: max(1, len(firsts) // sample)]
+        owners = np.asarray([c.article_id for c in self.chunks])
+        sims = self._matrix[picked] @ self._matrix.T
+        for row, i in enumerate(picked):
+            sims[row, owners == self.chunks[i].article_id] = -1.0
+        return float(np.mean(np.max(sims, axis=1)))
+
+    def best_scores(self, query: str, query_vector: Sequence[float] | None = None) -> tuple[float, float | None]:
+        """The best lexical relevance and the best cosine similarity of any chunk (profiling)."""
+        scored = self.score(query, query_vector)
+        lexical = max((lexical_relevance(s) for s in scored), default=0.0)
+        dense = max((s.dense for s in scored if s.dense is not None), default=None)
+        return lexical, dense
 
     def search(self, query: str, k: int = 5, query_vector: Sequence[float] | None = None) -> list[Passage]:
         """Return the ``k`` best passages, best first, with a relevance score in 0..1.
 
         Lexical relevance saturates BM25 and blends it with query coverage (how much of the
-        query's IDF mass the chunk contains); with vectors, cosine similarity is mixed in.
-        At most two chunks of one article are returned, so sources stay diverse.
+        query's IDF mass the chunk contains). With a query vector, the lexical and dense
+        scores are both read against this KB's off-domain level (:class:`KbProfile`) and
+        fused, so neither scale dominates on a KB it was not tuned on. At most two chunks of
+        one article are returned, so sources stay diverse.
         """
         scored = self.score(query, query_vector)
         if not scored:
             return []
-        ranked = sorted(((_relevance(s), s) for s in scored), key=lambda pair: (-pair[0], pair[1].chunk.id))
+        fused = [(self.relevance(s), s) for s in scored]
+        ranked = sorted(fused, key=lambda pair: (-pair[0], pair[1].chunk.id))
         out: list[Passage] = []
         per_article: Counter[str] = Counter()
         for relevance, item in ranked:
@@ -160,15 +235,23 @@ class KnowledgeIndex:
                     url=item.chunk.url,
                     score=round(relevance, 4),
                     coverage=round(item.coverage, 4),
+                    lexical=round(lexical_relevance(item), 4),
+                    dense=None if item.dense is None else round(item.dense, 4),
                 )
             )
             if len(out) >= k:
                 break
         return out
 
+    def relevance(self, item: ScoredChunk) -> float:
+        """One chunk's fused relevance in 0..1 (lexical alone when it has no dense score)."""
+        lexical = lexical_relevance(item)
+        if item.dense is None:
+            return lexical
+        z = (1 - DENSE_WEIGHT) * self.profile.lexical_z(lexical) + DENSE_WEIGHT * self.profile.dense_z(item.dense)
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, (z - FUSED_MID) / FUSED_SCALE))))
 
-def _relevance(item: ScoredChunk) -> float:
-    lexical = 0.55 * item.coverage + 0.45 * (item.bm25 / (item.bm25 + 6.0))
-    if item.dense is None:
-        return lexical
-    return 0.5 * lexical + 0.5 * max(0.0, item.dense)
+
+def lexical_relevance(item: ScoredChunk) -> float:
+    """Query coverage blended with saturated BM25, in 0..1."""
+    return 0.55 * item.coverage + 0.45 * (item.bm25 / (item.bm25 + 6.0))

@@ -43,6 +43,8 @@ class AnswerDraft:
         cited_ids: Passage ids the answer relies on, as the model gave them.
         support: The model's estimate (0..1) that the passages support the answer.
         language: Language of the answer.
+        answered: The model's judgment that the passages answer the question (None: the
+            provider does not judge).
         needs_human: The model thinks a person should take over.
         reason: Why, when ``needs_human``.
         usage: Token counts (``prompt``, ``output``, ``total``) when known.
@@ -54,6 +56,7 @@ class AnswerDraft:
     cited_ids: list[str]
     support: float
     language: str
+    answered: bool | None = None
     needs_human: bool = False
     reason: str = ""
     usage: dict[str, int] = field(default_factory=dict)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from switchboard.core.language import detect_language
 from switchboard.core.models import Passage
 from switchboard.knowledge.synonyms import canonical
 from switchboard.knowledge.text import tokens
@@ -40,7 +41,8 @@ class ExtractiveProvider:
             answer=answer,
             cited_ids=[best.id],
             support=round(min(1.0, support * best.coverage**0.5 if best.coverage else 0.0), 3),
-            language=request.language,
+            # Quoted text is in the article's language, whatever the customer wrote in.
+            language=detect_language(answer, default=request.language),
             usage={"prompt": 0, "output": words, "total": words},
             provider=self.name,
             model=self.name,

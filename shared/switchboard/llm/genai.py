@@ -41,6 +41,9 @@ class StructuredAnswer(BaseModel):
 
     answer: str = Field(description="The reply to the customer, in their language.")
     cited_ids: list[str] = Field(description="Ids of the passages the answer uses.")
+    answered: bool = Field(
+        default=True, description="True when the passages contain the answer to the customer's question."
+    )
     support: float = Field(ge=0, le=1, description="0..1: how fully the cited passages support the answer.")
     language: str = Field(description="ISO 639-1 code of the answer's language.")
     needs_human: bool = Field(description="True when a person should take over.")
@@ -164,6 +167,7 @@ class GenAIProvider:
                     cited_ids=list(parsed.cited_ids),
                     support=parsed.support,
                     language=parsed.language or request.language,
+                    answered=parsed.answered,
                     needs_human=parsed.needs_human,
                     reason=parsed.reason,
                     usage=_usage(response),
@@ -189,6 +193,7 @@ class GenAIEmbedder:
         self._client = client
         self._model = model
         self._dimensions = dimensions
+        self.name = f"genai:{model}:{dimensions}"
 
     def embed(self, texts: Sequence[str], task: str) -> list[list[float]]:
         """Embed ``texts`` (``task`` is ``query`` or ``document``).

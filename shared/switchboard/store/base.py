@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 from switchboard.config import RateLimit
 from switchboard.core.models import Conversation, Escalation, Message, Tenant
-from switchboard.knowledge.articles import Article, Chunk
+from switchboard.knowledge.articles import Article, Chunk, KnowledgeSnapshot
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,8 @@ class TurnStore(Protocol):
         """Write the turn in one atomic commit (retrying on a concurrent update)."""
         ...
 
-    def load_knowledge(self, tenant_id: str, kb_version: int) -> tuple[list[Chunk], dict[str, list[float]]]:
-        """All chunks (and their vectors, if any) of one knowledge-base version."""
+    def load_knowledge(self, tenant_id: str, kb_version: int) -> KnowledgeSnapshot:
+        """All chunks (their vectors, if any, and the version's profile) of one knowledge-base version."""
         ...
 
     def list_articles(self, tenant_id: str) -> list[Article]:
@@ -105,6 +105,7 @@ class TurnStore(Protocol):
         chunks: Sequence[Chunk],
         vectors: dict[str, list[float]],
         progress: Any = None,
+        profile: dict[str, Any] | None = None,
     ) -> int:
         """Write a new knowledge-base version and switch the tenant to it; returns the version."""
         ...

@@ -37,7 +37,7 @@ from google.cloud.firestore_v1.vector import Vector
 from switchboard.config import RateLimit
 from switchboard.core.models import Conversation, Message, OpenProblem, PromptParts, Tenant, TenantSettings
 from switchboard.errors import ConflictError, StoreError
-from switchboard.knowledge.articles import Article, Chunk
+from switchboard.knowledge.articles import Article, Chunk, KnowledgeSnapshot
 from switchboard.store import wire
 from switchboard.store.base import RateDecision, TurnRecord
 
@@ -406,15 +406,16 @@ class FirestoreStore:
             snap = ref.get(field_paths=["owner"], **self._call)
         return str((snap.to_dict() or {}).get("owner", "ai")) if snap.exists else "ai"
 
-    def load_knowledge(self, tenant_id: str, kb_version: int) -> tuple[list[Chunk], dict[str, list[float]]]:
-        """Stream every chunk of one knowledge-base version."""
+    def load_knowledge(self, tenant_id: str, kb_version: int) -> KnowledgeSnapshot:
+        """Stream every chunk of one knowledge-base version, with the version's profile."""
         chunks: list[Chunk] = []
         vectors: dict[str, list[float]] = {}
         if kb_version <= 0:
-            return chunks, vectors
-        coll = self._tenant_ref(tenant_id).collection("kb_versions").document(str(kb_version)).collection("chunks")
+            return KnowledgeSnapshot(chunks, vectors)
+        vref = self._tenant_ref(tenant_id).collection("kb_versions").document(str(kb_version))
         with _translated("load knowledge base"):
-            for snap in coll.stream(**call_options(max(self._timeout, 30.0))):
+            meta = vref.get(**self._call).to_dict() or {}
+            for snap in vref.collection("chunks").stream(**call_options(max(self._timeout, 30.0))):
                 d = snap.to_dict() or {}
                 chunks.append(
                     Chunk(
@@ -430,7 +431,8 @@ class FirestoreStore:
                 if d.get("embedding") is not None:
                     vectors[d["id"]] = list(d["embedding"])
         chunks.sort(key=lambda c: (c.article_id, c.position))
-        return chunks, vectors
+        profile = meta.get("profile")
+        return KnowledgeSnapshot(chunks, vectors, dict(profile) if isinstance(profile, dict) else {})
 
     def list_articles(self, tenant_id: str) -> list[Article]:
         """Every article of the tenant's current version."""
@@ -454,6 +456,7 @@ class FirestoreStore:
         chunks: Sequence[Chunk],
         vectors: dict[str, list[float]],
         progress: Callable[[int], None] | None = None,
+        profile: dict[str, Any] | None = None,
     ) -> int:
         """Write a complete new version, then switch the tenant to it in one guarded update.
 
@@ -468,7 +471,15 @@ class FirestoreStore:
         version = max(old + 1, int(datetime.now(UTC).timestamp() * 1000))
         vref = tenant_ref.collection("kb_versions").document(str(version))
         writes: list[tuple[Any, dict[str, Any]]] = [
-            (vref, {"created_at": datetime.now(UTC), "articles": len(articles), "chunks": len(chunks)})
+            (
+                vref,
+                {
+                    "created_at": datetime.now(UTC),
+                    "articles": len(articles),
+                    "chunks": len(chunks),
+                    "profile": profile or {},
+                },
+            )
         ]
         writes += [(vref.collection("articles").document(a.id), _article_dict(a)) for a in articles]
         writes += [(vref.collection("chunks").document(c.id), _chunk_dict(c, vectors.get(c.id))) for c in chunks]

@@ -1,8 +1,11 @@
-"""`switchboard bench calibrate`: fit the confidence calibration on a dev split.
+"""`switchboard bench calibrate`: fit the confidence calibration on the suite's dev questions.
 
-Runs every question through the chat turn, records the confidence features and whether the
-answer came from the right article, fits a logistic regression (L2, Newton's method) and
-writes it into ``knowledge/calibration.json`` under the provider's name.
+Runs every question of every knowledge base of the suite through the chat turn, records the
+confidence features and whether the reply drew on the right article, fits a logistic
+regression (L2, Newton's method) on the development questions only and writes it into
+``knowledge/calibration.json``. The features are read against each KB's own off-domain
+level (:mod:`switchboard.knowledge.profile`), which is what lets one fit carry to a KB it has
+never seen; ``bench quality`` checks exactly that, leaving each KB out of its own fit.
 """
 
 from __future__ import annotations
@@ -13,16 +16,36 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from switchboard.knowledge.confidence import CALIBRATION_FILE
+from switchboard.devtools.bench.quality import MANIFEST, collect_suite
+from switchboard.knowledge.confidence import CALIBRATION_FILE, Calibration, calibration_for, calibration_key
 
-#: Chosen by 5-fold cross-validation (eight shuffles) on the FAQ dev split (373 questions)
-#: among the 63 subsets of the six features and three L2 strengths, by out-of-fold log loss:
-#: 0.312, with ece 0.030 and auroc 0.964 out of fold. "foreign" (the question names something
-#: neither the knowledge base nor the dictionary knows) lifted out-of-fold auroc from 0.93 to
-#: 0.96. Sets with the retrieval margin reach log loss 0.308 but separate out-of-scope
-#: questions worse (auroc 0.95), which is what the threshold is for.
-FEATURES = ("score", "coverage", "support", "foreign")
-L2 = 0.0001
+#: The features of each retrieval mode. "support" is the answering model's own estimate; the
+#: "retrieval" calibration leaves it out and is what a provider without a fitted calibration
+#: of its own (Gemini until calibrated with a key) scales by its judgment.
+#: Chosen on the development questions, leaving each KB group out of its own fit: adding how far
+#: the best article stands above the next (dense_gap) and how alike the KB's articles are
+#: (kb_crowding) took out-of-KB ece from 0.127 to 0.091 at the same auroc (docs/BENCHMARKS.md).
+DENSE_FEATURES = (
+    "score",
+    "coverage",
+    "support",
+    "foreign",
+    "lexical_z",
+    "dense_z",
+    "agree",
+    "margin",
+    "cross",
+    "dense_gap",
+    "kb_crowding",
+)
+LEXICAL_FEATURES = ("score", "coverage", "support", "foreign", "lexical_z", "margin")
+L2 = 0.01
+
+
+def mode_features(provider: str, dense: bool) -> tuple[str, ...]:
+    """The features fitted for ``provider`` in one retrieval mode."""
+    names = DENSE_FEATURES if dense else LEXICAL_FEATURES
+    return tuple(n for n in names if n != "support") if provider == "retrieval" else names
 
 
 def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
@@ -71,29 +94,42 @@ def fit_logistic(rows: list[tuple[list[float], bool]], l2: float = 0.01) -> tupl
     return w[:-1], w[-1]
 
 
-def collect(kb_path: Path, questions_path: Path) -> tuple[str, list[tuple[list[float], bool]]]:
-    """Features and labels of every answered question (questions with no passages are skipped)."""
-    from switchboard.devtools.bench.quality import run_quality
+def fit_calibration(rows: list[dict[str, Any]], features: tuple[str, ...], l2: float = L2) -> Calibration:
+    """Fit a logistic calibration of "the reply drew on the right article" on bench rows."""
+    data = [([r["features"][f] for f in features], bool(r["right"])) for r in rows if r.get("features")]
+    if len({y for _, y in data}) < 2:
+        raise SystemExit("calibration needs both right and wrong answers")
+    weights, bias = fit_logistic(data, l2=l2)
+    return Calibration(features, tuple(weights), bias)
 
-    report = run_quality(kb_path, questions_path, keep_rows=True)
-    rows = [([r["features"][f] for f in FEATURES], bool(r["right"])) for r in report["rows"] if r.get("features")]
-    return str(report["provider"]), rows
 
+def run_calibrate(manifest: Path = MANIFEST, out: Path = CALIBRATION_FILE) -> dict[str, Any]:
+    """Fit on the development questions of every KB of the suite and store the calibrations.
 
-def run_calibrate(kb_path: Path, questions_path: Path, out: Path = CALIBRATION_FILE) -> dict[str, Any]:
-    """Fit and store the calibration; returns what was written."""
-    provider, rows = collect(kb_path, questions_path)
-    if len({y for _, y in rows}) < 2:
-        raise SystemExit("calibration needs both right and wrong answers in the dev split")
-    weights, bias = fit_logistic(rows, l2=L2)
+    Two entries per retrieval mode in use: the provider's own (with its support estimate)
+    and ``retrieval`` (without it).
+    """
+    runs = collect_suite(manifest)
+    first = next(iter(runs.values()))
+    provider, dense = str(first["provider"]), first["dense"] is not None
+    rows = [r for run in runs.values() for r in run["rows"] if r["split"] == "dev"]
     table = json.loads(out.read_text()) if out.exists() else {}
-    table[provider] = {
-        "features": list(FEATURES),
-        "weights": [round(w, 6) for w in weights],
-        "bias": round(bias, 6),
-        "fitted_on": questions_path.as_posix(),
-        "rows": len(rows),
-        "date": datetime.now(UTC).date().isoformat(),
-    }
+    written = {}
+    for name in (provider, "retrieval"):
+        features = mode_features(name, dense)
+        calibration = fit_calibration(rows, features)
+        key = calibration_key(name, dense)
+        table[key] = {
+            "features": list(features),
+            "weights": [round(w, 6) for w in calibration.weights],
+            "bias": round(calibration.bias, 6),
+            "fitted_on": sorted(runs),
+            "split": "dev",
+            "rows": len(rows),
+            "embedder": first["embedder"],
+            "date": datetime.now(UTC).date().isoformat(),
+        }
+        written[key] = table[key]
     out.write_text(json.dumps(table, indent=2) + "\n")
-    return {"provider": provider, **table[provider]}
+    calibration_for.cache_clear()
+    return written
