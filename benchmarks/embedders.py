@@ -4,7 +4,8 @@ Each candidate runs in a fresh subprocess so that its cold load time and memory 
 candidate the script reports recall@1/@3 on four retrieval tasks, the p50 latency of one short query
 (warm), the cold load time and the process RSS after embedding every knowledge base.
 
-Tasks (all read from ``--datasets``, default ``../shared/datasets``):
+Tasks (all read from ``--datasets``: a folder holding the public data sets named below, as published
+by their authors; the same data, converted, is in ``benchmarks/data/kbs``):
 
 * ``covid-en``: 213 English FAQ articles (``covid-qa/data/faqs/faq_covidbert.csv``, embedded as
   ``question\\nanswer``); queries are the paraphrases of ``eval_question_similarity_en.csv`` rows with
@@ -394,7 +395,7 @@ def worker(name: str, datasets: Path) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--datasets", type=Path, default=ROOT.parent / "shared" / "datasets")
+    parser.add_argument("--datasets", type=Path, required=True, help="folder with covid-qa/ and roboai-faq/")
     parser.add_argument("--candidates", default=",".join(CANDIDATES))
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--worker", help=argparse.SUPPRESS)

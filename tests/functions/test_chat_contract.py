@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from switchboard import bootstrap
+from switchboard.core.phrases import in_other_language
 from switchboard.devtools.emulator import free_port
 from tests.conftest import function_client, load_event, user_info
 
@@ -85,6 +86,23 @@ def test_the_not_found_reply_is_in_the_customers_language(chat: Any, seed: Any) 
     body = ask(chat, "Wie wird das Wetter morgen in Kapstadt?").get_json()
     assert body["response"] == phrases.no_answer_notice("de")
     assert body["sources"] == []
+
+
+def test_a_question_in_another_language_finds_the_article_through_the_multilingual_embedder(
+    chat: Any, seed: Any
+) -> None:
+    # GIVEN the demo knowledge base, written in English, embedded by the local multilingual model
+    seed()
+    # WHEN a customer asks in German, with no word in common with the article
+    body = ask(chat, "Wie kann ich das Kennwort eines Benutzers zurücksetzen?", agent="test").get_json()
+    # THEN the English password article is found through the embeddings and quoted, introduced
+    # in German as written in another language
+    assert body["debug"]["retrieval_mode"] == "hybrid"
+    assert body["debug"]["retrieval"][0]["article_id"] == "kb_001"
+    assert body["debug"]["confidence_features"]["cross"] == 1.0
+    assert [s["entry_id"] for s in body["sources"]] == ["kb_001"]
+    assert in_other_language("de", "").strip() in body["response"]
+    assert body["response"].endswith("Settings > User Management, find the user and click Reset Password.")
 
 
 def test_request_for_a_human_escalates_without_an_llm_call(chat: Any, seed: Any) -> None:

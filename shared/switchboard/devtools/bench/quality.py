@@ -252,10 +252,12 @@ def run_suite(path: Path = MANIFEST, split: str = "test", keep_rows: bool = Fals
 
 def _served(probability: float, row: dict[str, Any]) -> float:
     """The calibrated probability with the caps the turn applies."""
-    from switchboard.knowledge.confidence import UNCITED_CAP
+    from switchboard.knowledge.confidence import FOREIGN_CAP, UNCITED_CAP
 
     if not row["features"].get("cited"):
         probability = min(probability, UNCITED_CAP)
+    if row["features"].get("foreign"):
+        probability = min(probability, FOREIGN_CAP)
     return round(probability, 3)
 
 
