@@ -179,3 +179,20 @@ def ok_answer_body() -> dict[str, Any]:
         "needs_human": False,
         "reason": "",
     }
+
+
+def test_a_kb_embedded_by_another_model_is_searched_lexically_not_misread(
+    gemini: FakeGemini, seed: Any, env: Any
+) -> None:
+    # GIVEN a knowledge base imported without a key (the local model's vectors)
+    env(EMBEDDING_BACKEND="local")
+    seed()
+    # WHEN the function runs with Gemini embeddings
+    env(EMBEDDING_BACKEND="genai", EMBEDDING_DIMENSIONS="8")
+    gemini.default = ok_answer()
+    body = _ask("How do I refund a payment?")
+    # THEN no query is embedded with the wrong model, retrieval is lexical, and the debug says why
+    assert body["debug"]["retrieval_mode"] == "lexical"
+    assert body["debug"]["dense_model_mismatch"]["kb"].startswith("local:")
+    assert not [r for r in gemini.requests if r["path"].endswith(":batchEmbedContents")]
+    assert body["sources"][0]["entry_id"] == "kb_002"

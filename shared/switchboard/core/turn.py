@@ -218,7 +218,9 @@ class _Turn:
         query = _retrieval_query(self.message.text, conversation)
         vector = None
         embedder = self.deps.embedder
-        if embedder is not None and index.has_vectors and index.profile.dense_model in ("", embedder.name):
+        if embedder is not None and index.has_vectors and index.profile.dense_model not in ("", embedder.name):
+            self.debug["dense_model_mismatch"] = {"kb": index.profile.dense_model, "instance": embedder.name}
+        elif embedder is not None and index.has_vectors:
             t1 = time.perf_counter()
             try:
                 vector = embedder.embed([query], "query")[0]
