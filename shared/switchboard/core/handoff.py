@@ -319,7 +319,7 @@ class _Lexicon:
         return dets + _alt(self.bots) + (r"\w*" if self.suffix else (r"\b" if self.spaced else ""))
 
     def expand(self, template: str) -> str:
-        """``template`` with its placeholders filled in (a match starts at a word start)."""
+        """``template`` with its slots filled in (a match starts at a word start)."""
         return self._start() + self._fill(template)
 
     def _start(self) -> str:
