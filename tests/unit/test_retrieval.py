@@ -90,3 +90,12 @@ def test_unknown_share_flags_words_the_knowledge_base_never_uses() -> None:
     assert index.unknown_share("card refund days") == 0.0
     assert index.unknown_share("reset my gmail password") > 0.3
     assert index.unknown_share("") == 1.0
+
+
+def test_dense_ranking_orders_chunks_by_cosine_alone() -> None:
+    chunks = [c for a in ARTICLES for c in chunk_article(a)]
+    vectors = {c.id: ([1.0, 0.0] if c.article_id == "listing" else [0.6, 0.8]) for c in chunks}
+    index = KnowledgeIndex(chunks, vectors)
+    ranked = index.dense_ranking([1.0, 0.0], n=2)
+    assert ranked[0].article_id == "listing" and len(ranked) == 2
+    assert KnowledgeIndex(chunks).dense_ranking([1.0, 0.0]) == []

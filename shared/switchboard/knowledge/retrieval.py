@@ -176,6 +176,15 @@ class KnowledgeIndex:
         candidates = set(bm25) | {int(i) for i in np.argpartition(-sims, top - 1)[:top]}
         return [ScoredChunk(self.chunks[i], bm25.get(i, 0.0), coverage.get(i, 0.0), float(sims[i])) for i in candidates]
 
+    def dense_ranking(self, query_vector: Sequence[float], n: int = 40) -> list[Chunk]:
+        """The ``n`` chunks nearest to the vector by cosine alone (the dense side on its own)."""
+        sims = self._similarities(query_vector)
+        if sims is None:
+            return []
+        import numpy as np
+
+        return [self.chunks[int(i)] for i in np.argsort(-sims)[:n]]
+
     def nearest_article_similarity(self, sample: int = 2000) -> float:
         """Mean cosine between an article's first chunk and the nearest chunk of another article.
 

@@ -50,17 +50,10 @@ def _bm25_rankings(chunks: list[Any], questions: list[dict[str, Any]]) -> list[l
 
 def _dense_rankings(index: Any, vectors: list[list[float] | None]) -> list[list[str]]:
     """The dense model alone: chunks by cosine similarity, ranked by article."""
-    import numpy as np
-
-    rankings: list[list[str]] = []
-    for vector in vectors:
-        if vector is None or index._matrix is None:
-            rankings.append([])
-            continue
-        sims = index._matrix @ np.asarray(vector, dtype=np.float32)
-        order = np.argsort(-sims)[:40]
-        rankings.append(_articles_in_order([index.chunks[int(i)].article_id for i in order])[:10])
-    return rankings
+    return [
+        _articles_in_order([c.article_id for c in index.dense_ranking(v)])[:10] if v is not None else []
+        for v in vectors
+    ]
 
 
 def _retrieval(rankings: list[list[str]], questions: list[dict[str, Any]]) -> dict[str, float]:
