@@ -376,7 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
     quality.add_argument("--split", default="test", choices=("dev", "test"), help="questions reported (suite)")
     calibrate = bench.add_parser("calibrate", help="fit the confidence calibration on the suite's dev questions")
     calibrate.add_argument("--manifest", default=manifest)
-    handoff = bench.add_parser("handoff", help="the multilingual handoff detector against seed 000's keywords")
+    handoff = bench.add_parser("handoff", help="the multilingual handoff detector against a five-keyword baseline")
     handoff.add_argument("--cases", default=str(REPO_ROOT / "benchmarks" / "data" / "handoff" / "test.jsonl"))
     speed = bench.add_parser("speed", help="turn overhead, round trips, Kommo ack, cold starts")
     speed.add_argument("--turns", type=int, default=300)
