@@ -1,4 +1,4 @@
-"""Cloud Function ``chatwoot_webhook``: ``POST /api/webhooks/chatwoot`` (seed 004)."""
+"""Cloud Function ``chatwoot_webhook``: ``POST /api/webhooks/chatwoot`` (the Chatwoot desk spec)."""
 
 from __future__ import annotations
 

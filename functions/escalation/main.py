@@ -13,5 +13,5 @@ from switchboard.http import error_boundary
 @functions_framework.http
 @error_boundary("escalation", lambda: services().settings)
 def escalation(request: flask.Request) -> flask.Response:
-    """Record failures, create their tickets once, or decline them (seed 002 §2–§4)."""
+    """Record failures, create their tickets once, or decline them (the CRM contract)."""
     return failure_endpoint(request, services())

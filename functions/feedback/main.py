@@ -1,4 +1,4 @@
-"""Cloud Function ``feedback``: ``POST /api/feedback`` (seed 002 §5)."""
+"""Cloud Function ``feedback``: ``POST /api/feedback`` (the CRM contract)."""
 
 from __future__ import annotations
 

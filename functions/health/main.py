@@ -1,4 +1,4 @@
-"""Cloud Function ``health``: ``GET /api/health`` (seed 002 §6)."""
+"""Cloud Function ``health``: ``GET /api/health`` (the CRM contract)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Cloud Function ``kommo_webhook``: ``POST /api/kommo/chat/webhook`` (seed 000, Salesbot).
+"""Cloud Function ``kommo_webhook``: ``POST /api/kommo/chat/webhook`` (Kommo Salesbot).
 
 It verifies and enqueues, then answers 200 well inside Kommo's 2 s; the reply itself is a
 Cloud Task. It never imports google-genai.

@@ -141,7 +141,7 @@ def cmd_tenant_add_key(args: argparse.Namespace) -> int:
 
 
 def cmd_tenant_set_instructions(args: argparse.Namespace) -> int:
-    """Set the tenant's AI instructions (seed 000's editor; seed 001's manual prompt) from a file."""
+    """Set the tenant's AI instructions (the Kommo Salesbot spec's editor; the tenant-settings spec's manual prompt) from a file."""
     from dataclasses import replace
 
     from switchboard.bootstrap import services

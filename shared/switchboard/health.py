@@ -1,4 +1,4 @@
-"""Health probes (seed 002 §6): each dependency healthy | degraded | down, probed concurrently.
+"""Health probes (the CRM contract): each dependency healthy | degraded | down, probed concurrently.
 
 This module never imports google-genai: the Gemini probe is one plain HTTPS request.
 """

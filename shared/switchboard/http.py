@@ -2,7 +2,7 @@
 
 Every function's entry point is wrapped in :func:`error_boundary`, which binds the request's
 log context and maps the :mod:`switchboard.errors` tree to statuses by walking the MRO.
-Error bodies follow seed 002: ``{"detail": "...", "error": "..."}``; a 429 is
+Error bodies follow the CRM contract: ``{"detail": "...", "error": "..."}``; a 429 is
 ``{"detail": {"reset_in_seconds": N}}`` with ``Retry-After``.
 """
 

@@ -1,4 +1,4 @@
-"""Chatwoot webhooks in: signature verification (PROTOCOLS.md §2.3) and event routing."""
+"""Chatwoot webhooks in: signature verification and event routing."""
 
 from __future__ import annotations
 

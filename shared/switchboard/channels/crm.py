@@ -1,4 +1,4 @@
-"""The CRM chat channel: seed 002's contract for ``POST /api/agent/{agent_type}/``."""
+"""The CRM chat channel: the CRM contract for ``POST /api/agent/{agent_type}/``."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 class UserInfoIn(BaseModel):
-    """``user_info`` as the CRM sends it (seed 002: required and optional fields)."""
+    """``user_info`` as the CRM sends it (the CRM contract: required and optional fields)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 

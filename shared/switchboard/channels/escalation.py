@@ -1,4 +1,4 @@
-"""Seed 002 §2–§5 over HTTP: agent failures, create-ticket, decline, feedback."""
+"""The CRM contract over HTTP: agent failures, create-ticket, decline, feedback."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ AgentType = Literal["customer", "support", "test"]
 
 
 class FailureIn(BaseModel):
-    """``POST /api/agent-failure/`` (seed 002 §2)."""
+    """``POST /api/agent-failure/`` (the CRM contract)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
@@ -56,7 +56,7 @@ class HistoryItem(BaseModel):
 
 
 class TicketIn(BaseModel):
-    """``POST /api/agent-failure/{id}/create-ticket`` (seed 002 §3)."""
+    """``POST /api/agent-failure/{id}/create-ticket`` (the CRM contract)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -74,7 +74,7 @@ class FeedbackUser(BaseModel):
 
 
 class FeedbackIn(BaseModel):
-    """``POST /api/feedback`` (seed 002 §5)."""
+    """``POST /api/feedback`` (the CRM contract)."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -127,7 +127,7 @@ def failure_endpoint(request: flask.Request, services: Services) -> flask.Respon
     if failure_id and not action:
         raise NotFoundError(f"No such endpoint: {request.path}")
     canonical = f"/api/agent-failure/{failure_id}/{action}" if action else "/api/agent-failure/"
-    if request.path != canonical:  # seed 002: the collection has a trailing slash, actions do not
+    if request.path != canonical:  # the CRM contract: the collection has a trailing slash, actions do not
         return redirect(canonical)
     if request.method != "POST":
         raise MethodNotAllowedError(["POST"])

@@ -1,6 +1,6 @@
 """Kommo inbound: Salesbot ``widget_request`` bodies and ``message[add]`` notifications.
 
-PROTOCOLS.md §1: a ``widget_request`` carries ``token`` (a JWT, HS512 with the integration's
+Kommo's protocol: a ``widget_request`` carries ``token`` (a JWT, HS512 with the integration's
 client secret) + ``data`` + ``return_url`` and can be answered by POSTing to ``return_url``;
 the general ``message[add][0][...]`` webhook is a notification with no signature (we require a
 shared key in the URL). Both may arrive as JSON or as PHP-bracket form encoding.

@@ -204,7 +204,7 @@ def run_kommo_reply(services: Services, task: dict[str, Any]) -> str:
             except RateLimitedError as exc:
                 body = _rate_limited_body(task["message"], exc, task.get("reply_mode", "bubbles"))
             replies.save_body(tenant_id, return_url, body)
-        # A person who took over while we were thinking wins (DESIGN.md §3 step 9).
+        # A person who took over while we were thinking wins.
         owner = services.store.conversation_owner(tenant_id, conversation_doc_id("kommo", key))
         if owner == "human" and not body["data"].get("handoff"):
             body = silent_body()

@@ -1,4 +1,4 @@
-"""Chatwoot desk events (seed 004): an agent joined, a conversation was resolved."""
+"""Chatwoot desk events (the Chatwoot desk spec): an agent joined, a conversation was resolved."""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ class EscalationDeps:
 
 @dataclass(frozen=True)
 class FailureReport:
-    """A failure as the CRM reports it (seed 002 §2), already validated."""
+    """A failure as the CRM reports it (the CRM contract), already validated."""
 
     session_id: str
     agent_id: str
@@ -104,7 +104,7 @@ def _enqueue(
 
 
 def record_failure(deps: EscalationDeps, tenant_id: str, report: FailureReport) -> Escalation:
-    """Store a failure (seed 002 §2) and, with a chat desk configured, schedule its sync."""
+    """Store a failure (the CRM contract) and, with a chat desk configured, schedule its sync."""
     escalation = Escalation(
         id=str(uuid.uuid4()),
         tenant_id=tenant_id,
@@ -235,7 +235,7 @@ def _finished(deps: EscalationDeps, escalation: Escalation, fresh: bool = False)
 def create_ticket(
     deps: EscalationDeps, tenant_id: str, failure_id: str, history: list[dict[str, str]]
 ) -> TicketOutcome:
-    """The user accepted a ticket (seed 002 §3): one ticket per failure, however often called.
+    """The user accepted a ticket (the CRM contract): one ticket per failure, however often called.
 
     Raises:
         NotFoundError: Unknown failure id.
@@ -253,7 +253,7 @@ def create_ticket(
 
 
 def decline(deps: EscalationDeps, tenant_id: str, failure_id: str) -> None:
-    """The user declined a ticket (seed 002 §4).
+    """The user declined a ticket (the CRM contract).
 
     Raises:
         NotFoundError: Unknown failure id.

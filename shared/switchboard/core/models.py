@@ -13,7 +13,7 @@ from typing import Any, Literal
 Role = Literal["user", "assistant"]
 Owner = Literal["ai", "human"]
 
-#: Reason codes shared by every channel (DESIGN.md §3, seed 002 §2, seed 004).
+#: Reason codes shared by every channel.
 ESCALATION_REASONS = (
     "low_confidence",
     "no_results",
@@ -27,7 +27,7 @@ ESCALATION_REASONS = (
 
 @dataclass(frozen=True)
 class PromptParts:
-    """A tenant's prompt parts (seed 001: manual prompt, knowledge source, product/service, Q&A)."""
+    """A tenant's prompt parts (the tenant-settings spec: manual prompt, knowledge source, product/service, Q&A)."""
 
     manual_prompt: str = ""
     knowledge_source: str = ""
@@ -66,7 +66,7 @@ class Tenant:
 
 @dataclass(frozen=True)
 class UserInfo:
-    """Who is writing: an end user of the tenant (seed 002 ``user_info``)."""
+    """Who is writing: an end user of the tenant (the CRM contract ``user_info``)."""
 
     user_id: str
     email: str = ""
@@ -214,7 +214,7 @@ OPEN_STATUSES = ("open", "ticket_queued", "ticketed")
 
 @dataclass
 class Escalation:
-    """A conversation handed (or offered) to humans: seed 002's "agent failure".
+    """A conversation handed (or offered) to humans: the CRM contract's "agent failure".
 
     Attributes:
         id: The failure id the CRM stores.

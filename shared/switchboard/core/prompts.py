@@ -22,7 +22,7 @@ Rules:
 
 
 def system_instruction(parts: PromptParts) -> str:
-    """The fixed rules followed by the tenant's prompt parts (seed 001), in a fixed order."""
+    """The fixed rules followed by the tenant's prompt parts (the tenant-settings spec), in a fixed order."""
     sections = [RULES]
     for label, text in (
         ("Business instructions", parts.manual_prompt),

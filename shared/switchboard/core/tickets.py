@@ -90,7 +90,7 @@ def ticket_draft(escalation: Escalation) -> TicketDraft:
 
 
 def confirmation_message(escalation: Escalation, ticket_id: str, emailed: bool) -> str:
-    """The personal confirmation shown in the chat (seed 002)."""
+    """The personal confirmation shown in the chat (the CRM contract)."""
     name, email = first_name(escalation), escalation.user.get("email", "")
     copy = f" and emailed a copy to {email} for your reference" if emailed and email else ""
     return (
@@ -170,7 +170,7 @@ def desk_summary(escalation: Escalation) -> str:
 
 
 def desk_attributes(escalation: Escalation) -> dict[str, Any]:
-    """Custom attributes of the desk conversation (seed 004)."""
+    """Custom attributes of the desk conversation (the Chatwoot desk spec)."""
     return {
         "session_id": escalation.session_id,
         "ai_confidence": round(escalation.confidence, 3),

@@ -1,4 +1,4 @@
-"""One turn of a conversation (DESIGN.md §3): load, limit, hand off or answer, save."""
+"""One turn of a conversation: load, limit, hand off or answer, save."""
 
 from __future__ import annotations
 
@@ -200,7 +200,7 @@ class _Turn:
         )
 
     def _check_duration(self, conversation: Conversation, result: TurnResult) -> None:
-        """Seed 004: a conversation running longer than the limit is offered a human, once."""
+        """The Chatwoot desk spec: a conversation running longer than the limit is offered a human, once."""
         limit = self.deps.policy.escalation_max_minutes
         started = conversation.created_at
         if not limit or started is None or conversation.time_escalated:

@@ -1,8 +1,8 @@
 """A loopback stand-in for the Gemini API that the real google-genai SDK talks to.
 
 It records every request and answers from a queue of scripted replies (status, body, delay);
-when the queue is empty it answers with ``default``. Paths follow PROTOCOLS.md §5.4 and
-TOOLCHAIN.md §4: ``/{version}/models/{model}:generateContent``, ``:batchEmbedContents`` and
+when the queue is empty it answers with ``default``. Paths follow the Gemini API:
+``/{version}/models/{model}:generateContent``, ``:batchEmbedContents`` and
 ``GET /{version}/models/{model}``.
 """
 

@@ -241,5 +241,5 @@ def _banner(base: str, tenant: str, key: str, llm: str, stand_ins: list[str]) ->
     _say(f"  curl -s {base}/api/health")
     _say(f'  switchboard ask --tenant {tenant} "How do I process a refund?"')
     _say('  switchboard kommo send "How do I export leads?"   # a signed Salesbot widget_request to this stack')
-    _say("\nThe escalation flow (seed 002) is walked through in docs/escalation.md.")
+    _say("\nThe escalation flow (the CRM contract) is walked through in docs/escalation.md.")
     _say("Ctrl-C stops everything this started.")

@@ -1,6 +1,6 @@
 """Loopback stand-ins for Freshdesk, Chatwoot, Teams and an SMTP server, for `make dev` and tests.
 
-They speak the documented protocols (PROTOCOLS.md §2–§4), check credentials the way the real
+They speak the documented protocols, check credentials the way the real
 services do, record everything they receive, and can be scripted to fail (status, headers,
 delay) so the fault paths are exercised against real sockets. Never deployed.
 """

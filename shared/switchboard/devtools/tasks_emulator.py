@@ -1,6 +1,6 @@
 """Start and stop the Cloud Tasks emulator (gcloud-tasks-emulator, in its own venv: it needs protobuf<5).
 
-Known gaps (TOOLCHAIN.md §2): no task-name deduplication, no OIDC token, immediate retries with
+Known gaps of the emulator: no task-name deduplication, no OIDC token, immediate retries with
 no backoff. Our handlers claim their work in Firestore and reschedule themselves with backoff,
 so none of these gaps changes what the system does.
 """

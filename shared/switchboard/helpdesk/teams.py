@@ -1,7 +1,7 @@
 """Microsoft Teams through a Workflows "when a webhook request is received" trigger.
 
 Office 365 connector URLs are retired; Workflows accept Adaptive Cards wrapped in a message
-with attachments (PROTOCOLS.md §4). The URL carries its own signature: treat it as a secret.
+with attachments. The URL carries its own signature: treat it as a secret.
 """
 
 from __future__ import annotations

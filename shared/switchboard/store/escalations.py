@@ -1,6 +1,6 @@
 """Firestore persistence for escalations, work claims, feedback and desk webhooks.
 
-tenants/{t}/escalations/{id}            the escalation (seed 002's agent failure)
+tenants/{t}/escalations/{id}            the escalation (the CRM contract's agent failure)
 tenants/{t}/users/{sha(user)}           open_escalations.{id}: {ticket_id, terms, at}
 tenants/{t}/claims/{key}                state in_progress|done, lease_until, attempts (TTL)
 tenants/{t}/feedback/{message_id}       one rating per message (create() refuses a second)

@@ -1,4 +1,4 @@
-"""`switchboard bench handoff`: the multilingual detector against seed 000's keyword list."""
+"""`switchboard bench handoff`: the multilingual detector against the Kommo Salesbot spec's keyword list."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from switchboard.core.handoff import detect_handoff
 from switchboard.devtools.bench import read_jsonl
 from switchboard.devtools.bench.metrics import precision_recall_f1
 
-#: Seed 000's detector: five English keywords matched as substrings.
+#: The Kommo Salesbot spec's detector: five English keywords matched as substrings.
 SEED_KEYWORDS = ("agent", "human", "representative", "speak to someone", "talk to someone")
 
 
@@ -18,7 +18,7 @@ MIN_CASES = 30
 
 
 def seed_baseline(text: str) -> bool:
-    """Seed 000's rule."""
+    """The Kommo Salesbot spec's rule."""
     lower = text.lower()
     return any(k in lower for k in SEED_KEYWORDS)
 
