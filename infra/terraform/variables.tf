@@ -35,7 +35,7 @@ variable "build_dir" {
 variable "allow_anonymous" {
   type        = bool
   default     = false
-  description = "Serve keyless CRM requests as DEFAULT_TENANT (seed 002's CRM sends no credentials)."
+  description = "Serve keyless CRM requests as DEFAULT_TENANT (the CRM widget's contract sends no credentials)."
 }
 
 variable "cors_allowed_origins" {

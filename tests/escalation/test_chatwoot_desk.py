@@ -1,4 +1,4 @@
-"""Seed 004: Chatwoot as the human desk — sync, signed webhooks, agent joined, resolved."""
+"""Chatwoot as the human desk — sync, signed webhooks, agent joined, resolved."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Feedback once per message (seed 002 §5), and the time_exceeded trigger (seed 004)."""
+"""Feedback once per message, and the time_exceeded trigger of the human desk."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Seed 002's flow: failure → ticket (exactly once) → confirmation email + Teams card; decline."""
+"""The escalation flow: failure → ticket (exactly once) → confirmation email + Teams card; decline."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Seed 002 §1 through the HTTP surface: paths, fields, errors, sessions (emulator-backed)."""
+"""The CRM chat contract through the HTTP surface: paths, fields, errors, sessions (emulator-backed)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def ask(chat: Any, message: str, agent: str = "customer", **body: Any) -> Any:
 def test_seed_request_gets_a_grounded_answer_with_the_contract_fields(chat: Any, seed: Any) -> None:
     # GIVEN the demo knowledge base
     seed()
-    # WHEN the CRM sends seed 002's own example request
+    # WHEN the CRM sends the contract's own example request
     response = chat.post("/api/agent/customer/", json=load_event("crm_chat_request.json"))
     # THEN the body has exactly the contract's fields, and the answer cites the right article
     assert response.status_code == 200

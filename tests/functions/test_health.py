@@ -1,4 +1,4 @@
-"""GET /api/health (seed 002 §6): per-service status, summary, concurrency, no google-genai."""
+"""GET /api/health (the CRM contract's health check): per-service status, summary, concurrency, no google-genai."""
 
 from __future__ import annotations
 

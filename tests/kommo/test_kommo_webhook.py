@@ -1,4 +1,4 @@
-"""Seed 000 on the real Kommo protocol: signed widget_request in, one continue call out."""
+"""The Kommo Salesbot channel on the real Kommo protocol: signed widget_request in, one continue call out."""
 
 from __future__ import annotations
 
