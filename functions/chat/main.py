@@ -14,4 +14,5 @@ from switchboard.http import error_boundary
 @error_boundary("chat", lambda: services().settings)
 def chat(request: flask.Request) -> flask.Response:
     """Answer one customer message from the tenant's knowledge base."""
-    return chat_endpoint(request, services())
+    s = services()
+    return chat_endpoint(request, s.auth, s.turn_deps, s.settings.max_message_chars)

@@ -14,4 +14,5 @@ from switchboard.http import error_boundary
 @error_boundary("chatwoot_webhook", lambda: services().settings)
 def chatwoot_webhook(request: flask.Request) -> flask.Response:
     """Verify and apply a signed Chatwoot event: agent joined, conversation resolved."""
-    return chatwoot_webhook_endpoint(request, services())
+    s = services()
+    return chatwoot_webhook_endpoint(request, s.settings.chatwoot_webhook_secret, s.escalation_deps)

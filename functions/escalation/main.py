@@ -14,4 +14,5 @@ from switchboard.http import error_boundary
 @error_boundary("escalation", lambda: services().settings)
 def escalation(request: flask.Request) -> flask.Response:
     """Record failures, create their tickets once, or decline them (the CRM contract)."""
-    return failure_endpoint(request, services())
+    s = services()
+    return failure_endpoint(request, s.auth, s.escalation_deps)

@@ -14,4 +14,5 @@ from switchboard.http import error_boundary
 @error_boundary("feedback", lambda: services().settings)
 def feedback(request: flask.Request) -> flask.Response:
     """Record one helpful/unhelpful rating per message."""
-    return feedback_endpoint(request, services())
+    s = services()
+    return feedback_endpoint(request, s.auth, s.escalations)

@@ -18,4 +18,4 @@ from switchboard.http import error_boundary
 @error_boundary("kommo_webhook", lambda: services().settings)
 def kommo_webhook(request: flask.Request) -> flask.Response:
     """Accept a Salesbot widget_request or a message notification."""
-    return kommo_webhook_endpoint(request, services())
+    return kommo_webhook_endpoint(request, services().kommo_inbound)

@@ -14,4 +14,5 @@ from switchboard.http import error_boundary
 @error_boundary("tasks", lambda: services().settings)
 def tasks(request: flask.Request) -> flask.Response:
     """Run deferred work: tickets, confirmation emails, Teams cards, Chatwoot sync, the sweep."""
-    return tasks_endpoint(request, services())
+    s = services()
+    return tasks_endpoint(request, lambda: s.escalation_deps, lambda: s.kommo_reply_deps)

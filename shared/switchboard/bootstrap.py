@@ -10,24 +10,25 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from switchboard import logging as sblog
 from switchboard.config import Settings
 
 if TYPE_CHECKING:
     from google import genai
+    from google.cloud import firestore
 
-    from switchboard.channels.kommo_api import KommoConnector
+    from switchboard.channels.auth import TenantAuth
+    from switchboard.channels.kommo import KommoInbound
     from switchboard.core.escalation import EscalationDeps
+    from switchboard.core.kommo_reply import KommoReplyDeps
     from switchboard.core.tenants import TenantDirectory
     from switchboard.core.turn import TurnDeps
-    from switchboard.helpdesk.base import AlertSink, ChatDesk, Mailer, TicketDesk
+    from switchboard.helpdesk.base import AlertSink, BotChannel, ChatDesk, Mailer, TicketDesk
     from switchboard.knowledge.cache import IndexCache
     from switchboard.llm.base import Embedder, LLMProvider
-    from switchboard.store.escalations import FirestoreEscalations
-    from switchboard.store.firestore import FirestoreStore
-    from switchboard.store.kommo import FirestoreKommoReplies
+    from switchboard.store.base import Claims, EscalationStore, TurnStore
     from switchboard.tasks.base import TaskQueue
 
 
@@ -36,21 +37,43 @@ class Services:
 
     Args:
         settings: The instance's settings.
+        overrides: Ready-made replacements for any of the properties below, by name (for
+            example ``store=..., claims=...`` with in-memory implementations in tests); the
+            rest are built from ``settings`` as usual.
+
+    Raises:
+        TypeError: An override names no property of this class.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, **overrides: Any) -> None:
         self.settings = settings
+        for name, value in overrides.items():
+            if not isinstance(getattr(type(self), name, None), cached_property):
+                raise TypeError(f"Services has no component named {name!r}")
+            self.__dict__[name] = value  # what cached_property would have stored
 
     @cached_property
-    def store(self) -> FirestoreStore:
-        """The Firestore store (the emulator when FIRESTORE_EMULATOR_HOST is set)."""
+    def firestore_client(self) -> firestore.Client:
+        """One Firestore client (the emulator when FIRESTORE_EMULATOR_HOST is set), shared by the adapters."""
         from google.cloud import firestore
 
+        s = self.settings
+        return firestore.Client(project=s.google_cloud_project, database=s.firestore_database)
+
+    @cached_property
+    def store(self) -> TurnStore:
+        """Tenants, conversations, rate limits, usage and knowledge-base versions."""
         from switchboard.store.firestore import FirestoreStore
 
         s = self.settings
-        client = firestore.Client(project=s.google_cloud_project, database=s.firestore_database)
-        return FirestoreStore(client, s.store_timeout_seconds, timedelta(days=s.conversation_ttl_days))
+        return FirestoreStore(self.firestore_client, s.store_timeout_seconds, timedelta(days=s.conversation_ttl_days))
+
+    @cached_property
+    def claims(self) -> Claims:
+        """The claim primitive: deferred work done once (tickets, emails, alerts, Kommo replies)."""
+        from switchboard.store.claims import FirestoreClaims
+
+        return FirestoreClaims(self.firestore_client, self.settings.store_timeout_seconds)
 
     @cached_property
     def tenants(self) -> TenantDirectory:
@@ -129,11 +152,11 @@ class Services:
         return TurnDeps(self.store, self.llm, self.indexes, self.tenants, policy, self.embedder)
 
     @cached_property
-    def escalations(self) -> FirestoreEscalations:
-        """Escalations, claims, feedback and desk links (same Firestore client as the store)."""
+    def escalations(self) -> EscalationStore:
+        """Escalations, feedback, desk links and webhook deliveries."""
         from switchboard.store.escalations import FirestoreEscalations
 
-        return FirestoreEscalations(self.store.client, self.settings.store_timeout_seconds)
+        return FirestoreEscalations(self.firestore_client, self.settings.store_timeout_seconds)
 
     @cached_property
     def queue(self) -> TaskQueue | None:
@@ -205,6 +228,7 @@ class Services:
 
         return EscalationDeps(
             self.escalations,
+            self.claims,
             self.queue,
             self.ticket_desk,
             self.mailer,
@@ -215,20 +239,35 @@ class Services:
         )
 
     @cached_property
-    def kommo_replies(self) -> FirestoreKommoReplies:
-        """One reply slot per Kommo return_url."""
-        from switchboard.store.kommo import FirestoreKommoReplies
-
-        return FirestoreKommoReplies(self.store.client, self.settings.store_timeout_seconds)
-
-    @cached_property
-    def kommo(self) -> KommoConnector | None:
+    def kommo_bot(self) -> BotChannel | None:
         """The Salesbot continue call, when KOMMO_ACCESS_TOKEN is set."""
         if self.settings.kommo_access_token is None:
             return None
-        from switchboard.channels.kommo_api import KommoConnector
+        from switchboard.helpdesk.kommo import KommoConnector
 
         return KommoConnector(self.settings.kommo_access_token.get_secret_value())
+
+    @cached_property
+    def kommo_reply_deps(self) -> KommoReplyDeps:
+        """Everything :func:`switchboard.core.kommo_reply.run_kommo_reply` needs."""
+        from switchboard.core.kommo_reply import KommoReplyDeps
+
+        return KommoReplyDeps(self.turn_deps, self.claims, self.kommo_bot)
+
+    @cached_property
+    def auth(self) -> TenantAuth:
+        """API key → tenant for the CRM-facing endpoints."""
+        from switchboard.channels.auth import TenantAuth
+
+        s = self.settings
+        return TenantAuth(self.tenants, s.allow_anonymous, s.default_tenant)
+
+    @cached_property
+    def kommo_inbound(self) -> KommoInbound:
+        """What the Kommo webhook needs (it never builds the LLM or the embedder)."""
+        from switchboard.channels.kommo import KommoInbound
+
+        return KommoInbound(self.settings, self.tenants, self.queue, self.store)
 
 
 _lock = threading.Lock()

@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from switchboard.validators import is_tenant_id
+
 _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
 
@@ -128,7 +130,7 @@ class Settings(BaseSettings):
     @field_validator("default_tenant")
     @classmethod
     def _check_tenant(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", value):
+        if not is_tenant_id(value):
             raise ValueError("DEFAULT_TENANT must be 1-64 letters, digits, '-' or '_'")
         return value
 

@@ -5,6 +5,7 @@ This module never imports google-genai: the Gemini probe is one plain HTTPS requ
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -12,13 +13,16 @@ from typing import Any
 
 import httpx
 
-from switchboard.bootstrap import Services
+from switchboard.config import Settings
 from switchboard.errors import StoreError
+from switchboard.routing import Route
+from switchboard.store.base import TurnStore
 
 PROBE_TIMEOUT = 3.0
 GEMINI_API = "https://generativelanguage.googleapis.com"
 
 Probe = Callable[[], dict[str, Any]]
+ROUTE = Route(re.compile(r"^/api/health/?$"), canonical=lambda p: "/api/health", methods=("GET", "HEAD"))
 
 
 def _timed(probe: Probe) -> dict[str, Any]:
@@ -31,13 +35,12 @@ def _timed(probe: Probe) -> dict[str, Any]:
     return result
 
 
-def _firestore(services: Services) -> Probe:
+def _firestore(store: TurnStore, emulator: str | None) -> Probe:
     def probe() -> dict[str, Any]:
         try:
-            services.store.ping(PROBE_TIMEOUT)
+            store.ping(PROBE_TIMEOUT)
         except StoreError as exc:
             return {"status": "down", "error": str(exc)}
-        emulator = services.settings.firestore_emulator_host
         return {"status": "healthy", **({"emulator": emulator} if emulator else {})}
 
     return probe
@@ -51,8 +54,7 @@ def _status_of(code: int) -> str:
     return "down"
 
 
-def _gemini_model(services: Services, model: str) -> Probe:
-    s = services.settings
+def _gemini_model(s: Settings, model: str) -> Probe:
 
     def probe() -> dict[str, Any]:
         if s.use_vertexai:
@@ -111,8 +113,7 @@ def _smtp(host: str, port: int) -> Probe:
     return probe
 
 
-def _queue(services: Services) -> Probe:
-    s = services.settings
+def _queue(s: Settings) -> Probe:
 
     def probe() -> dict[str, Any]:
         from google.api_core import exceptions as gexc
@@ -130,18 +131,17 @@ def _queue(services: Services) -> Probe:
     return probe
 
 
-def probes(services: Services) -> dict[str, Probe]:
+def probes(s: Settings, store: TurnStore) -> dict[str, Probe]:
     """The probes of every configured dependency, by service name."""
-    s = services.settings
-    found: dict[str, Probe] = {"firestore": _firestore(services)}
+    found: dict[str, Probe] = {"firestore": _firestore(store, s.firestore_emulator_host)}
     if s.resolved_llm_backend == "genai":
-        found["llm"] = _gemini_model(services, s.gemini_model)
+        found["llm"] = _gemini_model(s, s.gemini_model)
     else:
         found["llm"] = lambda: {"status": "healthy", "provider": "extractive", "network": False}
     if s.embedding_backend == "genai":
-        found["embeddings"] = _gemini_model(services, s.embedding_model)
+        found["embeddings"] = _gemini_model(s, s.embedding_model)
     if s.tasks_target_url:
-        found["task_queue"] = _queue(services)
+        found["task_queue"] = _queue(s)
     if s.freshdesk_configured and s.freshdesk_api_key:
         from switchboard.helpdesk.freshdesk import base_url_for
 
@@ -157,9 +157,9 @@ def probes(services: Services) -> dict[str, Probe]:
     return found
 
 
-def check_health(services: Services) -> tuple[dict[str, Any], int]:
+def check_health(settings: Settings, store: TurnStore) -> tuple[dict[str, Any], int]:
     """Run every probe concurrently; returns the body and the HTTP status (503 when down)."""
-    found = probes(services)
+    found = probes(settings, store)
     with ThreadPoolExecutor(max_workers=len(found)) as pool:
         futures = {name: pool.submit(_timed, probe) for name, probe in found.items()}
         results = {name: future.result() for name, future in futures.items()}

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from switchboard import bootstrap
-from switchboard.channels.crm import hash_api_key
+from switchboard.channels.auth import hash_api_key
 from switchboard.core.models import Tenant
 from switchboard.devtools.server import DevServer, build_app
 from tests.conftest import REPO, user_info

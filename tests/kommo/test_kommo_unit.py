@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from switchboard.channels.kommo import KommoAccount, check_return_url, parse_body, parse_php_form, verify_token
+from switchboard.channels.kommo_wire import KommoAccount, check_return_url, parse_body, parse_php_form, verify_token
 from switchboard.core.bubbles import MAX_BUBBLE, MAX_BUBBLES, split_bubbles
 from switchboard.errors import InvalidInputError, UnauthorizedError
 from tests.kommo.conftest import ACCOUNT_ID, SECRET, SUBDOMAIN, token

@@ -6,24 +6,22 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 
 import flask
+from pydantic import SecretStr
 
-from switchboard.bootstrap import Services
 from switchboard.core.desk_events import handle_desk_event
-from switchboard.errors import (
-    ConfigurationError,
-    InvalidInputError,
-    MethodNotAllowedError,
-    NotFoundError,
-    UnauthorizedError,
-)
+from switchboard.core.escalation import EscalationDeps
+from switchboard.errors import ConfigurationError, InvalidInputError, UnauthorizedError
 from switchboard.http import json_response
+from switchboard.routing import Route, match_path
 
 log = logging.getLogger(__name__)
 
 MAX_SKEW_SECONDS = 300
+ROUTE = Route(re.compile(r"^/api/webhooks/chatwoot/?$"))
 
 
 def verify_signature(raw: bytes, timestamp: str, signature: str, secret: str, now: float | None = None) -> None:
@@ -46,13 +44,9 @@ def verify_signature(raw: bytes, timestamp: str, signature: str, secret: str, no
         raise UnauthorizedError("Bad Chatwoot signature")
 
 
-def chatwoot_webhook_endpoint(request: flask.Request, services: Services) -> flask.Response:
+def chatwoot_webhook_endpoint(request: flask.Request, secret: SecretStr | None, deps: EscalationDeps) -> flask.Response:
     """``POST /api/webhooks/chatwoot``: verify, deduplicate by delivery id, apply the event."""
-    if request.path.rstrip("/") != "/api/webhooks/chatwoot":
-        raise NotFoundError(f"No such endpoint: {request.path}")
-    if request.method != "POST":
-        raise MethodNotAllowedError(["POST"])
-    secret = services.settings.chatwoot_webhook_secret
+    match_path(request, ROUTE)
     if secret is None:
         raise ConfigurationError("CHATWOOT_WEBHOOK_SECRET is not set; unsigned webhooks are refused")
     raw = request.get_data(cache=True)
@@ -69,11 +63,11 @@ def chatwoot_webhook_endpoint(request: flask.Request, services: Services) -> fla
     if not isinstance(event, dict):
         raise InvalidInputError("Webhook body must be a JSON object")
     delivery = request.headers.get("X-Chatwoot-Delivery", "").strip()
-    store = services.escalations
+    store = deps.store
     if delivery and not store.first_delivery(delivery):
         return json_response({"status": "duplicate"})
     try:
-        outcome = handle_desk_event(services.escalation_deps, event)
+        outcome = handle_desk_event(deps, event)
     except Exception:
         if delivery:
             store.forget_delivery(delivery)  # let a redelivery try again

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from datetime import UTC, datetime
@@ -11,16 +10,21 @@ from typing import Any
 import flask
 from pydantic import BaseModel, ConfigDict, Field
 
-from switchboard.bootstrap import Services
+from switchboard.channels.auth import TenantAuth
 from switchboard.core import phrases
 from switchboard.core.models import InboundMessage, TurnResult, UserInfo
-from switchboard.core.turn import handle_turn
-from switchboard.errors import MethodNotAllowedError, NotFoundError, PayloadTooLargeError, UnauthorizedError
-from switchboard.http import json_response, parse_model, read_json, redirect
+from switchboard.core.turn import TurnDeps, handle_turn
+from switchboard.errors import PayloadTooLargeError
+from switchboard.http import json_response, parse_model, read_json
+from switchboard.routing import Route, resolve
+from switchboard.validators import EMAIL
 
 AGENT_TYPES = ("customer", "support", "test")
-_PATH = re.compile(r"^/api/agent/(?P<agent>[^/]+)(?P<slash>/?)$")
-_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+ROUTE = Route(
+    re.compile(rf"^/api/agent/(?P<agent>{'|'.join(AGENT_TYPES)})/?$"),
+    canonical=lambda p: f"/api/agent/{p['agent']}/",
+    hint=f"agent types are {', '.join(AGENT_TYPES)}",
+)
 
 
 class UserInfoIn(BaseModel):
@@ -29,7 +33,7 @@ class UserInfoIn(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     agent_id: str = Field(min_length=1, max_length=200)
-    email: str = Field(pattern=_EMAIL, max_length=320)
+    email: str = Field(pattern=EMAIL, max_length=320)
     name: str = Field(min_length=1, max_length=200)
     agency: str = Field(min_length=1, max_length=200)
     office: str = Field(min_length=1, max_length=200)
@@ -47,37 +51,6 @@ class ChatRequest(BaseModel):
     message: str = Field(min_length=1)
     session_id: str | None = Field(None, min_length=1, max_length=200)
     user_info: UserInfoIn
-
-
-def api_key_of(request: flask.Request) -> str | None:
-    """The API key from ``Authorization: Bearer`` or ``X-API-Key``, if any."""
-    auth = request.headers.get("Authorization", "")
-    if auth[:7].lower() == "bearer " and auth[7:].strip():
-        return auth[7:].strip()
-    key = request.headers.get("X-API-Key", "").strip()
-    return key or None
-
-
-def hash_api_key(key: str) -> str:
-    """The digest under which an API key is stored (keys themselves are never stored)."""
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def resolve_tenant(request: flask.Request, services: Services) -> str:
-    """Map the request's API key to a tenant; keyless calls go to DEFAULT_TENANT if allowed.
-
-    Raises:
-        UnauthorizedError: Unknown key, or no key while anonymous access is off.
-    """
-    key = api_key_of(request)
-    if key is None:
-        if services.settings.allow_anonymous:
-            return services.settings.default_tenant
-        raise UnauthorizedError("An API key is required (Authorization: Bearer <key> or X-API-Key)")
-    tenant_id = services.tenants.tenant_for_key(hash_api_key(key))
-    if tenant_id is None:
-        raise UnauthorizedError("Unknown API key")
-    return tenant_id
 
 
 def new_session_id(agent_type: str, now: datetime) -> str:
@@ -115,7 +88,7 @@ def render(result: TurnResult, session_id: str, agent_type: str, extra_debug: di
     return body
 
 
-def chat_endpoint(request: flask.Request, services: Services) -> flask.Response:
+def chat_endpoint(request: flask.Request, auth: TenantAuth, deps: TurnDeps, max_message_chars: int) -> flask.Response:
     """Route and answer one request to ``/api/agent/{agent_type}/``.
 
     Raises:
@@ -125,24 +98,18 @@ def chat_endpoint(request: flask.Request, services: Services) -> flask.Response:
         UnauthorizedError: Bad or missing API key.
         RateLimitedError: The user's window is used up (429).
     """
-    match = _PATH.match(request.path)
-    if not match or match.group("agent") not in AGENT_TYPES:
-        raise NotFoundError(f"No such endpoint: {request.path}; agent types are {', '.join(AGENT_TYPES)}")
-    agent_type = match.group("agent")
-    if not match.group("slash"):
-        query = f"?{request.query_string.decode()}" if request.query_string else ""
-        return redirect(f"/api/agent/{agent_type}/{query}")
-    if request.method != "POST":
-        raise MethodNotAllowedError(["POST"])
-    tenant_id = resolve_tenant(request, services)
+    found = resolve(request, ROUTE)
+    if isinstance(found, flask.Response):
+        return found
+    agent_type = found["agent"]
+    tenant_id = auth.tenant_of(request)
     body = parse_model(ChatRequest, read_json(request))
-    limit = services.settings.max_message_chars
-    if len(body.message) > limit:
-        raise PayloadTooLargeError(f"message is {len(body.message)} characters; the limit is {limit}")
+    if len(body.message) > max_message_chars:
+        raise PayloadTooLargeError(f"message is {len(body.message)} characters; the limit is {max_message_chars}")
     now = datetime.now(UTC)
     session_id = body.session_id or new_session_id(agent_type, now)
     u = body.user_info
     user = UserInfo(u.agent_id, u.email, u.name, u.agency, u.office, u.phone, u.company, u.division, u.user_type)
     inbound = InboundMessage(tenant_id, "crm", f"{u.agent_id}:{session_id}", user, body.message, agent_type)
-    result = handle_turn(inbound, services.turn_deps)
+    result = handle_turn(inbound, deps)
     return json_response(render(result, session_id, agent_type, {"tenant": tenant_id}))

@@ -8,18 +8,21 @@ from typing import Literal
 import flask
 from pydantic import BaseModel, ConfigDict, Field
 
-from switchboard.bootstrap import Services
-from switchboard.channels.crm import resolve_tenant
-from switchboard.core.escalation import FailureReport, create_ticket, decline, record_failure
+from switchboard.channels.auth import TenantAuth
+from switchboard.core.escalation import EscalationDeps, FailureReport, create_ticket, decline, record_failure
 from switchboard.core.models import ESCALATION_REASONS
-from switchboard.errors import MethodNotAllowedError, NotFoundError
-from switchboard.http import json_response, parse_model, read_json, redirect
+from switchboard.errors import NotFoundError
+from switchboard.http import json_response, parse_model, read_json
+from switchboard.routing import Route, resolve
+from switchboard.store.base import EscalationStore
+from switchboard.validators import EMAIL, is_failure_id
 
-_FAILURE_PATH = re.compile(
-    r"^/api/agent-failure(?:/(?P<id>[^/]+)(?:/(?P<action>create-ticket|decline))?)?(?P<slash>/?)$"
+#: The collection has a trailing slash, its actions do not (the CRM contract).
+FAILURE_ROUTE = Route(
+    re.compile(r"^/api/agent-failure(?:/(?P<id>[^/]+)/(?P<action>create-ticket|decline))?/?$"),
+    canonical=lambda p: f"/api/agent-failure/{p['id']}/{p['action']}" if "action" in p else "/api/agent-failure/",
 )
-_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
-_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+FEEDBACK_ROUTE = Route(re.compile(r"^/api/feedback/?$"), canonical=lambda p: "/api/feedback")
 Reason = Literal[ESCALATION_REASONS]  # type: ignore[valid-type]
 AgentType = Literal["customer", "support", "test"]
 
@@ -35,7 +38,7 @@ class FailureIn(BaseModel):
     agent_response: str = Field("", max_length=20000)
     confidence_score: float = Field(ge=0, le=1)
     escalation_reason: Reason
-    user_email: str = Field(pattern=_EMAIL, max_length=320)
+    user_email: str = Field(pattern=EMAIL, max_length=320)
     user_name: str = Field(min_length=1, max_length=200)
     user_agency: str = Field("", max_length=200)
     user_office: str = Field("", max_length=200)
@@ -69,7 +72,7 @@ class FeedbackUser(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     agent_id: str = Field(min_length=1, max_length=200)
-    email: str = Field(pattern=_EMAIL, max_length=320)
+    email: str = Field(pattern=EMAIL, max_length=320)
     full_name: str = Field(min_length=1, max_length=200)
 
 
@@ -112,7 +115,7 @@ def _report(body: FailureIn) -> FailureReport:
     )
 
 
-def failure_endpoint(request: flask.Request, services: Services) -> flask.Response:
+def failure_endpoint(request: flask.Request, auth: TenantAuth, deps: EscalationDeps) -> flask.Response:
     """Route ``/api/agent-failure/...``.
 
     Raises:
@@ -120,24 +123,15 @@ def failure_endpoint(request: flask.Request, services: Services) -> flask.Respon
         MethodNotAllowedError: Anything but POST.
         ConflictError: Ticket for a declined failure, or declining a ticketed one.
     """
-    match = _FAILURE_PATH.match(request.path)
-    if not match:
-        raise NotFoundError(f"No such endpoint: {request.path}")
-    failure_id, action, slash = match.group("id"), match.group("action"), match.group("slash")
-    if failure_id and not action:
-        raise NotFoundError(f"No such endpoint: {request.path}")
-    canonical = f"/api/agent-failure/{failure_id}/{action}" if action else "/api/agent-failure/"
-    if request.path != canonical:  # the CRM contract: the collection has a trailing slash, actions do not
-        return redirect(canonical)
-    if request.method != "POST":
-        raise MethodNotAllowedError(["POST"])
-    tenant_id = resolve_tenant(request, services)
-    deps = services.escalation_deps
+    found = resolve(request, FAILURE_ROUTE)
+    if isinstance(found, flask.Response):
+        return found
+    tenant_id = auth.tenant_of(request)
+    action, failure_id = found.get("action"), found.get("id", "")
     if not action:
         escalation = record_failure(deps, tenant_id, _report(parse_model(FailureIn, read_json(request))))
         return json_response({"failure_id": escalation.id, "id": escalation.id})
-    assert failure_id is not None and not slash
-    if not _ID.match(failure_id):
+    if not is_failure_id(failure_id):
         raise NotFoundError(f"No failure {failure_id}")
     if action == "decline":
         decline(deps, tenant_id, failure_id)
@@ -150,17 +144,14 @@ def failure_endpoint(request: flask.Request, services: Services) -> flask.Respon
     return json_response({"ticket_id": outcome.ticket_id, "id": outcome.ticket_id, "message": outcome.message})
 
 
-def feedback_endpoint(request: flask.Request, services: Services) -> flask.Response:
+def feedback_endpoint(request: flask.Request, auth: TenantAuth, store: EscalationStore) -> flask.Response:
     """``POST /api/feedback``: one rating per message (a second one is 409, the first is kept)."""
-    if request.path != "/api/feedback":
-        if request.path == "/api/feedback/":
-            return redirect("/api/feedback")
-        raise NotFoundError(f"No such endpoint: {request.path}")
-    if request.method != "POST":
-        raise MethodNotAllowedError(["POST"])
-    tenant_id = resolve_tenant(request, services)
+    found = resolve(request, FEEDBACK_ROUTE)
+    if isinstance(found, flask.Response):
+        return found
+    tenant_id = auth.tenant_of(request)
     body = parse_model(FeedbackIn, read_json(request))
     data = body.model_dump()
     data["user"] = data.pop("user_info")
-    services.escalations.record_feedback(tenant_id, body.message_id, data, body.feedback_type == "helpful")
+    store.record_feedback(tenant_id, body.message_id, data, body.feedback_type == "helpful")
     return json_response({"success": True})

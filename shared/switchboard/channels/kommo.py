@@ -1,141 +1,157 @@
-"""Kommo inbound: Salesbot ``widget_request`` bodies and ``message[add]`` notifications.
+"""The Kommo channel in: ``POST /api/kommo/chat/webhook``, verified, then enqueued or stored.
 
-Kommo's protocol: a ``widget_request`` carries ``token`` (a JWT, HS512 with the integration's
-client secret) + ``data`` + ``return_url`` and can be answered by POSTing to ``return_url``;
-the general ``message[add][0][...]`` webhook is a notification with no signature (we require a
-shared key in the URL). Both may arrive as JSON or as PHP-bracket form encoding.
+A Salesbot ``widget_request`` is answered 200 at once and its reply scheduled as a task (the
+answer itself is :func:`switchboard.core.kommo_reply.run_kommo_reply`); ``message[add]``
+notifications are stored in their conversations. The protocol is in docs/contracts/kommo.md.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
-import json
 import logging
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import flask
-import jwt
 
-from switchboard.bootstrap import Services
+from switchboard.channels.kommo_wire import KommoAccount, check_return_url, parse_body, verify_token
+from switchboard.config import Settings
+from switchboard.core.kommo_reply import conversation_key
+from switchboard.core.models import Message, Role
+from switchboard.core.tenants import TenantDirectory
+from switchboard.core.turn import conversation_doc_id
 from switchboard.errors import (
     ConfigurationError,
     InvalidInputError,
-    MethodNotAllowedError,
     NotFoundError,
+    PayloadTooLargeError,
     UnauthorizedError,
 )
 from switchboard.http import json_response
+from switchboard.routing import Route, match_path
+from switchboard.store.base import TurnStore
+from switchboard.tasks.base import Task, TaskQueue
+from switchboard.validators import is_tenant_id
 
 log = logging.getLogger(__name__)
 
-KOMMO_HOST_SUFFIXES = (".kommo.com", ".amocrm.ru", ".amocrm.com")
-_BRACKET = re.compile(r"\[([^\]]*)\]")
-_TENANT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ROUTE = Route(re.compile(r"^/api/kommo/chat/webhook/?$"))
 
 
-def parse_php_form(raw: str) -> dict[str, Any]:
-    """Decode ``a[b][0][c]=v`` form fields into nested dicts (list indices stay string keys)."""
-    root: dict[str, Any] = {}
-    for key, value in parse_qsl(raw, keep_blank_values=True, strict_parsing=False):
-        head = key.split("[", 1)[0]
-        parts = [head, *_BRACKET.findall(key[len(head) :])]
-        node = root
-        for part in parts[:-1]:
-            child = node.get(part)
-            if not isinstance(child, dict):
-                child = node[part] = {}
-            node = child
-        node[parts[-1]] = value
-    return root
+@dataclass
+class KommoInbound:
+    """What the Kommo webhook needs: settings, tenants, the queue and the conversation store."""
+
+    settings: Settings
+    tenants: TenantDirectory
+    queue: TaskQueue | None
+    store: TurnStore
 
 
-def parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
-    """JSON first (by content type or shape), then PHP-bracket form encoding.
-
-    Raises:
-        InvalidInputError: Neither a JSON object nor a form body with fields.
-    """
-    text = raw.decode("utf-8", errors="strict") if raw else ""
-    stripped = text.lstrip()
-    if "json" in content_type or stripped.startswith("{"):
-        try:
-            body = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidInputError(f"Body is not valid JSON: {exc.msg}") from exc
-        if not isinstance(body, dict):
-            raise InvalidInputError("Body must be a JSON object")
-        return body
-    body = parse_php_form(text)
-    if not body:
-        raise InvalidInputError("Body is empty; expected a Kommo widget_request or message notification")
-    return body
+def _clean(value: Any) -> str:
+    """A Salesbot variable that Kommo could not fill arrives as ``{{...}}``: treat it as empty."""
+    text = "" if value is None else str(value).strip()
+    return "" if "{{" in text else text
 
 
-@dataclass(frozen=True)
-class KommoAccount:
-    """The Kommo account a tenant is connected to."""
+def _enqueue_reply(deps: KommoInbound, tenant_id: str, return_url: str, payload: dict[str, Any]) -> None:
+    if deps.queue is None:
+        raise ConfigurationError("No task queue is configured (TASKS_TARGET_URL)")
+    # Named after the return_url: a repeated widget_request schedules the same task.
+    deps.queue.enqueue(
+        Task("kommo-reply", f"{tenant_id}/{return_url}", {"tenant": tenant_id, "return_url": return_url, **payload})
+    )
 
-    account_id: int | None
-    subdomain: str | None
+
+def accept_widget_request(
+    deps: KommoInbound, tenant_id: str, return_url: str, data: dict[str, Any], claims: dict[str, Any]
+) -> None:
+    """Validate the widget's data and schedule the reply (nothing else happens before the 200)."""
+    message = _clean(data.get("message"))
+    if not message:
+        raise InvalidInputError("data[message] is empty")
+    limit = deps.settings.max_message_chars
+    if len(message) > limit:
+        raise PayloadTooLargeError(f"data[message] is over {limit} characters")
+    lead = _clean(data.get("lead_id")) or (
+        str(claims.get("entity_id", "")) if str(claims.get("entity_type")) == "2" else ""
+    )
+    payload = {
+        "message": message,
+        "lead_id": lead,
+        "contact_id": _clean(data.get("contact_id")),
+        "contact_name": _clean(data.get("contact_name")),
+        "chat_id": _clean(data.get("chat_id")) or _clean(data.get("talk_id")),
+        "reply_mode": "json" if _clean(data.get("reply_mode")) == "json" else "bubbles",
+    }
+    conversation_key(payload["lead_id"], payload["contact_id"], payload["chat_id"])  # refuse before enqueueing
+    _enqueue_reply(deps, tenant_id, return_url, payload)
+    log.info("kommo widget_request accepted", extra={"tenant": tenant_id, "chars": len(message)})
 
 
-def verify_token(token: str, secret: str, account: KommoAccount, leeway: float) -> dict[str, Any]:
-    """Check the bot's disposable JWT: HS512 with the client secret, exp/nbf/iat, account.
+def _author_name(item: dict[str, Any]) -> str:
+    author = item.get("author")
+    return _clean(author.get("name")) if isinstance(author, dict) else ""
 
-    Raises:
-        UnauthorizedError: Bad signature, expired or not yet valid, or another account.
-    """
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            token,
-            secret,
-            algorithms=["HS512"],
-            options={"verify_aud": False, "require": ["exp"]},
-            leeway=leeway,
+
+def accept_notification(
+    deps: KommoInbound, tenant_id: str, body: dict[str, Any], account: KommoAccount, return_url: str | None
+) -> int:
+    """Store ``message[add]`` messages in their conversations; answer one if a return_url came."""
+    sent_account = _clean((body.get("account") or {}).get("id") if isinstance(body.get("account"), dict) else None)
+    sent_account = sent_account or _clean(body.get("account_id"))
+    if sent_account and account.account_id is not None and sent_account != str(account.account_id):
+        raise UnauthorizedError("Notification is for another Kommo account")
+    items = [v for _, v in sorted(body["message"]["add"].items()) if isinstance(v, dict)]
+    if not items:
+        raise InvalidInputError("message[add] holds no message")
+    answered = (
+        next((i for i in reversed(items) if i.get("type", "incoming") != "outgoing"), None) if return_url else None
+    )
+    stored = 0
+    for item in items:
+        lead = _clean(item.get("element_id")) if _clean(item.get("element_type")) in ("2", "leads") else ""
+        contact, chat = _clean(item.get("contact_id")), _clean(item.get("chat_id")) or _clean(item.get("talk_id"))
+        key = conversation_key(lead, contact, chat)
+        text = _clean(item.get("text"))
+        if item is answered:
+            payload = {
+                "message": text,
+                "lead_id": lead,
+                "contact_id": contact,
+                "contact_name": _author_name(item),
+                "chat_id": _clean(item.get("chat_id")),
+                "reply_mode": "bubbles",
+            }
+            _enqueue_reply(deps, tenant_id, str(return_url), payload)
+            continue  # the reply's turn stores it
+        if not text:
+            continue
+        seed = (
+            _clean(item.get("id")) or hashlib.sha256(f"{key}|{text}|{item.get('created_at')}".encode()).hexdigest()[:24]
         )
-    except jwt.ExpiredSignatureError as exc:
-        raise UnauthorizedError("Kommo token expired") from exc
-    except jwt.PyJWTError as exc:
-        raise UnauthorizedError(f"Kommo token rejected ({type(exc).__name__})") from exc
-    if account.account_id is not None and str(claims.get("account_id")) != str(account.account_id):
-        raise UnauthorizedError("Kommo token is for another account")
-    if account.subdomain and str(claims.get("subdomain", "")).lower() != account.subdomain.lower():
-        raise UnauthorizedError("Kommo token is for another subdomain")
-    return claims
+        role: Role = "assistant" if item.get("type") == "outgoing" else "user"
+        message = Message(f"kommo-{seed}", role, text, datetime.now(UTC))
+        author = item.get("author") if isinstance(item.get("author"), dict) else {}
+        meta: dict[str, Any] = {"source": "kommo_notification", "author": author}
+        if deps.store.append_message(tenant_id, conversation_doc_id("kommo", key), message, {"channel": "kommo"}, meta):
+            stored += 1
+    return stored
 
 
-def check_return_url(url: str, subdomain: str | None, override_hosts: list[str]) -> str:
-    """``https://{subdomain}.kommo.com`` (or amoCRM) only; ``override_hosts`` replaces that list.
-
-    Raises:
-        InvalidInputError: Any other host or scheme (nothing is sent to it).
-    """
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    if override_hosts:
-        if parts.scheme in ("http", "https") and (netloc in override_hosts or host in override_hosts):
-            return url
-        raise InvalidInputError("return_url host is not allowed")
-    allowed = {f"{subdomain.lower()}{suffix}" for suffix in KOMMO_HOST_SUFFIXES} if subdomain else set()
-    if parts.scheme == "https" and not parts.port and host in allowed:
-        return url
-    raise InvalidInputError("return_url must be https://{subdomain}.kommo.com (or .amocrm.ru/.amocrm.com)")
-
-
-def _tenant_of(request: flask.Request, services: Services) -> str:
-    tenant = request.args.get("tenant") or services.settings.default_tenant
-    if not _TENANT.match(tenant):
+def _tenant_of(request: flask.Request, deps: KommoInbound) -> str:
+    tenant = request.args.get("tenant") or deps.settings.default_tenant
+    if not is_tenant_id(tenant):
         raise NotFoundError("Unknown tenant")
     return tenant
 
 
-def _account_for(services: Services, tenant_id: str) -> KommoAccount:
-    tenant = services.tenants.tenant(tenant_id)
-    s = services.settings
+def _account_for(deps: KommoInbound, tenant_id: str) -> KommoAccount:
+    tenant = deps.tenants.tenant(tenant_id)
+    s = deps.settings
     kommo = tenant.settings.kommo if tenant else {}
     account_id = kommo.get("account_id") or (s.kommo_account_id if tenant_id == s.default_tenant else None)
     subdomain = kommo.get("subdomain") or (s.kommo_subdomain if tenant_id == s.default_tenant else None)
@@ -146,8 +162,8 @@ def _account_for(services: Services, tenant_id: str) -> KommoAccount:
     return KommoAccount(int(account_id) if account_id is not None else None, subdomain)
 
 
-def _check_url_key(request: flask.Request, services: Services, required: bool) -> None:
-    secret = services.settings.kommo_webhook_secret
+def _check_url_key(request: flask.Request, deps: KommoInbound, required: bool) -> None:
+    secret = deps.settings.kommo_webhook_secret
     if secret is None:
         if required:
             raise UnauthorizedError("Notifications need KOMMO_WEBHOOK_SECRET and ?key= on the webhook URL")
@@ -157,34 +173,29 @@ def _check_url_key(request: flask.Request, services: Services, required: bool) -
         raise UnauthorizedError("Wrong or missing key in the webhook URL")
 
 
-def kommo_webhook_endpoint(request: flask.Request, services: Services) -> flask.Response:
+def kommo_webhook_endpoint(request: flask.Request, deps: KommoInbound) -> flask.Response:
     """``POST /api/kommo/chat/webhook``: verify, enqueue the reply, answer 200 at once."""
-    from switchboard.channels.kommo_inbound import accept_notification, accept_widget_request
-
-    if request.path.rstrip("/") != "/api/kommo/chat/webhook":
-        raise NotFoundError(f"No such endpoint: {request.path}")
-    if request.method != "POST":
-        raise MethodNotAllowedError(["POST"])
+    match_path(request, ROUTE)
     body = parse_body(request.get_data(cache=True), request.content_type or "")
-    tenant_id = _tenant_of(request, services)
-    s = services.settings
+    tenant_id = _tenant_of(request, deps)
+    s = deps.settings
     if "token" in body and "return_url" in body:
-        _check_url_key(request, services, required=False)
+        _check_url_key(request, deps, required=False)
         if s.kommo_client_secret is None:
             raise ConfigurationError("KOMMO_CLIENT_SECRET is not set")
-        account = _account_for(services, tenant_id)
+        account = _account_for(deps, tenant_id)
         claims = verify_token(str(body["token"]), s.kommo_client_secret.get_secret_value(), account, s.kommo_jwt_leeway)
         subdomain = str(claims.get("subdomain") or account.subdomain or "")
         return_url = check_return_url(str(body["return_url"]), subdomain, s.kommo_return_hosts)
         raw_data = body.get("data")
         data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
-        accept_widget_request(services, tenant_id, return_url, data, claims)
+        accept_widget_request(deps, tenant_id, return_url, data, claims)
         return json_response({"status": "accepted"})
     if isinstance(body.get("message"), dict) and isinstance(body["message"].get("add"), dict):
-        _check_url_key(request, services, required=True)
-        account = _account_for(services, tenant_id)
+        _check_url_key(request, deps, required=True)
+        account = _account_for(deps, tenant_id)
         given = body.get("return_url")
         reply_url = check_return_url(str(given), account.subdomain, s.kommo_return_hosts) if given else None
-        stored = accept_notification(services, tenant_id, body, account, reply_url)
+        stored = accept_notification(deps, tenant_id, body, account, reply_url)
         return json_response({"status": "stored", "messages": stored, "reply": bool(reply_url)})
     raise InvalidInputError("Not a Kommo widget_request (token, data, return_url) or message[add] notification")

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import flask
 from pydantic import BaseModel, ConfigDict, Field
 
-from switchboard.bootstrap import Services
 from switchboard.core.deferred import run_task, sweep
-from switchboard.errors import MethodNotAllowedError, NotFoundError
+from switchboard.core.escalation import EscalationDeps
+from switchboard.core.kommo_reply import KommoReplyDeps, run_kommo_reply
 from switchboard.http import json_response, parse_model, read_json
+from switchboard.routing import Route, match_path
 from switchboard.tasks.base import TASK_KINDS
+from switchboard.validators import FAILURE_ID, TENANT_ID
 
-_PATH = re.compile(r"^/tasks/(?P<kind>[a-z-]+)$")
+ROUTE = Route(re.compile(rf"^/tasks/(?P<kind>{'|'.join(TASK_KINDS)})$"))
 
 
 class TaskIn(BaseModel):
@@ -23,8 +26,8 @@ class TaskIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    tenant: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
-    failure_id: str = Field(pattern=r"^[A-Za-z0-9-]{1,64}$")
+    tenant: str = Field(pattern=TENANT_ID)
+    failure_id: str = Field(pattern=FAILURE_ID)
     attempt: int = 0
 
 
@@ -33,7 +36,7 @@ class KommoReplyIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    tenant: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    tenant: str = Field(pattern=TENANT_ID)
     return_url: str = Field(min_length=8, max_length=2000)
     message: str = Field(min_length=1)
     lead_id: str = ""
@@ -51,24 +54,23 @@ class SweepIn(BaseModel):
     min_age_seconds: float = Field(120.0, ge=0)
 
 
-def tasks_endpoint(request: flask.Request, services: Services) -> flask.Response:
-    """Run one task. 2xx tells Cloud Tasks it is finished; 503 asks for a retry."""
-    match = _PATH.match(request.path)
-    if not match or match.group("kind") not in TASK_KINDS:
-        raise NotFoundError(f"No such task endpoint: {request.path}")
-    if request.method != "POST":
-        raise MethodNotAllowedError(["POST"])
-    kind = match.group("kind")
-    deps = services.escalation_deps
-    if kind == "kommo-reply":
-        from switchboard.channels.kommo_inbound import run_kommo_reply
+def tasks_endpoint(
+    request: flask.Request, escalation: Callable[[], EscalationDeps], kommo: Callable[[], KommoReplyDeps]
+) -> flask.Response:
+    """Run one task. 2xx tells Cloud Tasks it is finished; 503 asks for a retry.
 
+    Args:
+        request: The task's request.
+        escalation: Builds the escalation use cases' dependencies (on first use only).
+        kommo: Builds the Kommo reply's dependencies (on first use only).
+    """
+    kind = match_path(request, ROUTE)["kind"]
+    if kind == "kommo-reply":
         reply = parse_model(KommoReplyIn, read_json(request))
-        return json_response({"result": run_kommo_reply(services, reply.model_dump())})
+        return json_response({"result": run_kommo_reply(kommo(), reply.model_dump())})
     if kind == "sweep":
         body = parse_model(SweepIn, read_json(request, allow_empty=True))
         generation = 1000 + int(time.time()) // 600
-        return json_response({"enqueued": sweep(deps, generation, timedelta(seconds=body.min_age_seconds))})
+        return json_response({"enqueued": sweep(escalation(), generation, timedelta(seconds=body.min_age_seconds))})
     task = parse_model(TaskIn, read_json(request))
-    result = run_task(deps, kind, task.tenant, task.failure_id)
-    return json_response({"result": result})
+    return json_response({"result": run_task(escalation(), kind, task.tenant, task.failure_id)})

@@ -39,7 +39,7 @@ def _without(escalation: Escalation, kind: str) -> list[str]:
 def _once(deps: EscalationDeps, escalation: Escalation, kind: str, action: Callable[[Escalation], None]) -> TaskResult:
     """Run ``action`` at most once per escalation and kind."""
     key = f"{kind}:{escalation.id}"
-    claim = deps.store.claim(escalation.tenant_id, key, WORK_LEASE)
+    claim = deps.claims.claim(escalation.tenant_id, key, WORK_LEASE)
     if claim.state == "done":
         return "done"
     if claim.state == "busy":
@@ -48,7 +48,7 @@ def _once(deps: EscalationDeps, escalation: Escalation, kind: str, action: Calla
     try:
         action(escalation)
     except UpstreamUnavailableError as exc:
-        deps.store.release(escalation.tenant_id, key)
+        deps.claims.release(escalation.tenant_id, key)
         if claim.attempts >= MAX_ATTEMPTS:
             deps.store.update(escalation, {"pending": _without(escalation, kind), f"{kind}_status": "failed"})
             log.error("giving up", extra={"kind": kind, "failure_id": escalation.id, "error": str(exc)})
@@ -58,14 +58,14 @@ def _once(deps: EscalationDeps, escalation: Escalation, kind: str, action: Calla
         log.warning("rescheduled", extra={"kind": kind, "failure_id": escalation.id, "delay_s": delay})
         return "rescheduled"
     except UpstreamError as exc:
-        deps.store.finish(escalation.tenant_id, key)
+        deps.claims.finish(escalation.tenant_id, key)
         deps.store.update(escalation, {"pending": _without(escalation, kind), f"{kind}_status": "failed"})
         log.error("refused; not retrying", extra={"kind": kind, "failure_id": escalation.id, "error": str(exc)})
         return "dropped"
     except Exception:
-        deps.store.release(escalation.tenant_id, key)
+        deps.claims.release(escalation.tenant_id, key)
         raise
-    deps.store.finish(escalation.tenant_id, key)
+    deps.claims.finish(escalation.tenant_id, key)
     deps.store.update(
         escalation, {"pending": _without(escalation, kind), f"{kind}_status": "sent", f"{kind}_at": deps.clock()}
     )

@@ -20,7 +20,7 @@ from switchboard.core.models import Escalation
 from switchboard.core.problems import first_similar, problem_terms
 from switchboard.errors import ConfigurationError, ConflictError, NotFoundError, UpstreamUnavailableError
 from switchboard.helpdesk.base import AlertSink, ChatDesk, Mailer, TicketDesk, TicketRef
-from switchboard.store.base import EscalationStore
+from switchboard.store.base import Claims, EscalationStore
 from switchboard.tasks.base import Task, TaskQueue
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ class EscalationDeps:
     """What the escalation use cases need; absent connectors mean "not configured"."""
 
     store: EscalationStore
+    claims: Claims
     queue: TaskQueue | None = None
     tickets: TicketDesk | None = None
     mailer: Mailer | None = None
@@ -181,13 +182,13 @@ def attempt_ticket(deps: EscalationDeps, escalation: Escalation) -> TicketOutcom
     if deps.tickets is None:
         raise ConfigurationError("No ticket desk is configured (FRESHDESK_DOMAIN, FRESHDESK_API_KEY)")
     key = f"ticket:{escalation.id}"
-    claim = deps.store.claim(escalation.tenant_id, key, TICKET_LEASE)
+    claim = deps.claims.claim(escalation.tenant_id, key, TICKET_LEASE)
     current = deps.store.get(escalation.tenant_id, escalation.id) or escalation
     if claim.state == "done" or current.ticket_id:
         return _finished(deps, current)
     if current.status == "declined":
         if claim.state == "acquired":
-            deps.store.release(escalation.tenant_id, key)
+            deps.claims.release(escalation.tenant_id, key)
         raise ConflictError(f"Failure {current.id} was declined")
     will_email = deps.mailer is not None
     if claim.state == "busy":
@@ -198,7 +199,7 @@ def attempt_ticket(deps: EscalationDeps, escalation: Escalation) -> TicketOutcom
         if ticket is None:
             ticket = _open_ticket(deps, current, claim.attempts)
     except UpstreamUnavailableError as exc:
-        deps.store.release(escalation.tenant_id, key)
+        deps.claims.release(escalation.tenant_id, key)
         if "ticket" not in current.pending:
             deps.store.update(current, {"status": "ticket_queued", "pending": [*current.pending, "ticket"]})
             current.pending.append("ticket")
@@ -216,10 +217,10 @@ def attempt_ticket(deps: EscalationDeps, escalation: Escalation) -> TicketOutcom
         log.warning("ticket deferred", extra={"failure_id": current.id, "error": str(exc)})
         return TicketOutcome("queued", current, None, tickets.queued_message(current, will_email))
     except Exception:
-        deps.store.release(escalation.tenant_id, key)
+        deps.claims.release(escalation.tenant_id, key)
         raise
     _after_ticket(deps, current, ticket, duplicate.id if duplicate else None)
-    deps.store.finish(escalation.tenant_id, key)
+    deps.claims.finish(escalation.tenant_id, key)
     log.info("ticket created", extra={"failure_id": current.id, "ticket_id": ticket.id})
     return _finished(deps, current, fresh=True)
 

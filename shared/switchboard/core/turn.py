@@ -27,12 +27,11 @@ from switchboard.core.models import (
 )
 from switchboard.core.problems import first_similar, problem_terms
 from switchboard.core.prompts import system_instruction
+from switchboard.core.retrieve import retrieve
 from switchboard.core.tenants import TenantDirectory
 from switchboard.errors import LLMError, RateLimitedError
 from switchboard.knowledge.cache import IndexCache
 from switchboard.knowledge.confidence import confidence_features, confidence_from
-from switchboard.knowledge.profile import KbProfile
-from switchboard.knowledge.text import tokens
 from switchboard.llm.base import AnswerDraft, AnswerRequest, Embedder, LLMProvider
 from switchboard.store.base import TurnRecord, TurnStore
 
@@ -88,14 +87,6 @@ def _ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 2)
 
 
-def _retrieval_query(text: str, conversation: Conversation) -> str:
-    """Short follow-ups ("and for teams?") are searched together with the previous question."""
-    if len(tokens(text)) >= 4:
-        return text
-    previous = [m.content for m in conversation.recent if m.role == "user"]
-    return f"{previous[-1]} {text}" if previous else text
-
-
 def _sources(passages: list[Passage], cited: list[str]) -> list[Source]:
     by_id = {p.id: p for p in passages}
     seen: dict[str, Source] = {}
@@ -117,7 +108,6 @@ class _Turn:
         self.debug: dict[str, Any] = {}
         self.usage: dict[str, int] = {}
         self.flags: dict[str, Any] = {}
-        self.profile: KbProfile | None = None
 
     def run(self) -> TurnResult:
         start = time.perf_counter()
@@ -157,7 +147,21 @@ class _Turn:
         if ticket:
             notice = phrases.duplicate_notice(language, ticket)
             return TurnResult(notice, 0.0, True, "duplicate_problem", language=language)
-        passages = self._retrieve(tenant, conversation, language)
+        t0 = time.perf_counter()
+        found = retrieve(
+            self.deps.indexes,
+            self.deps.embedder,
+            tenant,
+            self.message.text,
+            conversation,
+            language,
+            self.deps.policy.top_k,
+        )
+        self.timings["retrieve_ms"] = _ms(t0)
+        if found.embed_ms is not None:
+            self.timings["embed_ms"] = found.embed_ms
+        self.debug.update(found.debug())
+        passages, profile = found.passages, found.profile
         if not passages:
             return TurnResult(phrases.no_answer_notice(language), 0.0, True, "no_results", language=language)
         draft = self._generate(tenant, conversation, passages, language)
@@ -167,12 +171,9 @@ class _Turn:
         cited = [c for c in dict.fromkeys(draft.cited_ids) if c in given]
         by_id = {p.id: p.article_id for p in passages}
         self.debug["cited_articles"] = list(dict.fromkeys(by_id[c] for c in cited))
-        foreign = 1.0 if self.debug.get("foreign_words") else 0.0
-        profile = self.profile
-        cross = bool(profile and profile.language) and language != (profile.language if profile else language)
-        features = confidence_features(
-            passages, cited, draft.support, self.debug.get("unknown_share", 0.0), foreign, profile, cross
-        )
+        foreign = 1.0 if found.foreign_words else 0.0
+        cross = bool(profile.language) and language != profile.language
+        features = confidence_features(passages, cited, draft.support, found.unknown_share, foreign, profile, cross)
         confidence = confidence_from(features, draft.provider, draft.answered)
         self.debug["confidence_features"] = features
         threshold = tenant.settings.escalation_threshold
@@ -210,35 +211,6 @@ class _Turn:
             if not result.requires_escalation:
                 result.requires_escalation = True
                 result.escalation_reason = "time_exceeded"
-
-    def _retrieve(self, tenant: Tenant, conversation: Conversation, language: str) -> list[Passage]:
-        t0 = time.perf_counter()
-        index = self.deps.indexes.get(tenant.id, tenant.kb_version)
-        self.profile = index.profile
-        query = _retrieval_query(self.message.text, conversation)
-        vector = None
-        embedder = self.deps.embedder
-        if embedder is not None and index.has_vectors and index.profile.dense_model not in ("", embedder.name):
-            self.debug["dense_model_mismatch"] = {"kb": index.profile.dense_model, "instance": embedder.name}
-        elif embedder is not None and index.has_vectors:
-            t1 = time.perf_counter()
-            try:
-                vector = embedder.embed([query], "query")[0]
-            except LLMError as exc:  # dense retrieval is an improvement, not a dependency
-                log.warning("query embedding failed; lexical retrieval only", extra={"error": str(exc)})
-            self.timings["embed_ms"] = _ms(t1)
-        passages = index.search(query, self.deps.policy.top_k, vector)
-        self.debug["unknown_share"] = round(index.unknown_share(query), 4)
-        # Names neither the knowledge base nor the dictionary knows; the dictionary is English.
-        self.debug["foreign_words"] = index.foreign_words(query) if language == "en" else []
-        self.timings["retrieve_ms"] = _ms(t0)
-        self.debug["retrieval"] = [
-            {"id": p.id, "article_id": p.article_id, "score": p.score, "lexical": p.lexical, "dense": p.dense}
-            for p in passages
-        ]
-        self.debug["retrieval_mode"] = "hybrid" if vector is not None else "lexical"
-        self.debug["kb_language"] = index.profile.language
-        return passages
 
     def _generate(
         self, tenant: Tenant, conversation: Conversation, passages: list[Passage], language: str

@@ -61,7 +61,7 @@ def _secret_file(name: str, prefix: str) -> str:
 def _seed_demo(tenant_id: str) -> str:
     """Create the demo tenant, its API key and its knowledge base (idempotent)."""
     from switchboard.bootstrap import services
-    from switchboard.channels.crm import hash_api_key
+    from switchboard.channels.auth import hash_api_key
     from switchboard.core.models import PromptParts, Tenant, TenantSettings
     from switchboard.errors import ConflictError
     from switchboard.knowledge.articles import read_articles

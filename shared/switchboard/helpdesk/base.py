@@ -116,3 +116,16 @@ class ChatDesk(Protocol):
     def set_status(self, conversation_id: int, status: str) -> None:
         """Set ``open``, ``pending`` or ``resolved``."""
         ...
+
+
+class BotChannel(Protocol):
+    """Continues a chatbot that waits for our answer (Kommo's Salesbot ``return_url``)."""
+
+    def continue_bot(self, return_url: str, body: dict[str, Any]) -> int:
+        """POST the continue body; returns the HTTP status.
+
+        Raises:
+            UpstreamUnavailableError: Slow or failing (5xx, 429, timeout): retry later.
+            UpstreamError: Refused (4xx): retrying cannot help.
+        """
+        ...

@@ -43,10 +43,39 @@ class Claim:
     Attributes:
         state: ``acquired`` (do the work), ``done`` (already done), ``busy`` (someone else is on it).
         attempts: How many times the work has been claimed, this time included.
+        result: What an earlier holder computed and saved before its side effect failed.
+        outcome: For ``done``: how the work ended (``done``, ``sent``, ``failed`` ...).
     """
 
     state: ClaimState
     attempts: int = 0
+    result: dict[str, Any] | None = None
+    outcome: str = ""
+
+
+class Claims(Protocol):
+    """The claim primitive: claim / save_result / finish / release, per tenant and key.
+
+    Deferred work (tickets, emails, alerts, desk sync, Kommo replies) claims its key before doing
+    anything, so work delivered twice is done once, and a holder that crashed is taken over when
+    its lease runs out.
+    """
+
+    def claim(self, tenant_id: str, key: str, lease: timedelta) -> Claim:
+        """Claim ``key`` for ``lease`` (atomic): ``acquired``, ``done`` or ``busy``."""
+        ...
+
+    def save_result(self, tenant_id: str, key: str, result: dict[str, Any]) -> None:
+        """Keep what the work computed before its side effect (a retry re-sends it)."""
+        ...
+
+    def finish(self, tenant_id: str, key: str, outcome: str = "done") -> None:
+        """Mark claimed work done; later claims answer ``done``."""
+        ...
+
+    def release(self, tenant_id: str, key: str) -> None:
+        """Give a claim back after a failure, keeping its attempts and result."""
+        ...
 
 
 @dataclass
@@ -118,13 +147,27 @@ class TurnStore(Protocol):
         """Register an API key (by digest) for a tenant."""
         ...
 
+    def append_message(
+        self, tenant_id: str, conversation_key: str, message: Message, fields: dict[str, Any], meta: dict[str, Any]
+    ) -> bool:
+        """Store a message that arrived outside a turn (a channel notification); False if seen before."""
+        ...
+
+    def daily_usage(self, tenant_id: str, day: str) -> dict[str, int]:
+        """A day's usage counters (requests, per channel, feedback)."""
+        ...
+
+    def conversation_owner(self, tenant_id: str, conversation_key: str) -> str:
+        """``ai`` or ``human``: who owns the conversation now."""
+        ...
+
     def ping(self, timeout: float) -> None:
         """One cheap read, for health checks; raises StoreError when the store is down."""
         ...
 
 
 class EscalationStore(Protocol):
-    """Escalations, work claims, desk links, webhook deliveries and feedback."""
+    """Escalations, desk links, webhook deliveries and feedback."""
 
     def create(self, escalation: Escalation) -> None:
         """Store a new escalation and list it among the user's open problems."""
@@ -156,18 +199,6 @@ class EscalationStore(Protocol):
 
     def tenants_with_pending(self) -> list[str]:
         """Tenant ids to sweep."""
-        ...
-
-    def claim(self, tenant_id: str, key: str, lease: timedelta) -> Claim:
-        """Claim a unit of work (atomic)."""
-        ...
-
-    def finish(self, tenant_id: str, key: str) -> None:
-        """Mark claimed work done."""
-        ...
-
-    def release(self, tenant_id: str, key: str) -> None:
-        """Give a claim back after a failure."""
         ...
 
     def link_desk_conversation(self, account_id: int, conversation_id: int, tenant_id: str, escalation_id: str) -> None:

@@ -1,8 +1,7 @@
-"""Firestore persistence for escalations, work claims, feedback and desk webhooks.
+"""Firestore persistence for escalations, feedback and desk webhooks.
 
 tenants/{t}/escalations/{id}            the escalation (the CRM contract's agent failure)
 tenants/{t}/users/{sha(user)}           open_escalations.{id}: {ticket_id, terms, at}
-tenants/{t}/claims/{key}                state in_progress|done, lease_until, attempts (TTL)
 tenants/{t}/feedback/{message_id}       one rating per message (create() refuses a second)
 desk_links/{account}:{conversation}     Chatwoot conversation → tenant and escalation
 webhook_deliveries/{delivery_id}        Chatwoot deliveries already handled (TTL)
@@ -19,12 +18,11 @@ from google.cloud import firestore
 
 from switchboard.core.models import Escalation
 from switchboard.errors import ConflictError
-from switchboard.store.base import Claim
-from switchboard.store.firestore import _translated, call_options, digest, usage_shard
+from switchboard.store.firestore_common import call_options, digest, tenant_ref, translated, usage_shard
 
 log = logging.getLogger(__name__)
 
-CLAIM_TTL = timedelta(days=7)
+DELIVERY_TTL = timedelta(days=7)
 
 
 def _escalation(tenant_id: str, snap: Any) -> Escalation:
@@ -77,7 +75,7 @@ def _escalation_dict(e: Escalation) -> dict[str, Any]:
 
 
 class FirestoreEscalations:
-    """Escalations, claims, feedback and webhook deduplication on Firestore.
+    """Escalations, feedback and webhook deduplication on Firestore.
 
     Args:
         client: A ``google.cloud.firestore.Client``.
@@ -90,7 +88,7 @@ class FirestoreEscalations:
         self._call = call_options(timeout)
 
     def _tenant(self, tenant_id: str) -> Any:
-        return self._db.collection("tenants").document(tenant_id)
+        return tenant_ref(self._db, tenant_id)
 
     def _user_ref(self, tenant_id: str, agent_id: str) -> Any:
         return self._tenant(tenant_id).collection("users").document(digest(agent_id))
@@ -109,12 +107,12 @@ class FirestoreEscalations:
             },
             merge=True,
         )
-        with _translated("create escalation"):
+        with translated("create escalation"):
             batch.commit(**self._call)
 
     def get(self, tenant_id: str, escalation_id: str) -> Escalation | None:
         """Load one escalation."""
-        with _translated("load escalation"):
+        with translated("load escalation"):
             snap = self._tenant(tenant_id).collection("escalations").document(escalation_id).get(**self._call)
         return _escalation(tenant_id, snap) if snap.exists else None
 
@@ -141,7 +139,7 @@ class FirestoreEscalations:
             batch.set(user_ref, {"open_escalations": {escalation.id: open_problem}}, merge=True)
         if close_problem:
             batch.set(user_ref, {"open_escalations": {escalation.id: firestore.DELETE_FIELD}}, merge=True)
-        with _translated("update escalation"):
+        with translated("update escalation"):
             batch.commit(**self._call)
 
     def ticketed_for_user(self, tenant_id: str, agent_id: str, exclude: str) -> list[Escalation]:
@@ -150,7 +148,7 @@ class FirestoreEscalations:
         query = coll.where(filter=firestore.FieldFilter("user.agent_id", "==", agent_id)).where(
             filter=firestore.FieldFilter("status", "==", "ticketed")
         )
-        with _translated("find open tickets"):
+        with translated("find open tickets"):
             found = [_escalation(tenant_id, s) for s in query.stream(**self._call)]
         return sorted((e for e in found if e.id != exclude), key=lambda e: e.created_at, reverse=True)
 
@@ -158,75 +156,25 @@ class FirestoreEscalations:
         """Escalations whose ``pending`` work includes ``kind`` and that have not moved since ``older_than``."""
         coll = self._tenant(tenant_id).collection("escalations")
         query = coll.where(filter=firestore.FieldFilter("pending", "array_contains", kind)).limit(limit)
-        with _translated("find pending work"):
+        with translated("find pending work"):
             found = [_escalation(tenant_id, s) for s in query.stream(**call_options(30.0))]
         return [e for e in found if e.version is None or e.version <= older_than]
 
     def tenants_with_pending(self) -> list[str]:
         """Tenant ids (the sweep visits each)."""
-        with _translated("list tenants"):
+        with translated("list tenants"):
             return [ref.id for ref in self._db.collection("tenants").list_documents()]
-
-    def claim(self, tenant_id: str, key: str, lease: timedelta) -> Claim:
-        """Claim a unit of work: ``create()`` fails on a duplicate, so only one caller wins.
-
-        A claim whose lease expired (its holder crashed) is taken over, guarded by its update time.
-        """
-        ref = self._tenant(tenant_id).collection("claims").document(key.replace("/", "_"))
-        now = datetime.now(UTC)
-        try:
-            with _translated("claim"):
-                ref.create(
-                    {"state": "in_progress", "lease_until": now + lease, "attempts": 1, "expires_at": now + CLAIM_TTL},
-                    **self._call,
-                )
-            return Claim("acquired", 1)
-        except ConflictError:
-            pass
-        with _translated("read claim"):
-            snap = ref.get(**self._call)
-        data = snap.to_dict() or {}
-        if data.get("state") == "done":
-            return Claim("done", int(data.get("attempts", 1)))
-        if data.get("state") == "in_progress" and data.get("lease_until") and data["lease_until"] > now:
-            return Claim("busy", int(data.get("attempts", 1)))
-        attempts = int(data.get("attempts", 0)) + 1
-        try:
-            with _translated("take over claim"):
-                ref.update(
-                    {"state": "in_progress", "lease_until": now + lease, "attempts": attempts},
-                    option=self._db.write_option(last_update_time=snap.update_time),
-                    **self._call,
-                )
-        except ConflictError:
-            return Claim("busy", attempts)
-        return Claim("acquired", attempts)
-
-    def finish(self, tenant_id: str, key: str) -> None:
-        """Mark claimed work done: later claims answer ``done``."""
-        ref = self._tenant(tenant_id).collection("claims").document(key.replace("/", "_"))
-        with _translated("finish claim"):
-            ref.update({"state": "done", "lease_until": None}, **self._call)
-
-    def release(self, tenant_id: str, key: str) -> None:
-        """Give a claim back after a failure, keeping its attempt count."""
-        ref = self._tenant(tenant_id).collection("claims").document(key.replace("/", "_"))
-        try:
-            with _translated("release claim"):
-                ref.update({"state": "released", "lease_until": None}, **self._call)
-        except ConflictError:
-            log.warning("claim vanished before release", extra={"claim": key})
 
     def link_desk_conversation(self, account_id: int, conversation_id: int, tenant_id: str, escalation_id: str) -> None:
         """Remember which escalation a Chatwoot conversation belongs to."""
         ref = self._db.collection("desk_links").document(f"{account_id}:{conversation_id}")
-        with _translated("link desk conversation"):
+        with translated("link desk conversation"):
             ref.set({"tenant_id": tenant_id, "escalation_id": escalation_id}, **self._call)
 
     def desk_link(self, account_id: int, conversation_id: int) -> tuple[str, str] | None:
         """``(tenant_id, escalation_id)`` of a Chatwoot conversation, if it is ours."""
         ref = self._db.collection("desk_links").document(f"{account_id}:{conversation_id}")
-        with _translated("read desk link"):
+        with translated("read desk link"):
             snap = ref.get(**self._call)
         if not snap.exists:
             return None
@@ -237,8 +185,8 @@ class FirestoreEscalations:
         """True the first time a webhook delivery id is seen (atomic ``create()``)."""
         ref = self._db.collection("webhook_deliveries").document(delivery_id)
         try:
-            with _translated("record delivery"):
-                ref.create({"at": datetime.now(UTC), "expires_at": datetime.now(UTC) + CLAIM_TTL}, **self._call)
+            with translated("record delivery"):
+                ref.create({"at": datetime.now(UTC), "expires_at": datetime.now(UTC) + DELIVERY_TTL}, **self._call)
         except ConflictError:
             return False
         return True
@@ -258,7 +206,7 @@ class FirestoreEscalations:
         fields: dict[str, Any] = {"owner": owner, "owner_changed_at": datetime.now(UTC)}
         if reset_context:
             fields.update(recent=[], context_reset_at=datetime.now(UTC), time_escalated=False)
-        with _translated("set conversation owner"):
+        with translated("set conversation owner"):
             ref.set(fields, merge=True, **self._call)
 
     def record_feedback(self, tenant_id: str, message_id: str, data: dict[str, Any], helpful: bool) -> None:
@@ -270,5 +218,5 @@ class FirestoreEscalations:
         counter = "feedback_helpful" if helpful else "feedback_unhelpful"
         day = now.date().isoformat()
         batch.set(usage_shard(tenant, day), {counter: firestore.Increment(1), "date": day}, merge=True)
-        with _translated("record feedback"):
+        with translated("record feedback"):
             batch.commit(**self._call)

@@ -18,28 +18,21 @@ commit's ``transform_results``: exact under any concurrency, one round trip, no 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import random
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import grpc
-from google.api_core import exceptions as gexc
-from google.api_core import gapic_v1
-from google.api_core.retry import Retry, if_transient_error
 from google.cloud import firestore
-from google.cloud.firestore_v1.vector import Vector
 
 from switchboard.config import RateLimit
-from switchboard.core.models import Conversation, Message, OpenProblem, PromptParts, Tenant, TenantSettings
-from switchboard.errors import ConflictError, StoreError
-from switchboard.knowledge.articles import Article, Chunk, KnowledgeSnapshot
+from switchboard.core.models import Conversation, Message, OpenProblem
+from switchboard.errors import ConflictError
 from switchboard.store import wire
 from switchboard.store.base import RateDecision, TurnRecord
+from switchboard.store.firestore_common import PendingCommit, call_options, digest, translated, usage_shard
+from switchboard.store.firestore_kb import KnowledgeVersions
+from switchboard.store.firestore_tenants import TenantRecords
 
 log = logging.getLogger(__name__)
 
@@ -48,83 +41,17 @@ RECENT_KEEP = 24
 #: ``recent`` may grow to this many entries before it is trimmed back to RECENT_KEEP.
 RECENT_MAX = 48
 SAVE_ATTEMPTS = 4
-BATCH_WRITES = 400
-#: Daily usage counters are spread over this many documents: one document per tenant and day
-#: would take every turn's Increment, past Firestore's sustained ~1 write/s per document.
-USAGE_SHARDS = 10
-
-
-@contextmanager
-def _translated(what: str) -> Iterator[None]:
-    try:
-        yield
-    except (gexc.Conflict, gexc.AlreadyExists, gexc.FailedPrecondition) as exc:
-        raise ConflictError(f"{what}: concurrent change") from exc
-    except (gexc.GoogleAPICallError, gexc.RetryError) as exc:
-        raise StoreError(f"{what}: Firestore failed ({type(exc).__name__})") from exc
-
-
-def call_options(timeout: float) -> dict[str, Any]:
-    """Keyword arguments for every Firestore call: a per-call timeout and bounded retries.
-
-    Without an explicit ``retry`` the library retries transient errors for up to 300 s
-    whatever ``timeout`` says (measured: a chat turn against an unreachable Firestore took
-    283 s to fail). Here transient errors are retried with backoff for at most ``timeout``
-    seconds in all.
-    """
-    return {
-        "timeout": timeout,
-        "retry": Retry(predicate=if_transient_error, initial=0.1, maximum=1.0, multiplier=2.0, timeout=timeout),
-    }
-
-
-class _PendingCommit:
-    """A batch commit sent as a gRPC future (no thread); ``result()`` waits for it.
-
-    The client library has no non-blocking commit, so this goes one level down to the GAPIC
-    transport's commit callable with the same request, metadata and routing header the
-    library would send. An UNAVAILABLE answer is sent again as an ordinary blocking commit with
-    the store's bounded retries (the library's own commit retries UNAVAILABLE too); other errors
-    are raised as the library would raise them.
-    """
-
-    def __init__(self, db: firestore.Client, batch: Any, call: dict[str, Any]) -> None:
-        self._batch, self._call = batch, call
-        timeout = call["timeout"]
-        request = {"database": db._database_string, "writes": batch._write_pbs}
-        routing = gapic_v1.routing_header.to_grpc_metadata((("database", db._database_string),))  # type: ignore[no-untyped-call]
-        metadata = (*db._rpc_metadata, routing)
-        self._future = db._firestore_api.transport.commit.future(request, timeout=timeout, metadata=metadata)
-
-    def result(self) -> list[Any]:
-        """The write results (with their transform results), in write order."""
-        try:
-            return list(self._future.result().write_results)
-        except grpc.RpcError as exc:
-            if not (isinstance(exc, grpc.Call) and exc.code() == grpc.StatusCode.UNAVAILABLE):
-                raise gexc.from_grpc_error(exc) from exc  # type: ignore[no-untyped-call]
-        return list(self._batch.commit(**self._call))
 
 
 class _Counting:
     """A started rate-limit commit; ``result()`` is the decision."""
 
-    def __init__(self, commit: _PendingCommit, limit: int, reset_in_seconds: int) -> None:
+    def __init__(self, commit: PendingCommit, limit: int, reset_in_seconds: int) -> None:
         self._commit, self._limit, self._reset = commit, limit, reset_in_seconds
 
     def result(self) -> RateDecision:
         count = int(self._commit.result()[0].transform_results[0].integer_value)
         return RateDecision(allowed=count <= self._limit, count=count, reset_in_seconds=self._reset)
-
-
-def usage_shard(tenant_ref: Any, day: str) -> Any:
-    """One of the day's usage counter documents, picked at random; each carries ``date``."""
-    return tenant_ref.collection("usage").document(f"{day}-s{random.randrange(USAGE_SHARDS)}")
-
-
-def digest(text: str) -> str:
-    """A short, stable, non-reversible id for a user id or similar value."""
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _message_dict(message: Message, expires: datetime, meta: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -175,40 +102,7 @@ def _conversation(key: str, data: dict[str, Any] | None, version: Any) -> Conver
     )
 
 
-def _tenant(tenant_id: str, data: dict[str, Any]) -> Tenant:
-    settings = data.get("settings") or {}
-    prompts = settings.get("prompts") or {}
-    return Tenant(
-        id=tenant_id,
-        name=data.get("name", ""),
-        kb_version=int(data.get("kb_version", 0)),
-        settings=TenantSettings(
-            prompts=PromptParts(**{k: str(prompts.get(k, "")) for k in PromptParts.__dataclass_fields__}),
-            model=settings.get("model"),
-            temperature=settings.get("temperature"),
-            max_output_tokens=settings.get("max_output_tokens"),
-            escalation_threshold=settings.get("escalation_threshold"),
-            kommo=dict(settings.get("kommo") or {}),
-        ),
-    )
-
-
-def _tenant_dict(tenant: Tenant) -> dict[str, Any]:
-    s = tenant.settings
-    return {
-        "name": tenant.name,
-        "settings": {
-            "prompts": dict(s.prompts.__dict__),
-            "model": s.model,
-            "temperature": s.temperature,
-            "max_output_tokens": s.max_output_tokens,
-            "escalation_threshold": s.escalation_threshold,
-            "kommo": s.kommo,
-        },
-    }
-
-
-class FirestoreStore:
+class FirestoreStore(TenantRecords, KnowledgeVersions):
     """The store on Firestore (or Google's emulator when FIRESTORE_EMULATOR_HOST is set).
 
     Args:
@@ -228,24 +122,6 @@ class FirestoreStore:
         """The underlying client (shared with the other Firestore adapters)."""
         return self._db
 
-    def _tenant_ref(self, tenant_id: str) -> Any:
-        return self._db.collection("tenants").document(tenant_id)
-
-    def get_tenant(self, tenant_id: str) -> Tenant | None:
-        """Load a tenant document."""
-        with _translated("load tenant"):
-            snap = self._tenant_ref(tenant_id).get(**self._call)
-        return _tenant(tenant_id, snap.to_dict() or {}) if snap.exists else None
-
-    def tenant_for_key(self, key_hash: str) -> str | None:
-        """Resolve an API key digest to its tenant."""
-        with _translated("resolve api key"):
-            snap = self._db.collection("api_keys").document(key_hash).get(**self._call)
-        if not snap.exists:
-            return None
-        tenant_id = (snap.to_dict() or {}).get("tenant_id")
-        return str(tenant_id) if tenant_id else None
-
     def begin_turn(
         self, tenant_id: str, conversation_key: str, user_id: str, rate: RateLimit, now: datetime, channel: str = ""
     ) -> tuple[Conversation, RateDecision]:
@@ -261,10 +137,10 @@ class FirestoreStore:
         conv_ref = tenant_ref.collection("conversations").document(conversation_key)
         user_ref = tenant_ref.collection("users").document(digest(user_id))
         try:
-            with _translated("load conversation"):
+            with translated("load conversation"):
                 found = self._read(conv_ref, user_ref)
         finally:
-            with _translated("rate limit"):
+            with translated("rate limit"):
                 decision = counted.result()
         conv_data, version = found.get(conv_ref._document_path, (None, None))
         conversation = _conversation(conversation_key, conv_data, version)
@@ -281,7 +157,7 @@ class FirestoreStore:
     def daily_usage(self, tenant_id: str, day: str) -> dict[str, int]:
         """A day's usage counters (requests, per channel, feedback), summed over the shards."""
         totals: dict[str, int] = {}
-        with _translated("read usage"):
+        with translated("read usage"):
             query = (
                 self._tenant_ref(tenant_id).collection("usage").where(filter=firestore.FieldFilter("date", "==", day))
             )
@@ -327,7 +203,7 @@ class FirestoreStore:
             counters[f"channel_{channel}"] = firestore.Increment(1)
         wire.merge(batch, usage_shard(tenant_ref, day), counters)
         reset = max(1, int(window_end - now.timestamp() + 0.999))
-        return _Counting(_PendingCommit(self._db, batch, self._call), rate.limit, reset)
+        return _Counting(PendingCommit(self._db, batch, self._call), rate.limit, reset)
 
     def save_turn(self, tenant_id: str, conversation: Conversation, record: TurnRecord, now: datetime) -> None:
         """Commit the messages and the conversation fields in one batch.
@@ -365,12 +241,12 @@ class FirestoreStore:
                 meta = {**record.reply_meta, "usage": record.usage} if record.usage else record.reply_meta
                 wire.create(batch, messages.document(record.reply.id), _message_dict(record.reply, expires, meta))
             try:
-                with _translated("save turn"):
+                with translated("save turn"):
                     batch.commit(**self._call)
                 return
             except ConflictError:
                 log.info("conversation changed concurrently; reloading", extra={"conversation": conversation.key})
-                with _translated("reload conversation"):
+                with translated("reload conversation"):
                     data, version = self._read(conv_ref).get(conv_ref._document_path, (None, None))
                 current = _conversation(conversation.key, data, version)
         raise ConflictError("conversation kept changing; turn not saved")
@@ -393,7 +269,7 @@ class FirestoreStore:
         }
         batch.set(conv_ref, update, merge=True)
         try:
-            with _translated("append message"):
+            with translated("append message"):
                 batch.commit(**self._call)
         except ConflictError:
             return False
@@ -402,161 +278,11 @@ class FirestoreStore:
     def conversation_owner(self, tenant_id: str, conversation_key: str) -> str:
         """Who owns a conversation right now (read just before anything is sent to a channel)."""
         ref = self._tenant_ref(tenant_id).collection("conversations").document(conversation_key)
-        with _translated("read conversation owner"):
+        with translated("read conversation owner"):
             snap = ref.get(field_paths=["owner"], **self._call)
         return str((snap.to_dict() or {}).get("owner", "ai")) if snap.exists else "ai"
 
-    def load_knowledge(self, tenant_id: str, kb_version: int) -> KnowledgeSnapshot:
-        """Stream every chunk of one knowledge-base version, with the version's profile."""
-        chunks: list[Chunk] = []
-        vectors: dict[str, list[float]] = {}
-        if kb_version <= 0:
-            return KnowledgeSnapshot(chunks, vectors)
-        vref = self._tenant_ref(tenant_id).collection("kb_versions").document(str(kb_version))
-        with _translated("load knowledge base"):
-            meta = vref.get(**self._call).to_dict() or {}
-            for snap in vref.collection("chunks").stream(**call_options(max(self._timeout, 30.0))):
-                d = snap.to_dict() or {}
-                chunks.append(
-                    Chunk(
-                        id=d["id"],
-                        article_id=d["article_id"],
-                        title=d["title"],
-                        text=d["text"],
-                        entry_type=d.get("entry_type", "article"),
-                        url=d.get("url"),
-                        position=int(d.get("position", 0)),
-                    )
-                )
-                if d.get("embedding") is not None:
-                    vectors[d["id"]] = list(d["embedding"])
-        chunks.sort(key=lambda c: (c.article_id, c.position))
-        profile = meta.get("profile")
-        return KnowledgeSnapshot(chunks, vectors, dict(profile) if isinstance(profile, dict) else {})
-
-    def list_articles(self, tenant_id: str) -> list[Article]:
-        """Every article of the tenant's current version."""
-        tenant = self.get_tenant(tenant_id)
-        if tenant is None or tenant.kb_version <= 0:
-            return []
-        coll = self._tenant_ref(tenant_id).collection("kb_versions").document(str(tenant.kb_version))
-        with _translated("list articles"):
-            docs = [s.to_dict() or {} for s in coll.collection("articles").stream(**call_options(30.0))]
-        return [
-            Article(
-                d["id"], d["title"], d["body"], d.get("entry_type", "article"), d.get("url"), tuple(d.get("tags", []))
-            )
-            for d in docs
-        ]
-
-    def publish_knowledge(
-        self,
-        tenant_id: str,
-        articles: Sequence[Article],
-        chunks: Sequence[Chunk],
-        vectors: dict[str, list[float]],
-        progress: Callable[[int], None] | None = None,
-        profile: dict[str, Any] | None = None,
-    ) -> int:
-        """Write a complete new version, then switch the tenant to it in one guarded update.
-
-        Readers only ever see a finished version: a failed import leaves the old one in place.
-        Raises:
-            ConflictError: When another import switched the tenant meanwhile.
-        """
-        tenant_ref = self._tenant_ref(tenant_id)
-        with _translated("read tenant"):
-            snap = tenant_ref.get(**self._call)
-        old = int((snap.to_dict() or {}).get("kb_version", 0)) if snap.exists else 0
-        version = max(old + 1, int(datetime.now(UTC).timestamp() * 1000))
-        vref = tenant_ref.collection("kb_versions").document(str(version))
-        writes: list[tuple[Any, dict[str, Any]]] = [
-            (
-                vref,
-                {
-                    "created_at": datetime.now(UTC),
-                    "articles": len(articles),
-                    "chunks": len(chunks),
-                    "profile": profile or {},
-                },
-            )
-        ]
-        writes += [(vref.collection("articles").document(a.id), _article_dict(a)) for a in articles]
-        writes += [(vref.collection("chunks").document(c.id), _chunk_dict(c, vectors.get(c.id))) for c in chunks]
-        for start in range(0, len(writes), BATCH_WRITES):
-            batch = self._db.batch()
-            for ref, data in writes[start : start + BATCH_WRITES]:
-                batch.set(ref, data)
-            with _translated("write knowledge base"):
-                batch.commit(**call_options(max(self._timeout, 60.0)))
-            if progress:
-                progress(min(len(writes), start + BATCH_WRITES))
-        with _translated("switch knowledge base version"):
-            if snap.exists:
-                option = self._db.write_option(last_update_time=snap.update_time)
-                tenant_ref.update({"kb_version": version, "updated_at": datetime.now(UTC)}, option=option)
-            else:
-                tenant_ref.create({"name": tenant_id, "kb_version": version, "created_at": datetime.now(UTC)})
-        if old:
-            self._delete_version(tenant_ref, old)
-        return version
-
-    def _delete_version(self, tenant_ref: Any, version: int) -> None:
-        vref = tenant_ref.collection("kb_versions").document(str(version))
-        try:
-            for name in ("articles", "chunks"):
-                refs = list(vref.collection(name).list_documents())
-                for start in range(0, len(refs), BATCH_WRITES):
-                    batch = self._db.batch()
-                    for ref in refs[start : start + BATCH_WRITES]:
-                        batch.delete(ref)
-                    batch.commit(**call_options(60.0))
-            vref.delete()
-        except (gexc.GoogleAPICallError, gexc.RetryError):
-            # Old versions are unreachable once the tenant points past them; log and move on.
-            log.warning("could not delete old knowledge-base version", extra={"version": version})
-
-    def save_tenant(self, tenant: Tenant) -> None:
-        """Create or update the tenant's name and settings (kb_version is left alone)."""
-        with _translated("save tenant"):
-            self._tenant_ref(tenant.id).set(
-                {**_tenant_dict(tenant), "updated_at": datetime.now(UTC)}, merge=True, **self._call
-            )
-
-    def add_api_key(self, key_hash: str, tenant_id: str) -> None:
-        """Store an API key digest; the key itself is never stored."""
-        with _translated("add api key"):
-            self._db.collection("api_keys").document(key_hash).create(
-                {"tenant_id": tenant_id, "created_at": datetime.now(UTC)}, **self._call
-            )
-
     def ping(self, timeout: float) -> None:
         """Read one (usually missing) document."""
-        with _translated("ping"):
+        with translated("ping"):
             self._db.collection("health").document("ping").get(timeout=timeout, retry=None)
-
-
-def _article_dict(article: Article) -> dict[str, Any]:
-    return {
-        "id": article.id,
-        "title": article.title,
-        "body": article.body,
-        "entry_type": article.entry_type,
-        "url": article.url,
-        "tags": list(article.tags),
-    }
-
-
-def _chunk_dict(chunk: Chunk, vector: list[float] | None) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": chunk.id,
-        "article_id": chunk.article_id,
-        "title": chunk.title,
-        "text": chunk.text,
-        "entry_type": chunk.entry_type,
-        "url": chunk.url,
-        "position": chunk.position,
-    }
-    if vector is not None:
-        data["embedding"] = Vector(vector)
-    return data

@@ -1,4 +1,7 @@
-"""Kommo outbound: the Salesbot continue call (``POST return_url`` with a Bearer token)."""
+"""Kommo outbound: the Salesbot continue call (``POST return_url`` with a Bearer token).
+
+The protocol is described in docs/contracts/kommo.md.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,7 @@ from typing import Any
 
 import httpx
 
-from switchboard.errors import UpstreamError, UpstreamUnavailableError
 from switchboard.helpdesk._http import make_client, request
-
-
-class KommoFinalError(UpstreamError):
-    """Kommo refused the continue call for good: 401 (token) or 404 (the bot step is gone)."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(f"Kommo continue call refused with {status}", status)
 
 
 class KommoConnector:
@@ -33,17 +28,10 @@ class KommoConnector:
         """POST the continue body exactly to ``return_url``; returns the status (202 = done).
 
         Raises:
-            KommoFinalError: 401 or 404; retrying cannot help.
             UpstreamUnavailableError: 5xx, 429 or a timeout; the queue retries.
-            UpstreamError: Other 4xx (for example 400 TooLong).
+            UpstreamError: A 4xx: 401 (token) and 404 (the bot step is gone) are final, and so is
+                any other refusal (for example 400 TooLong).
         """
         headers = {"Authorization": f"Bearer {self._token}"}
-        try:
-            response = request(self._client, "Kommo", "POST", return_url, json=body, headers=headers)
-        except UpstreamUnavailableError:
-            raise
-        except UpstreamError as exc:
-            if exc.status in (401, 404):
-                raise KommoFinalError(exc.status) from exc
-            raise
+        response = request(self._client, "Kommo", "POST", return_url, json=body, headers=headers)
         return response.status_code

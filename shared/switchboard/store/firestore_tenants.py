@@ -1,0 +1,87 @@
+"""Tenants and API keys on Firestore.
+
+tenants/{t}            name, settings, kb_version
+api_keys/{sha256}      tenant_id (the key itself is never stored)
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from google.cloud import firestore
+
+from switchboard.core.models import PromptParts, Tenant, TenantSettings
+from switchboard.store.firestore_common import tenant_ref, translated
+
+
+def _tenant(tenant_id: str, data: dict[str, Any]) -> Tenant:
+    settings = data.get("settings") or {}
+    prompts = settings.get("prompts") or {}
+    return Tenant(
+        id=tenant_id,
+        name=data.get("name", ""),
+        kb_version=int(data.get("kb_version", 0)),
+        settings=TenantSettings(
+            prompts=PromptParts(**{k: str(prompts.get(k, "")) for k in PromptParts.__dataclass_fields__}),
+            model=settings.get("model"),
+            temperature=settings.get("temperature"),
+            max_output_tokens=settings.get("max_output_tokens"),
+            escalation_threshold=settings.get("escalation_threshold"),
+            kommo=dict(settings.get("kommo") or {}),
+        ),
+    )
+
+
+def _tenant_dict(tenant: Tenant) -> dict[str, Any]:
+    s = tenant.settings
+    return {
+        "name": tenant.name,
+        "settings": {
+            "prompts": dict(s.prompts.__dict__),
+            "model": s.model,
+            "temperature": s.temperature,
+            "max_output_tokens": s.max_output_tokens,
+            "escalation_threshold": s.escalation_threshold,
+            "kommo": s.kommo,
+        },
+    }
+
+
+class TenantRecords:
+    """The tenant half of :class:`switchboard.store.firestore.FirestoreStore`."""
+
+    _db: firestore.Client
+    _call: dict[str, Any]
+
+    def _tenant_ref(self, tenant_id: str) -> Any:
+        return tenant_ref(self._db, tenant_id)
+
+    def get_tenant(self, tenant_id: str) -> Tenant | None:
+        """Load a tenant document."""
+        with translated("load tenant"):
+            snap = self._tenant_ref(tenant_id).get(**self._call)
+        return _tenant(tenant_id, snap.to_dict() or {}) if snap.exists else None
+
+    def tenant_for_key(self, key_hash: str) -> str | None:
+        """Resolve an API key digest to its tenant."""
+        with translated("resolve api key"):
+            snap = self._db.collection("api_keys").document(key_hash).get(**self._call)
+        if not snap.exists:
+            return None
+        tenant_id = (snap.to_dict() or {}).get("tenant_id")
+        return str(tenant_id) if tenant_id else None
+
+    def save_tenant(self, tenant: Tenant) -> None:
+        """Create or update the tenant's name and settings (kb_version is left alone)."""
+        with translated("save tenant"):
+            self._tenant_ref(tenant.id).set(
+                {**_tenant_dict(tenant), "updated_at": datetime.now(UTC)}, merge=True, **self._call
+            )
+
+    def add_api_key(self, key_hash: str, tenant_id: str) -> None:
+        """Store an API key digest; the key itself is never stored."""
+        with translated("add api key"):
+            self._db.collection("api_keys").document(key_hash).create(
+                {"tenant_id": tenant_id, "created_at": datetime.now(UTC)}, **self._call
+            )

@@ -1,0 +1,29 @@
+"""The shapes of identifiers and addresses that cross our edges, in one place.
+
+Each is a regular expression string, usable as a pydantic ``Field(pattern=...)`` and with
+:func:`re.fullmatch`.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: A tenant id: it names Firestore documents and appears in URLs and task names.
+TENANT_ID = r"^[A-Za-z0-9_-]{1,64}$"
+#: An escalation (agent failure) id: a UUID as we issue them, or the CRM's own id format.
+FAILURE_ID = r"^[A-Za-z0-9-]{1,64}$"
+#: An email address, checked loosely: one ``@``, a dot in the domain, no spaces.
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+_TENANT_ID = re.compile(TENANT_ID)
+_FAILURE_ID = re.compile(FAILURE_ID)
+
+
+def is_tenant_id(value: str) -> bool:
+    """Whether ``value`` is a valid tenant id."""
+    return bool(_TENANT_ID.match(value))
+
+
+def is_failure_id(value: str) -> bool:
+    """Whether ``value`` is a valid escalation id."""
+    return bool(_FAILURE_ID.match(value))
