@@ -7,7 +7,7 @@ TASKS_EMULATOR := .venv-tasks/bin/gcloud-tasks-emulator
 PORT ?= 8080
 export PORT
 
-.PHONY: venv dev test lint build kommo-widget bench clean
+.PHONY: venv dev test unit lint build kommo-widget bench clean
 
 venv: $(VENV)/.installed
 
@@ -31,6 +31,10 @@ lint: venv
 
 test: lint
 	$(BIN)/pytest -q
+
+# The fast tier: use cases and entry points over in-memory ports; no emulator, no Java.
+unit: venv
+	$(BIN)/pytest -q -m "not emulator and not build and not system"
 
 build: venv
 	$(BIN)/python scripts/stage_functions.py

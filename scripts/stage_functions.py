@@ -16,7 +16,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "shared" / "switchboard"
-EXCLUDE = ("devtools", "cli.py", "__pycache__", "*.pyc")
+EXCLUDE = ("devtools", "cli", "__pycache__", "*.pyc")
 
 
 def stage(name: str, out: Path) -> Path:

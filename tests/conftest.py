@@ -123,3 +123,13 @@ def db(env: Callable[..., None], project: str) -> Any:
     from google.cloud import firestore
 
     return firestore.Client(project=project)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that needs Google's Firestore emulator or the Cloud Tasks emulator is marked
+    ``emulator``, whether it asks for one directly or through another fixture, so ``make unit``
+    (``-m "not emulator ..."``) runs exactly the tests that need no Java."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & {"firestore_emulator", "tasks_emulator"}:
+            item.add_marker(pytest.mark.emulator)

@@ -286,6 +286,13 @@ def services() -> Services:
     return _services
 
 
+def install(instance: Services) -> None:
+    """Use ``instance`` as this process's services (a test tier built on in-memory ports)."""
+    global _services
+    with _lock:
+        _services = instance
+
+
 def reset() -> None:
     """Forget the cached services (the next call re-reads the environment)."""
     global _services

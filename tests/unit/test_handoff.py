@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from switchboard.core.handoff import HandoffIntent, _typo_fixer, _TypoFixer, detect_handoff, normalize
+from switchboard.core.handoff import HandoffIntent, detect_handoff, normalize
+from switchboard.core.handoff.detector import typo_fixer
+from switchboard.core.handoff.typos import TypoFixer
 
 LANGUAGES = ("en", "es", "pt", "fr", "de", "it", "nl", "pl", "ru", "uk", "mn", "tr", "zh")
 
@@ -1944,7 +1946,7 @@ def test_normalize_strips_latin_accents_and_maps_traditional_chinese() -> None:
     ],
 )
 def test_one_edit_typos_are_repaired(typo: str, word: str) -> None:
-    assert _typo_fixer().fix(typo) == word
+    assert typo_fixer().fix(typo) == word
 
 
 @pytest.mark.parametrize(
@@ -1952,17 +1954,17 @@ def test_one_edit_typos_are_repaired(typo: str, word: str) -> None:
     ["agency", "talked", "chez", "argent", "niemand", "rozmawiam", "hable", "agt", "tema", "walk", "that"],
 )
 def test_real_words_and_short_words_are_left_alone(word: str) -> None:
-    assert _typo_fixer().fix(word) == word
+    assert typo_fixer().fix(word) == word
 
 
 def test_four_letter_words_only_take_a_swap_or_a_missing_letter() -> None:
-    fixer = _TypoFixer(keys=frozenset({"mens", "talk"}), known=frozenset())
+    fixer = TypoFixer(keys=frozenset({"mens", "talk"}), known=frozenset())
     assert fixer.fix("tlak") == "talk"
     assert fixer.fix("mans") == "mans"  # a substitution in four letters is too much guessing
     assert fixer.fix("men") == "men"  # three letters are never touched
 
 
 def test_ties_go_to_the_detected_language() -> None:
-    fixer = _typo_fixer()
+    fixer = typo_fixer()
     assert fixer.fix("поговорит", "ru") == "поговорить"
     assert fixer.fix("поговорит", "uk") == "поговорити"

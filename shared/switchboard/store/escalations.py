@@ -19,59 +19,11 @@ from google.cloud import firestore
 from switchboard.core.models import Escalation
 from switchboard.errors import ConflictError
 from switchboard.store.firestore_common import call_options, digest, tenant_ref, translated, usage_shard
+from switchboard.store.records import escalation_from, escalation_record
 
 log = logging.getLogger(__name__)
 
 DELIVERY_TTL = timedelta(days=7)
-
-
-def _escalation(tenant_id: str, snap: Any) -> Escalation:
-    d = snap.to_dict() or {}
-    return Escalation(
-        id=snap.id,
-        tenant_id=tenant_id,
-        status=d.get("status", "open"),
-        reason=d.get("reason", "low_confidence"),
-        session_id=d.get("session_id", ""),
-        query=d.get("query", ""),
-        agent_response=d.get("agent_response", ""),
-        confidence=float(d.get("confidence", 0.0)),
-        agent_type=d.get("agent_type", "customer"),
-        user=dict(d.get("user") or {}),
-        created_at=d.get("created_at") or datetime.now(UTC),
-        channel=d.get("channel", "crm"),
-        ticket_id=d.get("ticket_id"),
-        ticket_url=d.get("ticket_url"),
-        duplicate_of=d.get("duplicate_of"),
-        history=list(d.get("history") or []),
-        problem_terms=list(d.get("problem_terms") or []),
-        desk=dict(d.get("desk") or {}),
-        pending=list(d.get("pending") or []),
-        version=snap.update_time,
-    )
-
-
-def _escalation_dict(e: Escalation) -> dict[str, Any]:
-    return {
-        "status": e.status,
-        "reason": e.reason,
-        "session_id": e.session_id,
-        "query": e.query,
-        "agent_response": e.agent_response,
-        "confidence": e.confidence,
-        "agent_type": e.agent_type,
-        "user": e.user,
-        "created_at": e.created_at,
-        "updated_at": e.created_at,
-        "channel": e.channel,
-        "ticket_id": e.ticket_id,
-        "ticket_url": e.ticket_url,
-        "duplicate_of": e.duplicate_of,
-        "history": e.history,
-        "problem_terms": e.problem_terms,
-        "desk": e.desk,
-        "pending": e.pending,
-    }
 
 
 class FirestoreEscalations:
@@ -97,7 +49,7 @@ class FirestoreEscalations:
         """Store a new escalation and list it among the user's open problems (one commit)."""
         ref = self._tenant(escalation.tenant_id).collection("escalations").document(escalation.id)
         batch = self._db.batch()
-        batch.create(ref, _escalation_dict(escalation))
+        batch.create(ref, escalation_record(escalation))
         batch.set(
             self._user_ref(escalation.tenant_id, escalation.agent_id),
             {
@@ -114,7 +66,7 @@ class FirestoreEscalations:
         """Load one escalation."""
         with translated("load escalation"):
             snap = self._tenant(tenant_id).collection("escalations").document(escalation_id).get(**self._call)
-        return _escalation(tenant_id, snap) if snap.exists else None
+        return escalation_from(tenant_id, snap.id, snap.to_dict() or {}, snap.update_time) if snap.exists else None
 
     def update(
         self,
@@ -149,7 +101,9 @@ class FirestoreEscalations:
             filter=firestore.FieldFilter("status", "==", "ticketed")
         )
         with translated("find open tickets"):
-            found = [_escalation(tenant_id, s) for s in query.stream(**self._call)]
+            found = [
+                escalation_from(tenant_id, s.id, s.to_dict() or {}, s.update_time) for s in query.stream(**self._call)
+            ]
         return sorted((e for e in found if e.id != exclude), key=lambda e: e.created_at, reverse=True)
 
     def with_pending(self, tenant_id: str, kind: str, older_than: datetime, limit: int = 200) -> list[Escalation]:
@@ -157,7 +111,10 @@ class FirestoreEscalations:
         coll = self._tenant(tenant_id).collection("escalations")
         query = coll.where(filter=firestore.FieldFilter("pending", "array_contains", kind)).limit(limit)
         with translated("find pending work"):
-            found = [_escalation(tenant_id, s) for s in query.stream(**call_options(30.0))]
+            found = [
+                escalation_from(tenant_id, s.id, s.to_dict() or {}, s.update_time)
+                for s in query.stream(**call_options(30.0))
+            ]
         return [e for e in found if e.version is None or e.version <= older_than]
 
     def tenants_with_pending(self) -> list[str]:

@@ -1,0 +1,127 @@
+"""``switchboard tenant ...`` and ``switchboard conversation owner``: tenants, API keys, who answers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+
+from switchboard.cli.common import Commands, err, out, tenant_id
+
+
+def _new_key() -> str:
+    return "sb_" + secrets.token_urlsafe(32)
+
+
+def cmd_tenant_create(args: argparse.Namespace) -> int:
+    """Create (or rename) a tenant and print a new API key for it."""
+    from switchboard.bootstrap import services
+    from switchboard.channels.auth import hash_api_key
+    from switchboard.core.models import Tenant
+
+    store = services().store
+    existing = store.get_tenant(args.tenant)
+    tenant = existing or Tenant(id=args.tenant)
+    store.save_tenant(Tenant(tenant.id, args.name or tenant.name or args.tenant, tenant.settings, tenant.kb_version))
+    key = _new_key()
+    store.add_api_key(hash_api_key(key), args.tenant)
+    err(f"tenant {args.tenant} {'updated' if existing else 'created'}; its API key (shown once, stored hashed):")
+    out(key)
+    return 0
+
+
+def cmd_tenant_add_key(args: argparse.Namespace) -> int:
+    """Print a new API key for an existing tenant."""
+    from switchboard.bootstrap import services
+    from switchboard.channels.auth import hash_api_key
+
+    store = services().store
+    if store.get_tenant(args.tenant) is None:
+        err(f"no tenant {args.tenant}; create it with `switchboard tenant create --tenant {args.tenant}`")
+        return 2
+    key = _new_key()
+    store.add_api_key(hash_api_key(key), args.tenant)
+    out(key)
+    return 0
+
+
+def cmd_tenant_set_instructions(args: argparse.Namespace) -> int:
+    """Set the tenant's AI instructions (the Kommo Salesbot spec's editor; the tenant-settings spec's manual prompt) from a file."""
+    from dataclasses import replace
+
+    from switchboard.bootstrap import services
+    from switchboard.core.models import Tenant
+
+    text = Path(args.file).read_text(encoding="utf-8").strip()
+    if len(text) > 20000:
+        err("instructions are over 20,000 characters")
+        return 2
+    store = services().store
+    tenant = store.get_tenant(args.tenant) or Tenant(id=args.tenant, name=args.tenant)
+    prompts = replace(tenant.settings.prompts, manual_prompt=text)
+    store.save_tenant(replace(tenant, settings=replace(tenant.settings, prompts=prompts)))
+    out(
+        f"tenant {args.tenant}: instructions set ({len(text)} characters); instances pick them up within "
+        f"TENANT_CACHE_SECONDS ({services().settings.tenant_cache_seconds:g} s)"
+    )
+    return 0
+
+
+def cmd_tenant_show(args: argparse.Namespace) -> int:
+    """Print a tenant's settings and today's usage counters as JSON."""
+    from dataclasses import asdict
+
+    from switchboard.bootstrap import services
+
+    store = services().store
+    tenant = store.get_tenant(args.tenant)
+    if tenant is None:
+        err(f"no tenant {args.tenant}")
+        return 2
+    today = datetime.now(UTC).date().isoformat()
+    shown = {**asdict(tenant), "usage_today": {"date": today, **store.daily_usage(args.tenant, today)}}
+    out(json.dumps(shown, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def cmd_conversation_owner(args: argparse.Namespace) -> int:
+    """Hand a conversation to a person, or back to the AI (with a fresh context)."""
+    from switchboard.bootstrap import services
+    from switchboard.core.turn import conversation_doc_id
+
+    doc = conversation_doc_id(args.channel, args.key)
+    services().escalations.set_conversation_owner(args.tenant, doc, args.owner, reset_context=args.owner == "ai")
+    out(f"{doc}: owner is now {args.owner}")
+    return 0
+
+
+def register(sub: Commands) -> None:
+    """Add the ``tenant`` and ``conversation`` commands."""
+    tenant = sub.add_parser("tenant", help="tenants and API keys").add_subparsers(dest="tenant_command", required=True)
+    create = tenant.add_parser("create", help="create a tenant and print an API key")
+    create.add_argument("--tenant", required=True, type=tenant_id)
+    create.add_argument("--name")
+    create.set_defaults(func=cmd_tenant_create, needs_store=True)
+    add_key = tenant.add_parser("add-key", help="print a new API key for a tenant")
+    add_key.add_argument("--tenant", required=True, type=tenant_id)
+    add_key.set_defaults(func=cmd_tenant_add_key, needs_store=True)
+
+    instructions = tenant.add_parser("set-instructions", help="set the AI instructions from a text file")
+    instructions.add_argument("--tenant", required=True, type=tenant_id)
+    instructions.add_argument("file")
+    instructions.set_defaults(func=cmd_tenant_set_instructions, needs_store=True)
+    show = tenant.add_parser("show", help="print a tenant's settings")
+    show.add_argument("--tenant", required=True, type=tenant_id)
+    show.set_defaults(func=cmd_tenant_show, needs_store=True)
+
+    conversation = sub.add_parser("conversation", help="conversations").add_subparsers(
+        dest="conv_command", required=True
+    )
+    owner = conversation.add_parser("owner", help="hand a conversation to a person or back to the AI")
+    owner.add_argument("--tenant", required=True, type=tenant_id)
+    owner.add_argument("--channel", required=True, choices=["crm", "kommo", "chatwoot", "cli"])
+    owner.add_argument("--key", required=True, help="conversation key, e.g. lead-123-contact-456 for Kommo")
+    owner.add_argument("owner", choices=["ai", "human"])
+    owner.set_defaults(func=cmd_conversation_owner, needs_store=True)

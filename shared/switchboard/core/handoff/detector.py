@@ -1,0 +1,182 @@
+"""The handoff verdict: every language's frames, then the vetoes, nature questions and weak rules.
+
+Every language's frames run on every message (customers mix languages); the detected language
+labels the verdict and breaks ties in typo repair. Order: request frames first; then a question
+about the bot's nature ("are you a human?") ends the search as *not* a request; then weak rules:
+a clause that is nothing but a noun phrase ("operator", "human please", "人工！"), or a message
+that names a real or live person ("real human", "persona real"). The regexes are compiled once,
+at import.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from switchboard.core.handoff.folding import normalize
+from switchboard.core.handoff.languages import load_lexicons
+from switchboard.core.handoff.lexicon import PHRASES, Lexicon, alt
+from switchboard.core.handoff.typos import MIN_FUZZY_LEN, TypoFixer
+from switchboard.core.language import detect_language
+from switchboard.knowledge.lexicon import english_words
+
+
+@dataclass(frozen=True)
+class HandoffIntent:
+    """The verdict on one message.
+
+    Attributes:
+        wants_human: True when the customer asks for a human.
+        language: Detected language of the message.
+        rule: Which rule fired, as ``"<lang>:<form>"`` (e.g. ``"en:talk"``, ``"zh:connect"``,
+            ``"de:real"``; a bare noun phrase, which any language's nouns may make, is
+            ``"<detected language>:bare"``), or ``""`` when none did.
+    """
+
+    wants_human: bool
+    language: str
+    rule: str = ""
+
+
+LEXICONS: tuple[Lexicon, ...] = load_lexicons()
+
+
+def _union(parts: Iterable[str]) -> re.Pattern[str] | None:
+    alternatives = [f"(?:{p})" for p in parts if p]
+    return re.compile("|".join(alternatives)) if alternatives else None
+
+
+_COMPILED = tuple((lex.code, lex.compile()) for lex in LEXICONS)
+# A negation right before the match cancels it in every language ("non ho bisogno di ...").
+_NEGATION = _union(
+    [*(lex.negation for lex in LEXICONS), r"(?:\b(?:non|no|nao|не|ні|nie|ne|niet|nicht|not|never)\s*|不|别|没)$"]
+)
+_VETO_NEXT = _union(lex.veto_next for lex in LEXICONS)
+_VETO_CLAUSE = _union(lex.veto_clause for lex in LEXICONS)
+_NATURE = _union(lex.nature for lex in LEXICONS)
+_WEAK = tuple((lex.code, re.compile("|".join(lex.expand(t) for t in lex.weak))) for lex in LEXICONS if lex.weak)
+
+# Clause boundaries: punctuation and "but"-like conjunctions.
+_BOUNDARY = re.compile(
+    r"[.,;:!?¿¡()\[\]\"«»…\-–—/]|[，。！？；、：]|但是|而是|可是"
+    r"|\s(?:but|pero|mas|mais|aber|sondern|ma|maar|ale|но|але|а|ama|fakat|sino|yet|so)\s"
+)
+
+
+# Nouns too generic to be a request on their own ("team", "people", "service").
+_NOT_BARE = frozenset(
+    ("team", "teams", "people", "staff", "employees", "owner", "boss", "service", "equipe", "equipo", "personal",
+     "personas", "pessoas", "time", "personnes", "personen", "persone", "mensen", "servicio", "servizio", "assistenza",
+     "assistance", "support", "soporte", "suporte", "supporto")
+)  # fmt: skip
+
+
+def _bare_pattern() -> re.Pattern[str]:
+    """A message that is only a noun phrase, in any language: "operator", "human please", "人工"."""
+    merged = Lexicon(
+        code="*",
+        nouns=tuple(n for lex in LEXICONS for n in lex.nouns if n not in _NOT_BARE),
+        people=(),
+        frames={},
+        dets=tuple(d for lex in LEXICONS for d in lex.dets),
+        adjs=tuple(a for lex in LEXICONS for a in lex.adjs),
+        adverbs=tuple(a for lex in LEXICONS for a in lex.adverbs),
+        bots=tuple(b for lex in LEXICONS for b in lex.bots),
+        spaced=False,
+    )
+    polite = alt(*(lex.polite for lex in LEXICONS))
+    qualifier = alt(*(lex.qualifiers for lex in LEXICONS))
+    not_bot = rf"(?:\W*(?:not|no|nie|non|pas|nicht|kein|geen|не|ні|а не|degil|不是|不要)\s*{merged.bot_phrase()})"
+    return re.compile(
+        rf"^\W*(?:{polite}\W+)*(?:{merged.noun_phrase(merged.nouns)})(?!\w)"
+        rf"(?:\s+{qualifier}(?:\s+[^\W\d_]+){{1,2}})?(?:\W*{polite}(?!\w))*{not_bot}?\W*$"
+    )
+
+
+_BARE = _bare_pattern()
+_CLAUSES = re.compile(r"[,.;!?，。！？；]+")
+
+
+@lru_cache(maxsize=1)
+def typo_fixer() -> TypoFixer:
+    """The typo repair for every lexicon's key words, built on first use.
+
+    Known words, never rewritten: the English dictionary, every word of every lexicon, each
+    language's ``guard`` list and every word of every phrase compiled into the frames.
+    """
+    languages: dict[str, set[str]] = {}
+    known: set[str] = set(english_words())
+    for lex in LEXICONS:
+        for word in lex.nouns + lex.keys:
+            if " " not in word and "'" not in word and len(word) >= MIN_FUZZY_LEN:
+                languages.setdefault(word, set()).add(lex.code)
+        known.update(lex.words())
+        known.update(lex.guard)
+    known.update(w for phrase in PHRASES for w in re.findall(r"[^\W\d_]+", phrase) if len(w) >= MIN_FUZZY_LEN)
+    return TypoFixer(
+        keys=frozenset(languages),
+        known=frozenset(known - set(languages)),
+        languages={k: frozenset(v) for k, v in languages.items()},
+    )
+
+
+def _clause_start(text: str, end: int) -> int:
+    start = 0
+    for boundary in _BOUNDARY.finditer(text, 0, end):
+        start = boundary.end()
+    return start
+
+
+def _vetoed(text: str, match: re.Match[str]) -> bool:
+    before = text[_clause_start(text, match.start()) : match.start()]
+    if _NEGATION is not None and _NEGATION.search(before):
+        return True
+    after = text[match.end() :]
+    if _VETO_NEXT is not None and _VETO_NEXT.match(after):
+        return True
+    if _VETO_CLAUSE is not None:
+        boundary = _BOUNDARY.search(after)
+        if _VETO_CLAUSE.search(after[: boundary.start()] if boundary else after):
+            return True
+    return False
+
+
+def match_rule(text: str, language: str = "") -> str:
+    """The rule that makes ``text`` a request for a human, or ``""``.
+
+    Args:
+        text: The raw message.
+        language: Its detected language, which only breaks ties in typo repair.
+    """
+    normalized = typo_fixer().fix_text(normalize(text), language)
+    for code, pattern in _COMPILED:
+        for match in pattern.finditer(normalized):
+            if not _vetoed(normalized, match):
+                return f"{code}:{match.lastgroup}"
+    if _NATURE is not None and _NATURE.search(normalized):
+        return ""
+    if any(_BARE.match(clause) for clause in _CLAUSES.split(normalized)):
+        return f"{language or '*'}:bare"
+    for code, pattern in _WEAK:
+        if pattern.search(normalized):
+            return f"{code}:real"
+    return ""
+
+
+def detect_handoff(text: str) -> HandoffIntent:
+    """Decide whether ``text`` asks for a human, in any supported language.
+
+    Every language's rules run on every message (customers mix languages), so the detected
+    language only labels the verdict.
+
+    Args:
+        text: The customer's message.
+
+    Returns:
+        The verdict with the language and the rule that fired.
+    """
+    language = detect_language(text)
+    rule = match_rule(text, language)
+    return HandoffIntent(bool(rule), language, rule)

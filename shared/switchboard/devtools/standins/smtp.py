@@ -1,0 +1,43 @@
+"""SMTP stand-in: a real SMTP server (aiosmtpd) that keeps every message it receives."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Callable
+from typing import Any
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) that keeps every message it receives.
+
+    Args:
+        port: Port to bind (must be a concrete free port: aiosmtpd's self-test cannot use 0).
+    """
+
+    def __init__(self, port: int) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.listener: Callable[[str], None] | None = None
+        sink = self
+
+        class Collect:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+                sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+                message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                sink.messages.append(message)
+                if sink.listener:
+                    sink.listener(f"[smtp] to {message['To']}: {message['Subject']}")
+                return "250 OK"
+
+        self.port = port
+        self._controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+
+    def start(self) -> SmtpSink:
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        self._controller.stop()

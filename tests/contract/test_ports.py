@@ -1,0 +1,340 @@
+"""One contract for the store ports, run against the in-memory implementations (fast tier) and the
+Firestore adapters on Google's emulator: the fakes the fast tier relies on cannot drift from the
+real store."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from switchboard.config import RateLimit
+from switchboard.core.models import Escalation, Message, Tenant, TenantSettings
+from switchboard.errors import ConflictError
+from switchboard.knowledge.articles import Article, Chunk
+from switchboard.store.base import Claims, EscalationStore, TurnRecord, TurnStore
+from tests.support.memory import (
+    RECENT_KEEP,
+    RECENT_MAX,
+    InMemoryClaims,
+    InMemoryEscalations,
+    InMemoryStore,
+    MemoryDatabase,
+)
+
+RATE = RateLimit(100, 3600)
+
+
+@dataclass
+class Ports:
+    store: TurnStore
+    escalations: EscalationStore
+    claims: Claims
+
+
+@pytest.fixture(params=["memory", pytest.param("firestore", marks=pytest.mark.emulator)])
+def ports(request: pytest.FixtureRequest) -> Ports:
+    if request.param == "memory":
+        db = MemoryDatabase()
+        return Ports(InMemoryStore(db), InMemoryEscalations(db), InMemoryClaims(db))
+    request.getfixturevalue("env")  # Google's emulator, a fresh project
+    from switchboard import bootstrap
+
+    services = bootstrap.services()
+    return Ports(services.store, services.escalations, services.claims)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _turn(i: int, reply: bool = True) -> TurnRecord:
+    now = _now()
+    answer = Message(f"{i:04d}-a", "assistant", f"a{i}", now) if reply else None
+    return TurnRecord(Message(f"{i:04d}-u", "user", f"q{i}", now), answer, {"channel": "crm", "language": "en"})
+
+
+def _escalation(tenant: str = "t", agent: str = "u1", **overrides: Any) -> Escalation:
+    fields: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "tenant_id": tenant,
+        "status": "open",
+        "reason": "low_confidence",
+        "session_id": "s1",
+        "query": "printer jams",
+        "agent_response": "",
+        "confidence": 0.2,
+        "agent_type": "customer",
+        "user": {"agent_id": agent, "email": "jane@example.com", "name": "Jane"},
+        "created_at": _now(),
+        "problem_terms": ["printer", "jam"],
+        **overrides,
+    }
+    return Escalation(**fields)
+
+
+# ------------------------------------------------------------------------------------------ tenants
+
+
+def test_tenant_round_trip_keeps_settings_and_leaves_the_kb_version_alone(ports: Ports) -> None:
+    assert ports.store.get_tenant("acme") is None
+    ports.store.save_tenant(Tenant("acme", "Acme", TenantSettings(escalation_threshold=0.4, kommo={"subdomain": "a"})))
+    version = ports.store.publish_knowledge("acme", [], [], {})
+    ports.store.save_tenant(Tenant("acme", "Acme Ltd", TenantSettings(escalation_threshold=0.5)))
+    tenant = ports.store.get_tenant("acme")
+    assert tenant is not None
+    assert (tenant.name, tenant.settings.escalation_threshold, tenant.kb_version) == ("Acme Ltd", 0.5, version)
+
+
+def test_an_api_key_maps_to_one_tenant_and_cannot_be_registered_twice(ports: Ports) -> None:
+    ports.store.add_api_key("k" * 64, "acme")
+    assert ports.store.tenant_for_key("k" * 64) == "acme"
+    assert ports.store.tenant_for_key("x" * 64) is None
+    with pytest.raises(ConflictError):
+        ports.store.add_api_key("k" * 64, "other")
+
+
+# ------------------------------------------------------------------------------------------ turns
+
+
+def test_the_rate_window_counts_every_attempt_per_user(ports: Ports) -> None:
+    rate, now = RateLimit(2, 3600), _now()
+    decisions = [ports.store.begin_turn("t", "crm:c", "u1", rate, now, "crm")[1] for _ in range(3)]
+    assert [(d.allowed, d.count) for d in decisions] == [(True, 1), (True, 2), (False, 3)]
+    assert 1 <= decisions[0].reset_in_seconds <= 3600
+    assert ports.store.begin_turn("t", "crm:c", "u2", rate, now)[1].count == 1
+    usage = ports.store.daily_usage("t", now.date().isoformat())
+    assert (usage["requests"], usage["channel_crm"]) == (4, 3)
+
+
+def test_a_saved_turn_is_loaded_by_the_next_one(ports: Ports) -> None:
+    conversation = ports.store.begin_turn("t", "crm:c", "u", RATE, _now())[0]
+    assert not conversation.exists and conversation.recent == []
+    ports.store.save_turn("t", conversation, _turn(0), _now())
+    loaded = ports.store.begin_turn("t", "crm:c", "u", RATE, _now())[0]
+    assert loaded.exists and loaded.owner == "ai" and loaded.language == "en" and loaded.turn_count == 1
+    assert [(m.id, m.role, m.content) for m in loaded.recent] == [
+        ("0000-u", "user", "q0"),
+        ("0000-a", "assistant", "a0"),
+    ]
+    assert loaded.created_at is not None
+
+
+def test_a_silent_turn_stores_the_message_without_counting_an_answer(ports: Ports) -> None:
+    ports.store.save_turn("t", ports.store.begin_turn("t", "crm:c", "u", RATE, _now())[0], _turn(0), _now())
+    loaded = ports.store.begin_turn("t", "crm:c", "u", RATE, _now())[0]
+    ports.store.save_turn("t", loaded, _turn(1, reply=False), _now())
+    final = ports.store.begin_turn("t", "crm:c", "u", RATE, _now())[0]
+    assert [m.id for m in final.recent] == ["0000-u", "0000-a", "0001-u"]
+    assert final.turn_count == 1
+
+
+def test_recent_is_trimmed_once_it_outgrows_its_limit(ports: Ports) -> None:
+    for i in range(RECENT_MAX // 2 + 1):
+        conversation = ports.store.begin_turn("t", "crm:trim", "u", RATE, _now())[0]
+        ports.store.save_turn("t", conversation, _turn(i), _now())
+    final = ports.store.begin_turn("t", "crm:trim", "u", RATE, _now())[0]
+    assert len(final.recent) == RECENT_KEEP
+    assert final.recent[-1].id == f"{RECENT_MAX // 2:04d}-a"
+
+
+def test_concurrent_turns_of_one_conversation_lose_no_message(ports: Ports) -> None:
+    ports.store.save_turn("t", ports.store.begin_turn("t", "crm:c", "u", RATE, _now())[0], _turn(0), _now())
+    loaded = ports.store.begin_turn("t", "crm:c", "u", RATE, _now())[0]
+    threads = [
+        threading.Thread(target=ports.store.save_turn, args=("t", loaded, _turn(i), _now())) for i in range(1, 5)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    final = ports.store.begin_turn("t", "crm:c", "u", RATE, _now())[0]
+    assert sorted(m.id for m in final.recent) == sorted(f"{i:04d}-{r}" for i in range(5) for r in "ua")
+    assert final.turn_count == 5
+
+
+def test_a_turn_can_hand_the_conversation_to_a_person(ports: Ports) -> None:
+    assert ports.store.conversation_owner("t", "kommo:c") == "ai"
+    record = _turn(0)
+    record.conversation_fields["owner"] = "human"
+    ports.store.save_turn("t", ports.store.begin_turn("t", "kommo:c", "u", RATE, _now())[0], record, _now())
+    assert ports.store.conversation_owner("t", "kommo:c") == "human"
+    assert ports.store.begin_turn("t", "kommo:c", "u", RATE, _now())[0].owner == "human"
+
+
+def test_a_message_from_outside_a_turn_is_stored_once(ports: Ports) -> None:
+    message = Message("kommo-77", "user", "hello", _now())
+    assert ports.store.append_message("t", "kommo:c", message, {"channel": "kommo"}, {"source": "x"}) is True
+    assert ports.store.append_message("t", "kommo:c", message, {"channel": "kommo"}, {"source": "x"}) is False
+    loaded = ports.store.begin_turn("t", "kommo:c", "u", RATE, _now())[0]
+    assert [m.id for m in loaded.recent] == ["kommo-77"]
+
+
+# ------------------------------------------------------------------------------------------ knowledge
+
+
+def _kb(n: int) -> tuple[list[Article], list[Chunk], dict[str, list[float]]]:
+    articles = [Article(f"a{i}", f"Title {i}", f"Body {i}") for i in range(n)]
+    chunks = [
+        Chunk(f"a{i}#{p}", f"a{i}", f"Title {i}", f"text {i}.{p}", "article", None, p) for i in range(n) for p in (1, 0)
+    ]
+    return articles, chunks, {c.id: [1.0, 0.0] for c in chunks}
+
+
+def test_a_published_version_is_loaded_whole_and_replaces_the_previous_one(ports: Ports) -> None:
+    assert ports.store.load_knowledge("t", 0).chunks == []
+    articles, chunks, vectors = _kb(3)
+    first = ports.store.publish_knowledge("t", articles, chunks, vectors, profile={"language": "en"})
+    second = ports.store.publish_knowledge("t", articles[:2], chunks[:4], {}, profile={"language": "de"})
+    assert second > first
+    tenant = ports.store.get_tenant("t")
+    assert tenant is not None and tenant.kb_version == second
+    snapshot = ports.store.load_knowledge("t", second)
+    assert [c.id for c in snapshot.chunks] == ["a0#0", "a0#1", "a1#0", "a1#1"]
+    assert snapshot.vectors == {} and snapshot.profile == {"language": "de"}
+    assert sorted(a.id for a in ports.store.list_articles("t")) == ["a0", "a1"]
+    assert ports.store.load_knowledge("t", first).chunks == []
+
+
+def test_vectors_and_profile_round_trip(ports: Ports) -> None:
+    articles, chunks, vectors = _kb(1)
+    version = ports.store.publish_knowledge("t", articles, chunks, vectors, profile={"dense_mu": 0.8, "probes": 40})
+    snapshot = ports.store.load_knowledge("t", version)
+    assert snapshot.vectors == {"a0#0": [1.0, 0.0], "a0#1": [1.0, 0.0]}
+    assert snapshot.profile == {"dense_mu": 0.8, "probes": 40}
+
+
+# ------------------------------------------------------------------------------------------ escalations
+
+
+def test_an_open_escalation_is_seen_by_the_users_next_turn_until_it_is_closed(ports: Ports) -> None:
+    escalation = _escalation()
+    ports.escalations.create(escalation)
+    (problem,) = ports.store.begin_turn("t", "crm:c", "u1", RATE, _now())[0].open_problems
+    assert (problem.escalation_id, problem.ticket_id, problem.terms) == (escalation.id, None, ("printer", "jam"))
+    ports.escalations.update(
+        escalation, {"status": "ticketed", "ticket_id": "42"}, open_problem={"ticket_id": "42", "terms": ["printer"]}
+    )
+    (problem,) = ports.store.begin_turn("t", "crm:c", "u1", RATE, _now())[0].open_problems
+    assert problem.ticket_id == "42"
+    assert ports.store.begin_turn("t", "crm:c", "u2", RATE, _now())[0].open_problems == []
+    ports.escalations.update(escalation, {"status": "resolved"}, close_problem=True)
+    assert ports.store.begin_turn("t", "crm:c", "u1", RATE, _now())[0].open_problems == []
+
+
+def test_escalation_updates_set_nested_fields_and_a_guarded_update_refuses_a_stale_copy(ports: Ports) -> None:
+    escalation = _escalation()
+    ports.escalations.create(escalation)
+    assert ports.escalations.get("t", "missing") is None
+    loaded = ports.escalations.get("t", escalation.id)
+    assert loaded is not None and loaded.query == "printer jams" and loaded.user["agent_id"] == "u1"
+    ports.escalations.update(loaded, {"desk.conversation_id": 7, "desk.url": "https://x"}, guarded=True)
+    with pytest.raises(ConflictError):
+        ports.escalations.update(loaded, {"status": "declined"}, guarded=True)
+    current = ports.escalations.get("t", escalation.id)
+    assert current is not None and current.desk == {"conversation_id": 7, "url": "https://x"}
+    assert current.status == "open"
+
+
+def test_ticketed_and_pending_escalations_are_found(ports: Ports) -> None:
+    older, newer, other = _escalation(), _escalation(), _escalation(agent="u2")
+    for e in (older, newer, other):
+        ports.escalations.create(e)
+    for e in (older, newer, other):
+        ports.escalations.update(e, {"status": "ticketed", "ticket_id": "1", "pending": ["email"]})
+    found = ports.escalations.ticketed_for_user("t", "u1", exclude=older.id)
+    assert [e.id for e in found] == [newer.id]
+    assert {e.id for e in ports.escalations.with_pending("t", "email", _now() + timedelta(seconds=5))} == {
+        older.id,
+        newer.id,
+        other.id,
+    }
+    assert ports.escalations.with_pending("t", "email", _now() - timedelta(hours=1)) == []
+    assert ports.escalations.with_pending("t", "teams", _now() + timedelta(seconds=5)) == []
+    assert "t" in ports.escalations.tenants_with_pending()
+
+
+def test_a_webhook_delivery_is_handled_once_unless_forgotten(ports: Ports) -> None:
+    delivery = f"d-{uuid.uuid4().hex}"
+    assert ports.escalations.first_delivery(delivery) is True
+    assert ports.escalations.first_delivery(delivery) is False
+    ports.escalations.forget_delivery(delivery)
+    assert ports.escalations.first_delivery(delivery) is True
+
+
+def test_desk_links_and_conversation_owner(ports: Ports) -> None:
+    assert ports.escalations.desk_link(1, 99) is None
+    ports.escalations.link_desk_conversation(1, 99, "t", "e1")
+    assert ports.escalations.desk_link(1, 99) == ("t", "e1")
+    ports.store.save_turn("t", ports.store.begin_turn("t", "crm:c", "u", RATE, _now())[0], _turn(0), _now())
+    ports.escalations.set_conversation_owner("t", "crm:c", "human")
+    assert ports.store.conversation_owner("t", "crm:c") == "human"
+    ports.escalations.set_conversation_owner("t", "crm:c", "ai", reset_context=True)
+    loaded = ports.store.begin_turn("t", "crm:c", "u", RATE, _now())[0]
+    assert loaded.owner == "ai" and loaded.recent == [] and not loaded.time_escalated
+
+
+def test_a_message_is_rated_once_and_counted(ports: Ports) -> None:
+    ports.escalations.record_feedback("t", "m1", {"query": "q"}, helpful=True)
+    with pytest.raises(ConflictError):
+        ports.escalations.record_feedback("t", "m1", {"query": "q"}, helpful=False)
+    usage = ports.store.daily_usage("t", _now().date().isoformat())
+    assert usage.get("feedback_helpful") == 1 and "feedback_unhelpful" not in usage
+
+
+# ------------------------------------------------------------------------------------------ claims
+
+
+def test_a_claim_is_held_then_done_and_later_claims_see_the_outcome(ports: Ports) -> None:
+    lease = timedelta(minutes=1)
+    first = ports.claims.claim("t", "ticket:e1", lease)
+    assert (first.state, first.attempts) == ("acquired", 1)
+    assert ports.claims.claim("t", "ticket:e1", lease).state == "busy"
+    ports.claims.finish("t", "ticket:e1", "sent")
+    done = ports.claims.claim("t", "ticket:e1", lease)
+    assert (done.state, done.outcome) == ("done", "sent")
+
+
+def test_a_released_claim_is_taken_again_with_its_saved_result(ports: Ports) -> None:
+    lease = timedelta(minutes=1)
+    ports.claims.claim("t", "kommo-reply:abc", lease)
+    ports.claims.save_result("t", "kommo-reply:abc", {"data": {"reply": "hi"}})
+    busy = ports.claims.claim("t", "kommo-reply:abc", lease)
+    assert (busy.state, busy.result) == ("busy", {"data": {"reply": "hi"}})
+    ports.claims.release("t", "kommo-reply:abc")
+    again = ports.claims.claim("t", "kommo-reply:abc", lease)
+    assert (again.state, again.attempts, again.result) == ("acquired", 2, {"data": {"reply": "hi"}})
+
+
+def test_an_expired_lease_is_taken_over(ports: Ports) -> None:
+    assert ports.claims.claim("t", "email:e1", timedelta(0)).state == "acquired"
+    taken = ports.claims.claim("t", "email:e1", timedelta(minutes=1))
+    assert (taken.state, taken.attempts) == ("acquired", 2)
+
+
+def test_keys_of_any_shape_are_claims_of_their_own(ports: Ports) -> None:
+    lease = timedelta(minutes=1)
+    url = "https://acme.kommo.com/api/v4/salesbot/321/continue/123?x=/y"
+    assert ports.claims.claim("t", url, lease).state == "acquired"
+    assert ports.claims.claim("t", url + "4", lease).state == "acquired"
+    assert ports.claims.claim("other", url, lease).state == "acquired"
+
+
+def test_concurrent_claims_have_one_winner(ports: Ports) -> None:
+    results: list[str] = []
+    barrier = threading.Barrier(5)
+
+    def take() -> None:
+        barrier.wait()
+        results.append(ports.claims.claim("t", "ticket:race", timedelta(minutes=1)).state)
+
+    threads = [threading.Thread(target=take) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["acquired", "busy", "busy", "busy", "busy"]

@@ -1,0 +1,387 @@
+"""In-memory implementations of our own store ports, for the fast tier.
+
+They implement :class:`~switchboard.store.base.TurnStore`, :class:`~switchboard.store.base.EscalationStore`
+and :class:`~switchboard.store.base.Claims` over one :class:`MemoryDatabase`, so an escalation's
+open problem is visible to the next turn and a desk handing a conversation to a person is visible
+to the Kommo reply, as in Firestore. They imitate our ports, not Firestore: ``tests/contract``
+runs the same assertions against them and against the Firestore adapters on Google's emulator,
+so they cannot drift.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from switchboard.config import RateLimit
+from switchboard.core.models import Conversation, Escalation, Message, OpenProblem, Tenant
+from switchboard.errors import ConflictError, StoreError
+from switchboard.knowledge.articles import Article, Chunk, KnowledgeSnapshot
+from switchboard.store.base import Claim, RateDecision, TurnRecord
+from switchboard.store.records import escalation_from, escalation_record
+
+#: As the Firestore adapter: ``recent`` is trimmed to RECENT_KEEP once it outgrows RECENT_MAX.
+RECENT_KEEP = 24
+RECENT_MAX = 48
+
+Clock = Callable[[], datetime]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class MemoryDatabase:
+    """Everything the in-memory adapters hold; one lock makes each operation atomic."""
+
+    clock: Clock = _now
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    tenants: dict[str, Tenant] = field(default_factory=dict)
+    api_keys: dict[str, str] = field(default_factory=dict)
+    conversations: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    messages: dict[tuple[str, str], dict[str, dict[str, Any]]] = field(default_factory=dict)
+    rate_windows: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    usage: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    kb_versions: dict[tuple[str, int], tuple[list[Article], KnowledgeSnapshot]] = field(default_factory=dict)
+    open_problems: dict[tuple[str, str], dict[str, dict[str, Any]]] = field(default_factory=dict)
+    escalations: dict[tuple[str, str], tuple[dict[str, Any], datetime]] = field(default_factory=dict)
+    claims: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    desk_links: dict[str, tuple[str, str]] = field(default_factory=dict)
+    deliveries: set[str] = field(default_factory=set)
+    feedback: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def count(self, tenant_id: str, day: str, counters: dict[str, int]) -> None:
+        bucket = self.usage.setdefault((tenant_id, day), {})
+        for key, value in counters.items():
+            bucket[key] = bucket.get(key, 0) + value
+
+    def tick(self) -> datetime:
+        """A write time strictly after the previous one (update times order writes)."""
+        now = self.clock()
+        last = getattr(self, "_last_write", None)
+        if last is not None and now <= last:
+            now = last + timedelta(microseconds=1)
+        self._last_write = now
+        return now
+
+
+class InMemoryStore:
+    """The turn store in memory (conversations, rate limits, usage, tenants, knowledge)."""
+
+    def __init__(self, db: MemoryDatabase | None = None) -> None:
+        self.db = db or MemoryDatabase()
+
+    def get_tenant(self, tenant_id: str) -> Tenant | None:
+        with self.db.lock:
+            tenant = self.db.tenants.get(tenant_id)
+            return replace(tenant) if tenant else None
+
+    def tenant_for_key(self, key_hash: str) -> str | None:
+        return self.db.api_keys.get(key_hash)
+
+    def save_tenant(self, tenant: Tenant) -> None:
+        with self.db.lock:
+            current = self.db.tenants.get(tenant.id)
+            version = current.kb_version if current else 0
+            self.db.tenants[tenant.id] = replace(tenant, kb_version=version)
+
+    def add_api_key(self, key_hash: str, tenant_id: str) -> None:
+        with self.db.lock:
+            if key_hash in self.db.api_keys:
+                raise ConflictError("add api key: concurrent change")
+            self.db.api_keys[key_hash] = tenant_id
+
+    def begin_turn(
+        self, tenant_id: str, conversation_key: str, user_id: str, rate: RateLimit, now: datetime, channel: str = ""
+    ) -> tuple[Conversation, RateDecision]:
+        epoch = int(now.timestamp())
+        window_start = epoch - epoch % rate.seconds
+        with self.db.lock:
+            window = (tenant_id, user_id, window_start)
+            count = self.db.rate_windows.get(window, 0) + 1
+            self.db.rate_windows[window] = count
+            counters = {"requests": 1, **({f"channel_{channel}": 1} if channel else {})}
+            self.db.count(tenant_id, now.date().isoformat(), counters)
+            conversation = self._conversation(tenant_id, conversation_key)
+            opened = self.db.open_problems.get((tenant_id, user_id), {})
+            conversation.open_problems = [
+                OpenProblem(eid, item.get("ticket_id"), tuple(item.get("terms") or [])) for eid, item in opened.items()
+            ]
+        reset = max(1, int(window_start + rate.seconds - now.timestamp() + 0.999))
+        return conversation, RateDecision(count <= rate.limit, count, reset)
+
+    def _conversation(self, tenant_id: str, key: str) -> Conversation:
+        data = self.db.conversations.get((tenant_id, key))
+        if data is None:
+            return Conversation(key=key)
+        return Conversation(
+            key=key,
+            exists=True,
+            owner=data.get("owner", "ai"),
+            channel=data.get("channel", ""),
+            language=data.get("language"),
+            created_at=data.get("created_at"),
+            recent=list(data.get("recent", [])),
+            turn_count=int(data.get("turn_count", 0)),
+            time_escalated=bool(data.get("time_escalated", False)),
+            version=data.get("updated_at"),
+            stored={k: v for k, v in data.items() if k != "recent"},
+        )
+
+    def save_turn(self, tenant_id: str, conversation: Conversation, record: TurnRecord, now: datetime) -> None:
+        new = [record.user_message] + ([record.reply] if record.reply else [])
+        with self.db.lock:
+            data = self.db.conversations.get((tenant_id, conversation.key))
+            if data is None:
+                data = {"created_at": now, "owner": "ai", "recent": [], "turn_count": 0}
+                self.db.conversations[(tenant_id, conversation.key)] = data
+            data.update(record.conversation_fields)
+            recent = data["recent"] + [m for m in new if all(m.id != r.id for r in data["recent"])]
+            data["recent"] = recent if len(recent) <= RECENT_MAX else recent[-RECENT_KEEP:]
+            data["turn_count"] = int(data.get("turn_count", 0)) + (1 if record.reply else 0)
+            data["updated_at"] = now
+            box = self.db.messages.setdefault((tenant_id, conversation.key), {})
+            box[record.user_message.id] = {"message": record.user_message, "meta": {}}
+            if record.reply:
+                meta = {**record.reply_meta, "usage": record.usage} if record.usage else record.reply_meta
+                box[record.reply.id] = {"message": record.reply, "meta": meta}
+
+    def append_message(
+        self, tenant_id: str, conversation_key: str, message: Message, fields: dict[str, Any], meta: dict[str, Any]
+    ) -> bool:
+        with self.db.lock:
+            box = self.db.messages.setdefault((tenant_id, conversation_key), {})
+            if message.id in box:
+                return False
+            box[message.id] = {"message": message, "meta": meta}
+            data = self.db.conversations.setdefault((tenant_id, conversation_key), {"recent": []})
+            data.update(fields)
+            data["recent"] = [*data.get("recent", []), message]
+            data["updated_at"] = self.db.clock()
+            return True
+
+    def conversation_owner(self, tenant_id: str, conversation_key: str) -> str:
+        with self.db.lock:
+            return str(self.db.conversations.get((tenant_id, conversation_key), {}).get("owner", "ai"))
+
+    def messages(self, tenant_id: str, conversation_key: str) -> list[tuple[Message, dict[str, Any]]]:
+        """Every stored message of a conversation, oldest first, with its meta (for assertions)."""
+        with self.db.lock:
+            box = self.db.messages.get((tenant_id, conversation_key), {})
+            return [(v["message"], v["meta"]) for _, v in sorted(box.items())]
+
+    def daily_usage(self, tenant_id: str, day: str) -> dict[str, int]:
+        with self.db.lock:
+            return dict(sorted(self.db.usage.get((tenant_id, day), {}).items()))
+
+    def load_knowledge(self, tenant_id: str, kb_version: int) -> KnowledgeSnapshot:
+        found = self.db.kb_versions.get((tenant_id, kb_version))
+        return found[1] if found else KnowledgeSnapshot([], {})
+
+    def list_articles(self, tenant_id: str) -> list[Article]:
+        tenant = self.db.tenants.get(tenant_id)
+        found = self.db.kb_versions.get((tenant_id, tenant.kb_version)) if tenant else None
+        return list(found[0]) if found else []
+
+    def publish_knowledge(
+        self,
+        tenant_id: str,
+        articles: Sequence[Article],
+        chunks: Sequence[Chunk],
+        vectors: dict[str, list[float]],
+        progress: Callable[[int], None] | None = None,
+        profile: dict[str, Any] | None = None,
+    ) -> int:
+        ordered = sorted(chunks, key=lambda c: (c.article_id, c.position))
+        snapshot = KnowledgeSnapshot(ordered, {k: list(v) for k, v in vectors.items()}, dict(profile or {}))
+        with self.db.lock:
+            tenant = self.db.tenants.get(tenant_id) or Tenant(id=tenant_id, name=tenant_id)
+            version = max(tenant.kb_version + 1, int(self.db.clock().timestamp() * 1000))
+            self.db.kb_versions[(tenant_id, version)] = (list(articles), snapshot)
+            self.db.kb_versions.pop((tenant_id, tenant.kb_version), None)
+            self.db.tenants[tenant_id] = replace(tenant, kb_version=version)
+        if progress:
+            progress(1 + len(articles) + len(chunks))
+        return version
+
+    def ping(self, timeout: float) -> None:
+        return None
+
+
+class InMemoryEscalations:
+    """The escalation store in memory (escalations, open problems, desk links, deliveries, feedback)."""
+
+    def __init__(self, db: MemoryDatabase) -> None:
+        self.db = db
+
+    def create(self, escalation: Escalation) -> None:
+        key = (escalation.tenant_id, escalation.id)
+        with self.db.lock:
+            if key in self.db.escalations:
+                raise ConflictError("create escalation: concurrent change")
+            self.db.escalations[key] = (escalation_record(escalation), self.db.tick())
+            problems = self.db.open_problems.setdefault((escalation.tenant_id, escalation.agent_id), {})
+            problems[escalation.id] = {
+                "ticket_id": None,
+                "terms": escalation.problem_terms,
+                "at": escalation.created_at,
+            }
+
+    def get(self, tenant_id: str, escalation_id: str) -> Escalation | None:
+        with self.db.lock:
+            found = self.db.escalations.get((tenant_id, escalation_id))
+            if found is None:
+                return None
+            data, version = found
+            return escalation_from(tenant_id, escalation_id, _copy(data), version)
+
+    def update(
+        self,
+        escalation: Escalation,
+        fields: dict[str, Any],
+        *,
+        guarded: bool = False,
+        open_problem: dict[str, Any] | None = None,
+        close_problem: bool = False,
+    ) -> None:
+        key = (escalation.tenant_id, escalation.id)
+        with self.db.lock:
+            found = self.db.escalations.get(key)
+            if found is None:
+                raise StoreError("update escalation: it does not exist")
+            data, version = found
+            if guarded and version != escalation.version:
+                raise ConflictError("update escalation: concurrent change")
+            data = _copy(data)
+            for path, value in {**fields, "updated_at": self.db.clock()}.items():
+                _set_path(data, path, value)
+            self.db.escalations[key] = (data, self.db.tick())
+            problems = self.db.open_problems.setdefault((escalation.tenant_id, escalation.agent_id), {})
+            if open_problem is not None:
+                problems[escalation.id] = open_problem
+            if close_problem:
+                problems.pop(escalation.id, None)
+
+    def ticketed_for_user(self, tenant_id: str, agent_id: str, exclude: str) -> list[Escalation]:
+        with self.db.lock:
+            found = [
+                escalation_from(t, eid, _copy(data), version)
+                for (t, eid), (data, version) in self.db.escalations.items()
+                if t == tenant_id and eid != exclude
+            ]
+        mine = [e for e in found if e.agent_id == agent_id and e.status == "ticketed"]
+        return sorted(mine, key=lambda e: e.created_at, reverse=True)
+
+    def with_pending(self, tenant_id: str, kind: str, older_than: datetime, limit: int = 200) -> list[Escalation]:
+        with self.db.lock:
+            found = [
+                escalation_from(t, eid, _copy(data), version)
+                for (t, eid), (data, version) in self.db.escalations.items()
+                if t == tenant_id and kind in (data.get("pending") or [])
+            ][:limit]
+        return [e for e in found if e.version is None or e.version <= older_than]
+
+    def tenants_with_pending(self) -> list[str]:
+        with self.db.lock:
+            return sorted({t for t, _ in self.db.escalations} | set(self.db.tenants))
+
+    def link_desk_conversation(self, account_id: int, conversation_id: int, tenant_id: str, escalation_id: str) -> None:
+        with self.db.lock:
+            self.db.desk_links[f"{account_id}:{conversation_id}"] = (tenant_id, escalation_id)
+
+    def desk_link(self, account_id: int, conversation_id: int) -> tuple[str, str] | None:
+        return self.db.desk_links.get(f"{account_id}:{conversation_id}")
+
+    def first_delivery(self, delivery_id: str) -> bool:
+        with self.db.lock:
+            if delivery_id in self.db.deliveries:
+                return False
+            self.db.deliveries.add(delivery_id)
+            return True
+
+    def forget_delivery(self, delivery_id: str) -> None:
+        with self.db.lock:
+            self.db.deliveries.discard(delivery_id)
+
+    def set_conversation_owner(
+        self, tenant_id: str, conversation_doc_id: str, owner: str, *, reset_context: bool = False
+    ) -> None:
+        with self.db.lock:
+            data = self.db.conversations.setdefault((tenant_id, conversation_doc_id), {"recent": []})
+            data.update(owner=owner, owner_changed_at=self.db.clock())
+            if reset_context:
+                data.update(recent=[], context_reset_at=self.db.clock(), time_escalated=False)
+
+    def record_feedback(self, tenant_id: str, message_id: str, data: dict[str, Any], helpful: bool) -> None:
+        with self.db.lock:
+            if (tenant_id, message_id) in self.db.feedback:
+                raise ConflictError("record feedback: concurrent change")
+            self.db.feedback[(tenant_id, message_id)] = {**data, "created_at": self.db.clock()}
+            counter = "feedback_helpful" if helpful else "feedback_unhelpful"
+            self.db.count(tenant_id, self.db.clock().date().isoformat(), {counter: 1})
+
+
+class InMemoryClaims:
+    """The claim primitive in memory, with the same states, leases and attempts as Firestore's."""
+
+    def __init__(self, db: MemoryDatabase) -> None:
+        self.db = db
+
+    def claim(self, tenant_id: str, key: str, lease: timedelta) -> Claim:
+        now = self.db.clock()
+        with self.db.lock:
+            data = self.db.claims.get((tenant_id, key))
+            if data is None:
+                self.db.claims[(tenant_id, key)] = {"state": "in_progress", "lease_until": now + lease, "attempts": 1}
+                return Claim("acquired", 1)
+            attempts, result = int(data["attempts"]), data.get("result")
+            if data["state"] == "done":
+                return Claim("done", attempts, result, data.get("outcome", ""))
+            if data["state"] == "in_progress" and data["lease_until"] and data["lease_until"] > now:
+                return Claim("busy", attempts, result)
+            data.update(state="in_progress", lease_until=now + lease, attempts=attempts + 1)
+            return Claim("acquired", attempts + 1, result)
+
+    def save_result(self, tenant_id: str, key: str, result: dict[str, Any]) -> None:
+        with self.db.lock:
+            self._existing(tenant_id, key)["result"] = _copy(result)
+
+    def finish(self, tenant_id: str, key: str, outcome: str = "done") -> None:
+        with self.db.lock:
+            self._existing(tenant_id, key).update(state="done", lease_until=None, outcome=outcome)
+
+    def release(self, tenant_id: str, key: str) -> None:
+        with self.db.lock:
+            data = self.db.claims.get((tenant_id, key))
+            if data is not None:
+                data.update(state="released", lease_until=None)
+
+    def _existing(self, tenant_id: str, key: str) -> dict[str, Any]:
+        data = self.db.claims.get((tenant_id, key))
+        if data is None:
+            raise StoreError("claim: no such claim")
+        return data
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set a dotted field path (``desk.conversation_id``), as Firestore's update does."""
+    *parents, last = path.split(".")
+    node = data
+    for part in parents:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[last] = value
