@@ -34,7 +34,7 @@ test: lint
 
 # The fast tier: use cases and entry points over in-memory ports; no emulator, no Java.
 unit: venv
-	$(BIN)/pytest -q -m "not emulator and not build and not system"
+	$(BIN)/pytest -q -m "not emulator and not build"
 
 build: venv
 	$(BIN)/python scripts/stage_functions.py
