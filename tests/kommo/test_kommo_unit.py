@@ -32,7 +32,13 @@ def test_php_bracket_forms_become_nested_objects() -> None:
 def test_json_and_form_bodies_and_garbage() -> None:
     assert parse_body(b'{"token": "t", "data": {"message": "x"}}', "application/json")["data"] == {"message": "x"}
     assert parse_body(b"token=t&data[message]=x", "application/x-www-form-urlencoded")["data"] == {"message": "x"}
-    for raw, ctype in ((b"{nope", "application/json"), (b"", "text/plain"), (b"[1, 2]", "application/json")):
+    garbage = (
+        (b"{nope", "application/json"),
+        (b"", "text/plain"),
+        (b"[1, 2]", "application/json"),
+        (b"token=t&data[message]=\xff\xfe", "application/x-www-form-urlencoded"),  # not UTF-8: 400, not 500
+    )
+    for raw, ctype in garbage:
         with pytest.raises(InvalidInputError):
             parse_body(raw, ctype)
 

@@ -45,7 +45,10 @@ def parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
     Raises:
         InvalidInputError: Neither a JSON object nor a form body with fields.
     """
-    text = raw.decode("utf-8", errors="strict") if raw else ""
+    try:
+        text = raw.decode("utf-8", errors="strict") if raw else ""
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError("Body is not UTF-8") from exc
     stripped = text.lstrip()
     if "json" in content_type or stripped.startswith("{"):
         try:
