@@ -107,6 +107,11 @@ def test_smtp_mailer_sends_multipart_and_translates_connection_errors() -> None:
         (message,) = sink.messages
         assert message["To"] == "Jane <jane@example.com>" and message["From"] == "support@example.com"
         assert message.get_body(("html",)).get_content().strip() == "<p>Hello</p>"
+        # A login is never sent over a connection without TLS (the sink offers no STARTTLS).
+        with pytest.raises(UpstreamError) as refused:
+            SmtpMailer("127.0.0.1", sink.port, "support@example.com", "mailer", "secret").send(MAIL)
+        assert not isinstance(refused.value, UpstreamUnavailableError) and "no TLS" in str(refused.value)
+        assert len(sink.messages) == 1
     finally:
         sink.stop()
     with pytest.raises(UpstreamUnavailableError):

@@ -53,7 +53,8 @@ class SmtpMailer:
 
         Raises:
             UpstreamUnavailableError: Connection problems or a temporary (4xx) SMTP reply.
-            UpstreamError: A permanent refusal (5xx reply, bad recipient, failed login).
+            UpstreamError: A permanent refusal (5xx reply, bad recipient, failed login), or a
+                server that offers no TLS when a login is configured.
         """
         message = build_message(email, self._sender)
         try:
@@ -65,9 +66,13 @@ class SmtpMailer:
                 smtp = smtplib.SMTP(self._host, self._port, timeout=self._timeout)
             with smtp:
                 smtp.ehlo()
-                if self._port != 465 and smtp.has_extn("starttls"):
+                encrypted = self._port == 465
+                if not encrypted and smtp.has_extn("starttls"):
                     smtp.starttls(context=ssl.create_default_context())
                     smtp.ehlo()
+                    encrypted = True
+                if self._user and not encrypted:
+                    raise UpstreamError("SMTP: the server offers no TLS; the password is not sent in clear")
                 if self._user:
                     smtp.login(self._user, self._password or "")
                 smtp.send_message(message)
