@@ -104,7 +104,15 @@ def _smtp(host: str, port: int) -> Probe:
         import smtplib
 
         try:
-            with smtplib.SMTP(host, port, timeout=PROBE_TIMEOUT) as smtp:
+            if port == 465:  # implicit TLS, as the mailer connects
+                import ssl
+
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    host, port, timeout=PROBE_TIMEOUT, context=ssl.create_default_context()
+                )
+            else:
+                smtp = smtplib.SMTP(host, port, timeout=PROBE_TIMEOUT)
+            with smtp:
                 code, _ = smtp.noop()
         except (OSError, smtplib.SMTPException) as exc:
             return {"status": "down", "error": type(exc).__name__}
