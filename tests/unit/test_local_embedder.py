@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import pytest
 
 from switchboard.errors import LLMUnavailableError
+from switchboard.llm import local_embedder
 from switchboard.llm.base import Embedder
 from switchboard.llm.local_embedder import DIMENSIONS, WEIGHTS_VERSION, LocalEmbedder
 
@@ -18,6 +19,12 @@ from switchboard.llm.local_embedder import DIMENSIONS, WEIGHTS_VERSION, LocalEmb
 @pytest.fixture(scope="module")
 def embedder() -> LocalEmbedder:
     return LocalEmbedder()
+
+
+@pytest.fixture(autouse=True)
+def no_cached_vectors() -> None:
+    """Every test here runs the engine: vectors cached by earlier calls would hide its behaviour."""
+    local_embedder._cache.clear()
 
 
 def _cos(a: Sequence[float], b: Sequence[float]) -> float:
@@ -91,15 +98,41 @@ def test_a_batch_gives_the_same_vectors_as_one_at_a_time(embedder: LocalEmbedder
     batch = embedder.embed(texts, "document")
     small_batches = LocalEmbedder(batch_size=1)
     for text, vector in zip(texts, batch, strict=True):
+        local_embedder._cache.clear()
         (single,) = embedder.embed([text], "document")
         assert _cos(single, vector) > 0.9999
+        local_embedder._cache.clear()
         (one,) = small_batches.embed([text], "document")
         assert _cos(one, vector) > 0.9999
 
 
 def test_embedding_is_deterministic(embedder: LocalEmbedder) -> None:
     text = ["Do you deliver to Mongolia?"]
-    assert embedder.embed(text, "query") == embedder.embed(text, "query")
+    first = embedder.embed(text, "query")
+    local_embedder._cache.clear()
+    assert embedder.embed(text, "query") == first
+
+
+def test_a_text_seen_before_is_not_embedded_again_and_the_cache_is_bounded(
+    embedder: LocalEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = embedder._ensure_model()
+    calls: list[list[str]] = []
+    real = model.encode
+
+    def counting(batch: list[str], is_query: bool) -> object:
+        calls.append(list(batch))
+        return real(batch, is_query)
+
+    monkeypatch.setattr(model, "encode", counting)
+    monkeypatch.setattr(local_embedder, "CACHE_ENTRIES", 2)
+    first = embedder.embed(["a", "b", "a"], "query")
+    assert calls == [["a", "b"]] and first[0] == first[2]
+    assert embedder.embed(["b"], "query") == [first[1]] and len(calls) == 1
+    assert embedder.embed(["b"], "document") != [first[1]] and len(calls) == 2  # the task is part of the key
+    assert len(local_embedder._cache) == 2
+    embedder.embed(["a"], "query")  # evicted by the document vector: embedded again
+    assert calls[-1] == ["a"]
 
 
 def test_text_past_the_token_limit_is_cut(embedder: LocalEmbedder) -> None:

@@ -16,6 +16,8 @@ import os
 import re
 import threading
 import time
+from array import array
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,6 +38,11 @@ DIMENSIONS = 384
 
 _TASKS = ("query", "document")
 _WORD = re.compile(r"\S+")
+#: Vectors kept per process, most recently used first out last: a question many customers ask
+#: and the articles of a re-imported knowledge base are embedded once (about 1.5 kB each).
+CACHE_ENTRIES = 4096
+_cache: OrderedDict[tuple[bool, int, str], array[float]] = OrderedDict()
+_cache_lock = threading.Lock()
 
 
 class LocalEmbedder:
@@ -97,18 +104,29 @@ class LocalEmbedder:
             raise ValueError(f"task must be one of {_TASKS}, not {task!r}")
         if not texts:
             return []
+        is_query = task == "query"
+        keys = [(is_query, self._max_tokens, str(t)) for t in texts]
+        found = _cached(keys)
+        missing = list(dict.fromkeys(k for k, v in zip(keys, found, strict=True) if v is None))
+        if missing:
+            fresh = dict(zip(missing, self._encode([k[2] for k in missing], is_query), strict=True))
+            _remember(fresh)
+            found = [v if v is not None else fresh[k] for k, v in zip(keys, found, strict=True)]
+        return [list(v) for v in found if v is not None]
+
+    def _encode(self, texts: list[str], is_query: bool) -> list[array[float]]:
+        """Run the engine over ``texts`` in batches; unit vectors in order."""
         model = self._ensure_model()
         import numpy as np
 
-        is_query = task == "query"
-        out: list[list[float]] = []
+        out: list[array[float]] = []
         with self._run_lock:
             for start in range(0, len(texts), self._batch_size):
-                batch = [self._truncate(model, str(t), is_query) for t in texts[start : start + self._batch_size]]
+                batch = [self._truncate(model, t, is_query) for t in texts[start : start + self._batch_size]]
                 raw = np.asarray(model.encode(batch, is_query), dtype=np.float32).reshape(len(batch), -1)
                 norms = np.linalg.norm(raw, axis=1, keepdims=True)
                 unit = raw / np.where(norms > 0, norms, np.float32(1.0))
-                out.extend(unit.tolist())
+                out.extend(array("f", row.tobytes()) for row in unit)
         return out
 
     def _ensure_model(self) -> Any:
@@ -164,3 +182,19 @@ class LocalEmbedder:
                     b = mid - 1
             start = a
         return text[:start]
+
+
+def _cached(keys: list[tuple[bool, int, str]]) -> list[array[float] | None]:
+    with _cache_lock:
+        found = [_cache.get(k) for k in keys]
+        for k, v in zip(keys, found, strict=True):
+            if v is not None:
+                _cache.move_to_end(k)
+        return found
+
+
+def _remember(vectors: dict[tuple[bool, int, str], array[float]]) -> None:
+    with _cache_lock:
+        _cache.update(vectors)
+        while len(_cache) > CACHE_ENTRIES:
+            _cache.popitem(last=False)
