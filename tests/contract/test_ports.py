@@ -276,6 +276,7 @@ def test_desk_links_and_conversation_owner(ports: Ports) -> None:
     ports.escalations.set_conversation_owner("t", "crm:c", "ai", reset_context=True)
     loaded = ports.store.begin_turn("t", "crm:c", "u", RATE, _now())[0]
     assert loaded.owner == "ai" and loaded.recent == [] and not loaded.time_escalated
+    assert loaded.context_reset_at is not None and loaded.context_reset_at <= _now()
 
 
 def test_a_message_is_rated_once_and_counted(ports: Ports) -> None:

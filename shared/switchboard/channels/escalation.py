@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from switchboard.channels.auth import TenantAuth
 from switchboard.core.escalation import EscalationDeps, FailureReport, create_ticket, decline, record_failure
 from switchboard.core.models import ESCALATION_REASONS
-from switchboard.errors import NotFoundError
+from switchboard.errors import NotFoundError, UpstreamUnavailableError
 from switchboard.http import json_response, parse_model, read_json
 from switchboard.routing import Route, resolve
 from switchboard.store.base import EscalationStore
@@ -139,6 +139,8 @@ def failure_endpoint(request: flask.Request, auth: TenantAuth, deps: EscalationD
     body = parse_model(TicketIn, read_json(request, allow_empty=True))
     history = [item.model_dump() for item in body.conversation_history]
     outcome = create_ticket(deps, tenant_id, failure_id, history)
+    if outcome.status == "failed":
+        raise UpstreamUnavailableError(outcome.message)
     if outcome.status == "queued":
         return json_response({"status": "queued", "failure_id": failure_id, "message": outcome.message}, 202)
     return json_response({"ticket_id": outcome.ticket_id, "id": outcome.ticket_id, "message": outcome.message})

@@ -151,6 +151,8 @@ def run_task(deps: EscalationDeps, kind: str, tenant_id: str, failure_id: str) -
             deps.store.update(escalation, {"status": "ticket_failed", "pending": _without(escalation, "ticket")})
             log.error("Freshdesk refused the ticket", extra={"failure_id": failure_id, "error": str(exc)})
             return "dropped"
+        if outcome.status == "failed":
+            return "dropped"
         return "rescheduled" if outcome.status == "queued" else "done"
     if kind == "send-email" and deps.mailer and escalation.ticket_id:
         return _once(deps, escalation, "email", _send_email(deps))

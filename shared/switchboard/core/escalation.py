@@ -62,9 +62,9 @@ class FailureReport:
 
 @dataclass(frozen=True)
 class TicketOutcome:
-    """What create-ticket answers: a ticket (new or existing) or "queued"."""
+    """What create-ticket answers: a ticket (new or existing), "queued", or "failed" (given up)."""
 
-    status: Literal["created", "existing", "duplicate", "queued"]
+    status: Literal["created", "existing", "duplicate", "queued", "failed"]
     escalation: Escalation
     ticket_id: str | None
     message: str
@@ -204,16 +204,17 @@ def attempt_ticket(deps: EscalationDeps, escalation: Escalation) -> TicketOutcom
             deps.store.update(current, {"status": "ticket_queued", "pending": [*current.pending, "ticket"]})
             current.pending.append("ticket")
         if claim.attempts >= MAX_ATTEMPTS:
-            deps.store.update(current, {"status": "ticket_failed"})
+            pending = [k for k in current.pending if k != "ticket"]
+            deps.store.update(current, {"status": "ticket_failed", "pending": pending})
             log.error("giving up on the ticket", extra={"failure_id": current.id, "attempts": claim.attempts})
-        else:
-            _enqueue(
-                deps,
-                "create-ticket",
-                current,
-                claim.attempts,
-                backoff(claim.attempts, exc.retry_after, deps.retry_base_seconds),
-            )
+            return TicketOutcome("failed", current, None, tickets.failed_message(current))
+        _enqueue(
+            deps,
+            "create-ticket",
+            current,
+            claim.attempts,
+            backoff(claim.attempts, exc.retry_after, deps.retry_base_seconds),
+        )
         log.warning("ticket deferred", extra={"failure_id": current.id, "error": str(exc)})
         return TicketOutcome("queued", current, None, tickets.queued_message(current, will_email))
     except Exception:

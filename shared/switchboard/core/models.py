@@ -136,6 +136,8 @@ class Conversation:
         owner: ``ai`` or ``human``.
         recent: The last few messages, oldest first (enough for the prompt).
         turn_count: Answers given so far.
+        context_reset_at: When a person handed the conversation back to the AI with a fresh
+            context (its time limit restarts there).
         version: Opaque store token for optimistic concurrency.
         stored: The conversation's other stored fields as loaded, so a save writes only what changed.
     """
@@ -149,6 +151,7 @@ class Conversation:
     recent: list[Message] = field(default_factory=list)
     turn_count: int = 0
     time_escalated: bool = False
+    context_reset_at: datetime | None = None
     open_problems: list[OpenProblem] = field(default_factory=list)
     version: Any = None
     stored: dict[str, Any] = field(default_factory=dict)

@@ -106,6 +106,14 @@ def queued_message(escalation: Escalation, will_email: bool) -> str:
     return f"Hi {name}, I'm creating your support ticket now. I'll let our support team know{follow} as soon as it's ready."
 
 
+def failed_message(escalation: Escalation) -> str:
+    """Shown when the helpdesk kept failing and the ticket was given up on."""
+    return (
+        f"Hi {first_name(escalation)}, I couldn't create your support ticket: our help desk is not responding. "
+        "Please try again in a little while."
+    )
+
+
 def duplicate_message(escalation: Escalation, ticket_id: str) -> str:
     """Shown instead of a second ticket for the same problem."""
     return (

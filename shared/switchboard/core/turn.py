@@ -203,7 +203,8 @@ class _Turn:
     def _check_duration(self, conversation: Conversation, result: TurnResult) -> None:
         """The Chatwoot desk spec: a conversation running longer than the limit is offered a human, once."""
         limit = self.deps.policy.escalation_max_minutes
-        started = conversation.created_at
+        # A conversation a person handed back with a fresh context starts over.
+        started = max((t for t in (conversation.created_at, conversation.context_reset_at) if t), default=None)
         if not limit or started is None or conversation.time_escalated:
             return
         if self.now - started > timedelta(minutes=limit):

@@ -97,6 +97,7 @@ def _conversation(key: str, data: dict[str, Any] | None, version: Any) -> Conver
         recent=recent,
         turn_count=int(data.get("turn_count", 0)),
         time_escalated=bool(data.get("time_escalated", False)),
+        context_reset_at=data.get("context_reset_at"),
         version=version,
         stored={k: v for k, v in data.items() if k != "recent"},
     )
