@@ -1,4 +1,5 @@
-"""Chatwoot as the human desk — sync, signed webhooks, agent joined, resolved."""
+"""Chatwoot as the human desk through real tasks and the Chatwoot stand-in: sync, agent joined, resolved.
+(Signature, routing and decline branches are in tests/fast/test_desk.py.)"""
 
 from __future__ import annotations
 
@@ -73,20 +74,6 @@ def test_escalation_opens_a_desk_conversation_with_transcript_note_and_attribute
     assert any(r.method == "PUT" for r in stack.chatwoot.requests)
 
 
-def test_bad_or_stale_signatures_are_401_and_change_nothing(stack: Stack) -> None:
-    synced(stack)
-    assert chat(stack, "How do I reset a user's password?")["response"].startswith("To reset")
-    raw = json.dumps(load_event("chatwoot_message_created_agent.json")).encode()
-    wrong = stack.http.post("/api/webhooks/chatwoot", content=raw, headers=signed(raw, secret="other"))
-    stale = stack.http.post("/api/webhooks/chatwoot", content=raw, headers=signed(raw, at=int(time.time()) - 301))
-    unsigned = stack.http.post("/api/webhooks/chatwoot", content=raw, headers={"Content-Type": "application/json"})
-    tampered_headers = signed(raw)
-    tampered = stack.http.post("/api/webhooks/chatwoot", content=raw.replace(b"Sam", b"Eve"), headers=tampered_headers)
-    assert [r.status_code for r in (wrong, stale, unsigned, tampered)] == [401, 401, 401, 401]
-    # the AI still owns the conversation
-    assert chat(stack, "How do I reset a user's password?")["response"].startswith("To reset")
-
-
 def test_agent_joins_then_resolves_and_the_ai_comes_back_with_a_fresh_context(stack: Stack) -> None:
     failure_id = synced(stack)
     chat(stack, "I want to talk to a human")
@@ -113,16 +100,3 @@ def test_agent_joins_then_resolves_and_the_ai_comes_back_with_a_fresh_context(st
     assert back["debug"]["handoff_rule"] == ""
     status = stack.http.post(f"/api/agent-failure/{failure_id}/decline")
     assert status.status_code == 200  # resolved without a ticket: declining is still allowed
-
-
-def test_declining_closes_the_desk_conversation(stack: Stack) -> None:
-    failure_id = synced(stack)
-    assert stack.http.post(f"/api/agent-failure/{failure_id}/decline").status_code == 200
-    stack.wait_for(lambda: stack.chatwoot.conversations[0]["status"] == "resolved", what="resolved desk conversation")
-
-
-def test_events_for_conversations_that_are_not_ours_are_ignored(stack: Stack) -> None:
-    event = load_event("chatwoot_conversation_resolved.json")
-    event["id"] = 999
-    raw = json.dumps(event).encode()
-    assert stack.http.post("/api/webhooks/chatwoot", content=raw, headers=signed(raw)).json()["status"] == "ignored"

@@ -13,17 +13,6 @@ from tests.escalation.conftest import Stack
 pytestmark = pytest.mark.emulator
 
 
-def test_record_failure_returns_its_id_and_bad_bodies_are_422(stack: Stack) -> None:
-    response = stack.http.post("/api/agent-failure/", json={"query": "x"})
-    assert response.status_code == 422
-    assert {"session_id", "escalation_reason", "user_email"} <= {e["loc"] for e in response.json()["errors"]}
-    bad_reason = stack.http.post("/api/agent-failure/", json={"escalation_reason": "bored"})
-    assert "escalation_reason" in {e["loc"] for e in bad_reason.json()["errors"]}
-    assert stack.http.post("/api/agent-failure", json={}).status_code == 308
-    failure_id = stack.record_failure()
-    assert len(failure_id) == 36
-
-
 def test_ticket_email_and_card_each_exactly_once(stack: Stack) -> None:
     # GIVEN a recorded failure
     failure_id = stack.record_failure()
@@ -132,22 +121,6 @@ def test_timeout_then_the_ticket_existed_is_adopted_not_duplicated(stack: Stack)
     )
     assert body["ticket_id"] == "9630"
     assert len([r for r in stack.freshdesk.requests if r.method == "POST"]) == 1
-
-
-def test_decline_and_the_conflicts_around_it(stack: Stack) -> None:
-    failure_id = stack.record_failure()
-    assert stack.http.post(f"/api/agent-failure/{failure_id}/decline").json() == {"success": True}
-    assert stack.http.post(f"/api/agent-failure/{failure_id}/decline").status_code == 200  # idempotent
-    refused = stack.create_ticket(failure_id)
-    assert refused.status_code == 409 and refused.json()["error"] == "conflict"
-    ticketed = stack.record_failure(query="Another problem entirely about invoices")
-    assert stack.create_ticket(ticketed).status_code == 200
-    assert stack.http.post(f"/api/agent-failure/{ticketed}/decline").status_code == 409
-    assert stack.http.post("/api/agent-failure/nope-123/decline").status_code == 404
-    assert stack.create_ticket("0c5a1b2e-0000-4000-8000-000000000000").status_code == 404
-    assert stack.http.get(f"/api/agent-failure/{failure_id}/decline").status_code == 405
-    assert stack.http.post(f"/api/agent-failure/{failure_id}/decline/").status_code == 308
-    assert len(stack.freshdesk.tickets) == 1
 
 
 def test_same_problem_twice_points_to_the_existing_ticket(stack: Stack) -> None:

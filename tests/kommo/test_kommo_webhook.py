@@ -56,33 +56,6 @@ def test_json_widget_request_works_too_and_reply_mode_json_sends_no_bubbles(komm
     assert call["body"]["execute_handlers"] == [] and "CSV" in call["body"]["data"]["reply"]
 
 
-@pytest.mark.parametrize(
-    ("overrides", "status"),
-    [
-        ({"token": token(exp=1_000_000_000)}, 401),
-        ({"token": token(secret="x" * 64)}, 401),
-        ({"token": token(account_id=42)}, 401),
-        ({"return_url": "https://evil.example.com/api/v4/salesbot/1/continue/2"}, 400),
-        ({"data[message]": ""}, 400),
-    ],
-)
-def test_refused_requests_enqueue_nothing(kommo: KommoStack, overrides: dict[str, Any], status: int) -> None:
-    response = kommo.post_form(kommo.form("How do I export leads?", **overrides))
-    assert response.status_code == status
-    assert isinstance(response.json()["detail"], str)
-    kommo.stack.settle(1.0)
-    assert kommo.kommo.continues == []
-
-
-def test_unparseable_bodies_are_400(kommo: KommoStack) -> None:
-    bad_json = kommo.stack.http.post(
-        "/api/kommo/chat/webhook", content=b"{oops", headers={"Content-Type": "application/json"}
-    )
-    neither = kommo.post_form("foo=bar")
-    assert bad_json.status_code == 400 and neither.status_code == 400
-    assert "widget_request" in neither.json()["detail"]
-
-
 def test_request_for_a_human_hands_off_and_the_ai_stays_silent(kommo: KommoStack) -> None:
     assert kommo.post_form(kommo.form("Quiero hablar con una persona")).status_code == 200
     call = kommo.stack.wait_for(lambda: kommo.kommo.continues and kommo.kommo.continues[0], what="handoff")

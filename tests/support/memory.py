@@ -128,7 +128,7 @@ class InMemoryStore:
             recent=list(data.get("recent", [])),
             turn_count=int(data.get("turn_count", 0)),
             time_escalated=bool(data.get("time_escalated", False)),
-        context_reset_at=data.get("context_reset_at"),
+            context_reset_at=data.get("context_reset_at"),
             version=data.get("updated_at"),
             stored={k: v for k, v in data.items() if k != "recent"},
         )
