@@ -95,6 +95,27 @@ def test_tenant_create_prints_a_key_that_the_api_accepts(cli_env: dict[str, str]
     assert chat.post("/api/agent/customer/", json=payload, headers={"X-API-Key": key + "x"}).status_code == 401
 
 
+def test_tenant_kommo_connects_the_account_and_prints_a_webhook_key_that_names_the_tenant(
+    cli_env: dict[str, str], env: Any
+) -> None:
+    from switchboard import bootstrap
+    from switchboard.channels.auth import hash_api_key
+
+    run(["tenant", "create", "--tenant", "acme"], cli_env)
+    connected = run(["tenant", "kommo", "--tenant", "acme", "--account-id", "77", "--subdomain", "Acme"], cli_env)
+    key = connected.stdout.strip()
+    assert key.startswith("kw_") and "webhook" in connected.stderr
+    store = bootstrap.services().store  # same emulator and project as the CLI
+    assert store.tenant_for_key(hash_api_key(key), "kommo") == "acme"
+    assert store.tenant_for_key(hash_api_key(key)) is None  # not an API key
+    tenant = store.get_tenant("acme")
+    assert tenant is not None and tenant.settings.kommo == {"account_id": 77, "subdomain": "acme"}
+    missing = run(
+        ["tenant", "kommo", "--tenant", "nobody", "--account-id", "1", "--subdomain", "x"], cli_env, check=False
+    )
+    assert missing.returncode == 2 and "no tenant nobody" in missing.stderr
+
+
 def test_without_an_emulator_the_cli_starts_one_and_keeps_the_data(cli_env: dict[str, str]) -> None:
     environment = {k: v for k, v in cli_env.items() if k != "FIRESTORE_EMULATOR_HOST"}
     run(["kb", "import", "--tenant", "solo", str(DEMO_KB)], environment)

@@ -41,7 +41,7 @@ class MemoryDatabase:
     clock: Clock = _now
     lock: threading.RLock = field(default_factory=threading.RLock)
     tenants: dict[str, Tenant] = field(default_factory=dict)
-    api_keys: dict[str, str] = field(default_factory=dict)
+    api_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
     conversations: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     messages: dict[tuple[str, str], dict[str, dict[str, Any]]] = field(default_factory=dict)
     rate_windows: dict[tuple[str, str, int], int] = field(default_factory=dict)
@@ -80,8 +80,9 @@ class InMemoryStore:
             tenant = self.db.tenants.get(tenant_id)
             return replace(tenant) if tenant else None
 
-    def tenant_for_key(self, key_hash: str) -> str | None:
-        return self.db.api_keys.get(key_hash)
+    def tenant_for_key(self, key_hash: str, kind: str = "api") -> str | None:
+        found = self.db.api_keys.get(key_hash)
+        return found[0] if found and found[1] == kind else None
 
     def save_tenant(self, tenant: Tenant) -> None:
         with self.db.lock:
@@ -89,11 +90,11 @@ class InMemoryStore:
             version = current.kb_version if current else 0
             self.db.tenants[tenant.id] = replace(tenant, kb_version=version)
 
-    def add_api_key(self, key_hash: str, tenant_id: str) -> None:
+    def add_api_key(self, key_hash: str, tenant_id: str, kind: str = "api") -> None:
         with self.db.lock:
             if key_hash in self.db.api_keys:
-                raise ConflictError("add api key: concurrent change")
-            self.db.api_keys[key_hash] = tenant_id
+                raise ConflictError("add key: concurrent change")
+            self.db.api_keys[key_hash] = (tenant_id, kind)
 
     def begin_turn(
         self, tenant_id: str, conversation_key: str, user_id: str, rate: RateLimit, now: datetime, channel: str = ""
@@ -152,7 +153,14 @@ class InMemoryStore:
                 box[record.reply.id] = {"message": record.reply, "meta": meta}
 
     def append_message(
-        self, tenant_id: str, conversation_key: str, message: Message, fields: dict[str, Any], meta: dict[str, Any]
+        self,
+        tenant_id: str,
+        conversation_key: str,
+        message: Message,
+        fields: dict[str, Any],
+        meta: dict[str, Any],
+        *,
+        in_context: bool = True,
     ) -> bool:
         with self.db.lock:
             box = self.db.messages.setdefault((tenant_id, conversation_key), {})
@@ -161,7 +169,8 @@ class InMemoryStore:
             box[message.id] = {"message": message, "meta": meta}
             data = self.db.conversations.setdefault((tenant_id, conversation_key), {"recent": []})
             data.update(fields)
-            data["recent"] = [*data.get("recent", []), message]
+            if in_context:
+                data["recent"] = [*data.get("recent", []), message]
             data["updated_at"] = self.db.clock()
             return True
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import flask
 
+from switchboard.channels.auth import hash_api_key
 from switchboard.channels.kommo_wire import KommoAccount, check_return_url, parse_body, verify_token
 from switchboard.config import Settings
 from switchboard.core.kommo_reply import conversation_key
@@ -26,7 +27,6 @@ from switchboard.core.turn import conversation_doc_id
 from switchboard.errors import (
     ConfigurationError,
     InvalidInputError,
-    NotFoundError,
     PayloadTooLargeError,
     UnauthorizedError,
 )
@@ -34,7 +34,6 @@ from switchboard.http import json_response
 from switchboard.routing import Route, match_path
 from switchboard.store.base import TurnStore
 from switchboard.tasks.base import Task, TaskQueue
-from switchboard.validators import is_tenant_id
 
 log = logging.getLogger(__name__)
 
@@ -133,19 +132,47 @@ def accept_notification(
         seed = (
             _clean(item.get("id")) or hashlib.sha256(f"{key}|{text}|{item.get('created_at')}".encode()).hexdigest()[:24]
         )
-        role: Role = "assistant" if item.get("type") == "outgoing" else "user"
-        message = Message(f"kommo-{seed}", role, text, datetime.now(UTC))
+        # Outgoing messages are written by the business's staff or bots, not by us: kept in the
+        # history but never shown to the model as its own turns (nor as the customer's).
+        outgoing = item.get("type") == "outgoing"
+        role: Role = "assistant" if outgoing else "user"
+        limit = deps.settings.max_message_chars
+        message = Message(f"kommo-{seed}", role, text[:limit], datetime.now(UTC))
         author = item.get("author") if isinstance(item.get("author"), dict) else {}
-        meta: dict[str, Any] = {"source": "kommo_notification", "author": author}
-        if deps.store.append_message(tenant_id, conversation_doc_id("kommo", key), message, {"channel": "kommo"}, meta):
+        meta: dict[str, Any] = {"source": "kommo_notification", "author": author, "truncated": len(text) > limit}
+        doc_id = conversation_doc_id("kommo", key)
+        if deps.store.append_message(tenant_id, doc_id, message, {"channel": "kommo"}, meta, in_context=not outgoing):
             stored += 1
     return stored
 
 
-def _tenant_of(request: flask.Request, deps: KommoInbound) -> str:
-    tenant = request.args.get("tenant") or deps.settings.default_tenant
-    if not is_tenant_id(tenant):
-        raise NotFoundError("Unknown tenant")
+def _tenant_of(request: flask.Request, deps: KommoInbound, key_required: bool) -> str:
+    """The tenant named by the webhook URL's ``?key=`` (each tenant has its own Kommo key;
+    KOMMO_WEBHOOK_SECRET is the default tenant's). Without a key only the default tenant is served,
+    only where the request is signed (a widget_request's JWT) and only while KOMMO_WEBHOOK_SECRET is unset.
+
+    Raises:
+        UnauthorizedError: A wrong key, a missing one where it is required, or ``?tenant=`` naming
+            another tenant than the key's.
+    """
+    key = request.args.get("key", "")
+    tenant: str | None = None
+    if key:
+        tenant = deps.tenants.tenant_for_key(hash_api_key(key), "kommo")
+        secret = deps.settings.kommo_webhook_secret
+        if tenant is None and secret and hmac.compare_digest(key.encode(), secret.get_secret_value().encode()):
+            tenant = deps.settings.default_tenant
+        if tenant is None:
+            raise UnauthorizedError("Wrong key in the webhook URL")
+    elif key_required:
+        raise UnauthorizedError("Notifications need the tenant's Kommo key as ?key= on the webhook URL")
+    elif deps.settings.kommo_webhook_secret is not None:
+        raise UnauthorizedError("Missing key in the webhook URL")
+    else:
+        tenant = deps.settings.default_tenant
+    named = request.args.get("tenant")
+    if named is not None and named != tenant:
+        raise UnauthorizedError("The webhook key belongs to another tenant")
     return tenant
 
 
@@ -162,25 +189,13 @@ def _account_for(deps: KommoInbound, tenant_id: str) -> KommoAccount:
     return KommoAccount(int(account_id) if account_id is not None else None, subdomain)
 
 
-def _check_url_key(request: flask.Request, deps: KommoInbound, required: bool) -> None:
-    secret = deps.settings.kommo_webhook_secret
-    if secret is None:
-        if required:
-            raise UnauthorizedError("Notifications need KOMMO_WEBHOOK_SECRET and ?key= on the webhook URL")
-        return
-    given = request.args.get("key", "")
-    if not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
-        raise UnauthorizedError("Wrong or missing key in the webhook URL")
-
-
 def kommo_webhook_endpoint(request: flask.Request, deps: KommoInbound) -> flask.Response:
     """``POST /api/kommo/chat/webhook``: verify, enqueue the reply, answer 200 at once."""
     match_path(request, ROUTE)
     body = parse_body(request.get_data(cache=True), request.content_type or "")
-    tenant_id = _tenant_of(request, deps)
     s = deps.settings
     if "token" in body and "return_url" in body:
-        _check_url_key(request, deps, required=False)
+        tenant_id = _tenant_of(request, deps, key_required=False)
         if s.kommo_client_secret is None:
             raise ConfigurationError("KOMMO_CLIENT_SECRET is not set")
         account = _account_for(deps, tenant_id)
@@ -192,7 +207,7 @@ def kommo_webhook_endpoint(request: flask.Request, deps: KommoInbound) -> flask.
         accept_widget_request(deps, tenant_id, return_url, data, claims)
         return json_response({"status": "accepted"})
     if isinstance(body.get("message"), dict) and isinstance(body["message"].get("add"), dict):
-        _check_url_key(request, deps, required=True)
+        tenant_id = _tenant_of(request, deps, key_required=True)
         account = _account_for(deps, tenant_id)
         given = body.get("return_url")
         reply_url = check_return_url(str(given), account.subdomain, s.kommo_return_hosts) if given else None

@@ -47,6 +47,28 @@ def cmd_tenant_add_key(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_tenant_kommo(args: argparse.Namespace) -> int:
+    """Connect a tenant to its Kommo account and print the key its webhook URL carries."""
+    from dataclasses import replace
+
+    from switchboard.bootstrap import services
+    from switchboard.channels.auth import hash_api_key
+
+    store = services().store
+    tenant = store.get_tenant(args.tenant)
+    if tenant is None:
+        err(f"no tenant {args.tenant}; create it with `switchboard tenant create --tenant {args.tenant}`")
+        return 2
+    kommo = {"account_id": args.account_id, "subdomain": args.subdomain.lower()}
+    store.save_tenant(replace(tenant, settings=replace(tenant.settings, kommo=kommo)))
+    key = "kw_" + secrets.token_urlsafe(32)
+    store.add_api_key(hash_api_key(key), args.tenant, kind="kommo")
+    err(f"tenant {args.tenant} answers Kommo account {args.account_id} ({args.subdomain}.kommo.com).")
+    err("Its webhook URL (the key is shown once and stored hashed): <base>/api/kommo/chat/webhook?key=")
+    out(key)
+    return 0
+
+
 def cmd_tenant_set_instructions(args: argparse.Namespace) -> int:
     """Set the tenant's AI instructions (the Kommo Salesbot spec's editor; the tenant-settings spec's manual prompt) from a file."""
     from dataclasses import replace
@@ -107,6 +129,12 @@ def register(sub: Commands) -> None:
     add_key = tenant.add_parser("add-key", help="print a new API key for a tenant")
     add_key.add_argument("--tenant", required=True, type=tenant_id)
     add_key.set_defaults(func=cmd_tenant_add_key, needs_store=True)
+
+    kommo = tenant.add_parser("kommo", help="connect a tenant to a Kommo account and print its webhook key")
+    kommo.add_argument("--tenant", required=True, type=tenant_id)
+    kommo.add_argument("--account-id", required=True, type=int)
+    kommo.add_argument("--subdomain", required=True)
+    kommo.set_defaults(func=cmd_tenant_kommo, needs_store=True)
 
     instructions = tenant.add_parser("set-instructions", help="set the AI instructions from a text file")
     instructions.add_argument("--tenant", required=True, type=tenant_id)

@@ -104,8 +104,9 @@ class TurnStore(Protocol):
         """Load a tenant, or None when it does not exist."""
         ...
 
-    def tenant_for_key(self, key_hash: str) -> str | None:
-        """The tenant id an API key (by its SHA-256 hex digest) belongs to."""
+    def tenant_for_key(self, key_hash: str, kind: str = "api") -> str | None:
+        """The tenant id a key of ``kind`` (by its SHA-256 hex digest) belongs to: ``api`` keys
+        authenticate the CRM, ``kommo`` keys name the tenant of a Kommo webhook URL."""
         ...
 
     def begin_turn(
@@ -143,14 +144,22 @@ class TurnStore(Protocol):
         """Create or update a tenant's name and settings."""
         ...
 
-    def add_api_key(self, key_hash: str, tenant_id: str) -> None:
-        """Register an API key (by digest) for a tenant."""
+    def add_api_key(self, key_hash: str, tenant_id: str, kind: str = "api") -> None:
+        """Register a key of ``kind`` (by digest) for a tenant; an existing digest raises ConflictError."""
         ...
 
     def append_message(
-        self, tenant_id: str, conversation_key: str, message: Message, fields: dict[str, Any], meta: dict[str, Any]
+        self,
+        tenant_id: str,
+        conversation_key: str,
+        message: Message,
+        fields: dict[str, Any],
+        meta: dict[str, Any],
+        *,
+        in_context: bool = True,
     ) -> bool:
-        """Store a message that arrived outside a turn (a channel notification); False if seen before."""
+        """Store a message that arrived outside a turn (a channel notification); False if seen before.
+        ``in_context=False`` keeps it in the history only, out of the context later turns send the model."""
         ...
 
     def daily_usage(self, tenant_id: str, day: str) -> dict[str, int]:

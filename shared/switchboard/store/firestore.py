@@ -253,21 +253,26 @@ class FirestoreStore(TenantRecords, KnowledgeVersions):
         raise ConflictError("conversation kept changing; turn not saved")
 
     def append_message(
-        self, tenant_id: str, conversation_key: str, message: Message, fields: dict[str, Any], meta: dict[str, Any]
+        self,
+        tenant_id: str,
+        conversation_key: str,
+        message: Message,
+        fields: dict[str, Any],
+        meta: dict[str, Any],
+        *,
+        in_context: bool = True,
     ) -> bool:
-        """Store a message that arrived outside a turn (a channel notification); False if seen before."""
+        """Store a message that arrived outside a turn (a channel notification); False if seen before.
+        With ``in_context=False`` it is kept in ``messages`` only, not in the prompt context ``recent``."""
         conv_ref = self._tenant_ref(tenant_id).collection("conversations").document(conversation_key)
         now = datetime.now(UTC)
         batch = self._db.batch()
         batch.create(
             conv_ref.collection("messages").document(message.id), _message_dict(message, now + self._ttl, meta)
         )
-        update = {
-            **fields,
-            "recent": firestore.ArrayUnion([_recent_entry(message)]),
-            "updated_at": now,
-            "expires_at": now + self._ttl,
-        }
+        update = {**fields, "updated_at": now, "expires_at": now + self._ttl}
+        if in_context:
+            update["recent"] = firestore.ArrayUnion([_recent_entry(message)])
         batch.set(conv_ref, update, merge=True)
         try:
             with translated("append message"):

@@ -63,14 +63,13 @@ class TenantRecords:
             snap = self._tenant_ref(tenant_id).get(**self._call)
         return _tenant(tenant_id, snap.to_dict() or {}) if snap.exists else None
 
-    def tenant_for_key(self, key_hash: str) -> str | None:
-        """Resolve an API key digest to its tenant."""
-        with translated("resolve api key"):
+    def tenant_for_key(self, key_hash: str, kind: str = "api") -> str | None:
+        """Resolve a key digest of ``kind`` (``api``, ``kommo``) to its tenant."""
+        with translated("resolve key"):
             snap = self._db.collection("api_keys").document(key_hash).get(**self._call)
-        if not snap.exists:
-            return None
-        tenant_id = (snap.to_dict() or {}).get("tenant_id")
-        return str(tenant_id) if tenant_id else None
+        data = (snap.to_dict() or {}) if snap.exists else {}
+        tenant_id = data.get("tenant_id")
+        return str(tenant_id) if tenant_id and data.get("kind", "api") == kind else None
 
     def save_tenant(self, tenant: Tenant) -> None:
         """Create or update the tenant's name and settings (kb_version is left alone)."""
@@ -79,9 +78,9 @@ class TenantRecords:
                 {**_tenant_dict(tenant), "updated_at": datetime.now(UTC)}, merge=True, **self._call
             )
 
-    def add_api_key(self, key_hash: str, tenant_id: str) -> None:
-        """Store an API key digest; the key itself is never stored."""
-        with translated("add api key"):
+    def add_api_key(self, key_hash: str, tenant_id: str, kind: str = "api") -> None:
+        """Store a key digest of ``kind`` (the key itself is never stored)."""
+        with translated("add key"):
             self._db.collection("api_keys").document(key_hash).create(
-                {"tenant_id": tenant_id, "created_at": datetime.now(UTC)}, **self._call
+                {"tenant_id": tenant_id, "kind": kind, "created_at": datetime.now(UTC)}, **self._call
             )
