@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 _context: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("sb_log_context", default=None)
 
@@ -81,14 +81,16 @@ class CloudLoggingFormatter(logging.Formatter):
 _configured = False
 
 
-def configure(level: str = "INFO") -> None:
-    """Send the root logger's records to stdout as JSON (idempotent)."""
+def configure(level: str = "INFO", stream: TextIO | None = None) -> None:
+    """Send the root logger's records as JSON to ``stream`` (default stdout, where Cloud Logging
+    reads them; the CLI uses stderr so its own output stays clean). Idempotent: the first call
+    chooses the stream."""
     global _configured
     root = logging.getLogger()
     root.setLevel(level)
     if _configured:
         return
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(CloudLoggingFormatter())
     root.handlers[:] = [handler]
     for noisy in ("werkzeug", "urllib3", "httpx", "httpcore", "google_genai"):

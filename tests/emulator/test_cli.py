@@ -39,7 +39,9 @@ def test_import_jsonl_then_ask_json_gives_the_api_fields(cli_env: dict[str, str]
     imported = run(["kb", "import", "--tenant", "acme", str(DEMO_KB)], cli_env)
     assert "16 articles" in imported.stdout
     assert "write [" in imported.stderr  # the progress bar
-    asked = run(["ask", "--tenant", "acme", "--json", "How do I export leads?"], cli_env)
+    # INFO logs (the embedder loading) go to stderr: stdout is exactly one JSON object.
+    asked = run(["ask", "--tenant", "acme", "--json", "How do I export leads?"], {**cli_env, "LOG_LEVEL": "INFO"})
+    assert "local embedding model loaded" in asked.stderr
     body: dict[str, Any] = json.loads(asked.stdout)
     assert {
         "response",

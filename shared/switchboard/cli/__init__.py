@@ -11,8 +11,11 @@ conversation), ``dev`` (kommo send, dev), ``bench``; ``common`` holds what they 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable, Sequence
 
+from switchboard import logging as sblog
 from switchboard.cli import bench, dev, knowledge, tenants
 from switchboard.cli.common import environment, err
 from switchboard.errors import SwitchboardError
@@ -34,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``switchboard`` console script."""
     args = build_parser().parse_args(argv)
+    # Logs go to stderr: stdout carries the command's own output (``--json`` is parsed by scripts).
+    sblog.configure(os.environ.get("LOG_LEVEL", "INFO").upper(), stream=sys.stderr)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         if not args.needs_store:
