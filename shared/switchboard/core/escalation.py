@@ -173,6 +173,11 @@ def _open_ticket(deps: EscalationDeps, escalation: Escalation, attempts: int) ->
     return deps.tickets.create_ticket(tickets.ticket_draft(escalation))
 
 
+def ticket_claim(failure_id: str) -> str:
+    """The claim key that serialises making a failure's ticket and declining it."""
+    return f"ticket:{failure_id}"
+
+
 def attempt_ticket(deps: EscalationDeps, escalation: Escalation) -> TicketOutcome:
     """Try once to give the escalation its ticket; on a slow or failing desk, schedule a retry.
 
@@ -181,15 +186,15 @@ def attempt_ticket(deps: EscalationDeps, escalation: Escalation) -> TicketOutcom
     """
     if deps.tickets is None:
         raise ConfigurationError("No ticket desk is configured (FRESHDESK_DOMAIN, FRESHDESK_API_KEY)")
-    key = f"ticket:{escalation.id}"
+    key = ticket_claim(escalation.id)
     claim = deps.claims.claim(escalation.tenant_id, key, TICKET_LEASE)
     current = deps.store.get(escalation.tenant_id, escalation.id) or escalation
-    if claim.state == "done" or current.ticket_id:
-        return _finished(deps, current)
     if current.status == "declined":
         if claim.state == "acquired":
             deps.claims.release(escalation.tenant_id, key)
         raise ConflictError(f"Failure {current.id} was declined")
+    if claim.state == "done" or current.ticket_id:
+        return _finished(deps, current)
     will_email = deps.mailer is not None
     if claim.state == "busy":
         return TicketOutcome("queued", current, None, tickets.queued_message(current, will_email))
@@ -257,6 +262,9 @@ def create_ticket(
 def decline(deps: EscalationDeps, tenant_id: str, failure_id: str) -> None:
     """The user declined a ticket (the CRM contract).
 
+    Declining takes the ticket's claim, so it cannot interleave with a ticket being made: whichever
+    comes first wins and the other answers 409.
+
     Raises:
         NotFoundError: Unknown failure id.
         ConflictError: A ticket already exists (or is being made) for it.
@@ -264,16 +272,20 @@ def decline(deps: EscalationDeps, tenant_id: str, failure_id: str) -> None:
     escalation = _load(deps, tenant_id, failure_id)
     if escalation.status == "declined":
         return
+    taken = ConflictError(f"Failure {failure_id} already has a ticket; it cannot be declined")
     if escalation.ticket_id or escalation.status in ("ticket_queued", "ticket_failed"):
-        raise ConflictError(f"Failure {failure_id} already has a ticket; it cannot be declined")
+        raise taken
+    key = ticket_claim(failure_id)
+    if deps.claims.claim(tenant_id, key, TICKET_LEASE).state != "acquired":
+        raise taken
     try:
-        deps.store.update(
-            escalation, {"status": "declined", "declined_at": deps.clock()}, guarded=True, close_problem=True
-        )
-    except ConflictError as exc:  # a ticket attempt started meanwhile: re-check
         latest = _load(deps, tenant_id, failure_id)
         if latest.ticket_id or latest.status != "open":
-            raise ConflictError(f"Failure {failure_id} already has a ticket; it cannot be declined") from exc
-        deps.store.update(latest, {"status": "declined", "declined_at": deps.clock()}, close_problem=True)
+            raise taken
+        deps.store.update(latest, {"status": "declined", "declined_at": deps.clock()}, guarded=True, close_problem=True)
+    except Exception:
+        deps.claims.release(tenant_id, key)
+        raise
+    deps.claims.finish(tenant_id, key, "declined")
     if escalation.desk.get("conversation_id") or "chatwoot" in escalation.pending:
         _enqueue(deps, "chatwoot-close", escalation)
