@@ -182,6 +182,35 @@ def _respond(handler: Callable[[flask.Request], flask.Response], request: flask.
         return json_response({"detail": "Internal error", "error": "internal_error"}, 500)
 
 
+def read_body(request: flask.Request) -> bytes:
+    """The raw request body.
+
+    Raises:
+        PayloadTooLargeError: Over 1 MB (every endpoint answers 413 the same way).
+    """
+    length = request.content_length
+    if length is not None and length > MAX_BODY_BYTES:
+        raise PayloadTooLargeError(f"Request body over {MAX_BODY_BYTES} bytes")
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLargeError(f"Request body over {MAX_BODY_BYTES} bytes")
+    return raw
+
+
+def decode_json(raw: bytes | str) -> Any:
+    """Decode JSON text.
+
+    Raises:
+        InvalidInputError: Not JSON, not UTF-8, nested too deeply, or a number too long to read.
+    """
+    try:
+        return json.loads(raw)
+    except RecursionError as exc:
+        raise InvalidInputError("Request body is nested too deeply") from exc
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, and integers over Python's digit limit
+        raise InvalidInputError(f"Request body is not valid JSON: {getattr(exc, 'msg', 'undecodable')}") from exc
+
+
 def read_json(request: flask.Request, allow_empty: bool = False) -> Any:
     """Decode the request body as JSON.
 
@@ -192,17 +221,12 @@ def read_json(request: flask.Request, allow_empty: bool = False) -> Any:
     Raises:
         InvalidInputError: Empty body (unless allowed), a body over 1 MB, or invalid JSON.
     """
-    raw = request.get_data(cache=True)
-    if len(raw) > MAX_BODY_BYTES:
-        raise PayloadTooLargeError(f"Request body over {MAX_BODY_BYTES} bytes")
+    raw = read_body(request)
     if not raw.strip():
         if allow_empty:
             return {}
         raise InvalidInputError("Request body is empty; expected a JSON object")
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"Request body is not valid JSON: {getattr(exc, 'msg', 'undecodable')}") from exc
+    return decode_json(raw)
 
 
 def parse_model(model: type[M], data: Any) -> M:

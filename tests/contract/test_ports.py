@@ -273,6 +273,16 @@ def test_a_webhook_delivery_is_handled_once_unless_forgotten(ports: Ports) -> No
     assert ports.escalations.first_delivery(delivery) is True
 
 
+@pytest.mark.parametrize("odd", ["a/b", "..", ".", "__x__", "x" * 2000, "ünïcode id"])
+def test_ids_from_outside_of_any_shape_are_stored(ports: Ports, odd: str) -> None:
+    assert ports.escalations.first_delivery(odd) is True
+    assert ports.escalations.first_delivery(odd) is False
+    ports.escalations.record_feedback("t", odd, {"query": "q"}, helpful=True)
+    with pytest.raises(ConflictError):
+        ports.escalations.record_feedback("t", odd, {"query": "q"}, helpful=True)
+    assert ports.claims.claim("t", odd, timedelta(minutes=1)).state == "acquired"
+
+
 def test_desk_links_and_conversation_owner(ports: Ports) -> None:
     assert ports.escalations.desk_link(1, 99) is None
     ports.escalations.link_desk_conversation(1, 99, "t", "e1")

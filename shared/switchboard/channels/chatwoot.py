@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import re
 import time
+from typing import Any
 
 import flask
 from pydantic import SecretStr
 
-from switchboard.core.desk_events import handle_desk_event
+from switchboard.core.desk_events import DeskEvent, handle_desk_event
 from switchboard.core.escalation import EscalationDeps
 from switchboard.errors import ConfigurationError, InvalidInputError, UnauthorizedError
-from switchboard.http import json_response
+from switchboard.http import decode_json, json_response, read_body
 from switchboard.routing import Route, match_path
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,57 @@ def verify_signature(raw: bytes, timestamp: str, signature: str, secret: str, no
         raise UnauthorizedError("Stale Chatwoot signature")
     expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + raw, hashlib.sha256).hexdigest()
     given = signature.removeprefix("sha256=")
-    if not hmac.compare_digest(expected, given):
+    if not hmac.compare_digest(expected.encode(), given.encode("utf-8", errors="replace")):
         raise UnauthorizedError("Bad Chatwoot signature")
+
+
+def _id(value: Any, what: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).isdigit():
+        raise InvalidInputError(f"{what} must be a positive integer")
+    number = int(value)
+    if not 0 < number < 2**63:
+        raise InvalidInputError(f"{what} is out of range")
+    return number
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidInputError(f"{what} must be an object")
+    return value
+
+
+def parse_event(event: dict[str, Any]) -> DeskEvent:
+    """Read what we act on from a verified Chatwoot webhook body.
+
+    Raises:
+        InvalidInputError: A field we read has the wrong type.
+    """
+    name = event.get("event")
+    if not isinstance(name, str):
+        raise InvalidInputError("event must be a string")
+    # Conversation events carry the conversation at the top level, message events under "conversation".
+    conversation = event if name.startswith("conversation_") else _object(event.get("conversation"), "conversation")
+    sender = _object(event.get("sender"), "sender")
+    status = conversation.get("status", "")
+    agent_message = (
+        event.get("message_type") in ("outgoing", 1)
+        and event.get("private", False) is False
+        and str(sender.get("type", "")).lower() == "user"
+    )
+    return DeskEvent(
+        name=name,
+        account_id=_id(_object(event.get("account"), "account").get("id"), "account.id"),
+        conversation_id=_id(conversation.get("id"), "conversation id"),
+        status=status if isinstance(status, str) else "",
+        # Our own API posts and private notes come back as "outgoing" too: only a public message
+        # written by a human agent (sender type "user") means an agent has joined.
+        agent_message=agent_message,
+        sender_name=str(sender.get("name", ""))[:200],
+    )
 
 
 def chatwoot_webhook_endpoint(request: flask.Request, secret: SecretStr | None, deps: EscalationDeps) -> flask.Response:
@@ -49,19 +98,17 @@ def chatwoot_webhook_endpoint(request: flask.Request, secret: SecretStr | None, 
     match_path(request, ROUTE)
     if secret is None:
         raise ConfigurationError("CHATWOOT_WEBHOOK_SECRET is not set; unsigned webhooks are refused")
-    raw = request.get_data(cache=True)
+    raw = read_body(request)
     verify_signature(
         raw,
         request.headers.get("X-Chatwoot-Timestamp", ""),
         request.headers.get("X-Chatwoot-Signature", ""),
         secret.get_secret_value(),
     )
-    try:
-        event = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInputError("Webhook body is not valid JSON") from exc
-    if not isinstance(event, dict):
+    body = decode_json(raw)
+    if not isinstance(body, dict):
         raise InvalidInputError("Webhook body must be a JSON object")
+    event = parse_event(body)
     delivery = request.headers.get("X-Chatwoot-Delivery", "").strip()
     store = deps.store
     if delivery and not store.first_delivery(delivery):
@@ -72,5 +119,5 @@ def chatwoot_webhook_endpoint(request: flask.Request, secret: SecretStr | None, 
         if delivery:
             store.forget_delivery(delivery)  # let a redelivery try again
         raise
-    log.info("chatwoot event", extra={"event": event.get("event"), "outcome": outcome})
+    log.info("chatwoot event", extra={"event": event.name, "outcome": outcome})
     return json_response({"status": outcome})

@@ -30,7 +30,7 @@ from switchboard.errors import (
     PayloadTooLargeError,
     UnauthorizedError,
 )
-from switchboard.http import json_response
+from switchboard.http import json_response, read_body
 from switchboard.routing import Route, match_path
 from switchboard.store.base import TurnStore
 from switchboard.tasks.base import Task, TaskQueue
@@ -38,6 +38,7 @@ from switchboard.tasks.base import Task, TaskQueue
 log = logging.getLogger(__name__)
 
 ROUTE = Route(re.compile(r"^/api/kommo/chat/webhook/?$"))
+_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_:-]{1,100}$")
 
 
 @dataclass
@@ -129,9 +130,9 @@ def accept_notification(
             continue  # the reply's turn stores it
         if not text:
             continue
-        seed = (
-            _clean(item.get("id")) or hashlib.sha256(f"{key}|{text}|{item.get('created_at')}".encode()).hexdigest()[:24]
-        )
+        seed = _clean(item.get("id"))
+        if not _MESSAGE_ID.match(seed):  # Kommo's ids are short tokens; anything else is hashed
+            seed = hashlib.sha256(f"{key}|{seed}|{text}|{item.get('created_at')}".encode()).hexdigest()[:24]
         # Outgoing messages are written by the business's staff or bots, not by us: kept in the
         # history but never shown to the model as its own turns (nor as the customer's).
         outgoing = item.get("type") == "outgoing"
@@ -192,7 +193,7 @@ def _account_for(deps: KommoInbound, tenant_id: str) -> KommoAccount:
 def kommo_webhook_endpoint(request: flask.Request, deps: KommoInbound) -> flask.Response:
     """``POST /api/kommo/chat/webhook``: verify, enqueue the reply, answer 200 at once."""
     match_path(request, ROUTE)
-    body = parse_body(request.get_data(cache=True), request.content_type or "")
+    body = parse_body(read_body(request), request.content_type or "")
     s = deps.settings
     if "token" in body and "return_url" in body:
         tenant_id = _tenant_of(request, deps, key_required=False)

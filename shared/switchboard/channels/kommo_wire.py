@@ -9,7 +9,6 @@ described in docs/contracts/kommo.md.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 import jwt
 
 from switchboard.errors import InvalidInputError, UnauthorizedError
+from switchboard.http import decode_json
 
 KOMMO_HOST_SUFFIXES = (".kommo.com", ".amocrm.ru", ".amocrm.com")
 _BRACKET = re.compile(r"\[([^\]]*)\]")
@@ -51,10 +51,7 @@ def parse_body(raw: bytes, content_type: str) -> dict[str, Any]:
         raise InvalidInputError("Body is not UTF-8") from exc
     stripped = text.lstrip()
     if "json" in content_type or stripped.startswith("{"):
-        try:
-            body = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidInputError(f"Body is not valid JSON: {exc.msg}") from exc
+        body = decode_json(text)
         if not isinstance(body, dict):
             raise InvalidInputError("Body must be a JSON object")
         return body

@@ -1,9 +1,13 @@
-"""Chatwoot desk events (the Chatwoot desk spec): an agent joined, a conversation was resolved."""
+"""Chatwoot desk events (the human desk): an agent joined, a conversation was resolved.
+
+The channel parses a verified webhook body into a :class:`DeskEvent`; this module applies it.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 from switchboard.core.escalation import EscalationDeps
 from switchboard.core.turn import conversation_doc_id
@@ -11,52 +15,50 @@ from switchboard.core.turn import conversation_doc_id
 log = logging.getLogger(__name__)
 
 DeskOutcome = Literal["agent_joined", "resolved", "ignored"]
-_STATUS_EVENTS = ("conversation_status_changed", "conversation_updated", "conversation_resolved")
+STATUS_EVENTS = ("conversation_status_changed", "conversation_updated", "conversation_resolved")
 
 
-def _conversation_of(event: dict[str, Any]) -> dict[str, Any]:
-    if event.get("event", "").startswith("conversation_"):
-        return event
-    conversation = event.get("conversation")
-    return conversation if isinstance(conversation, dict) else {}
+@dataclass(frozen=True)
+class DeskEvent:
+    """What a desk webhook says, as far as we act on it.
+
+    Attributes:
+        name: The event (``message_created``, ``conversation_resolved`` ...).
+        account_id: The desk account, when the event names one.
+        conversation_id: The desk conversation's display id, when the event names one.
+        status: The conversation's status after the event (``open``, ``resolved`` ...).
+        agent_message: A public message written by a human agent (not our API, not a note).
+        sender_name: Who wrote the message.
+    """
+
+    name: str
+    account_id: int | None
+    conversation_id: int | None
+    status: str = ""
+    agent_message: bool = False
+    sender_name: str = ""
 
 
-def _is_agent_message(event: dict[str, Any]) -> bool:
-    # Our own API posts and private notes come back as "outgoing" too: only a public message
-    # written by a human agent (sender type "user") means an agent has joined.
-    sender = event.get("sender") or {}
-    return (
-        event.get("message_type") in ("outgoing", 1)
-        and not event.get("private", False)
-        and str(sender.get("type", "")).lower() == "user"
-    )
-
-
-def handle_desk_event(deps: EscalationDeps, event: dict[str, Any]) -> DeskOutcome:
-    """Apply one verified webhook event to the escalation it belongs to, if any."""
-    name = str(event.get("event", ""))
-    conversation = _conversation_of(event)
-    account = (event.get("account") or {}).get("id") or deps.desk_account
-    conversation_id = conversation.get("id")
-    if not conversation_id:
+def handle_desk_event(deps: EscalationDeps, event: DeskEvent) -> DeskOutcome:
+    """Apply one verified event to the escalation it belongs to, if any."""
+    if not event.conversation_id:
         return "ignored"
-    link = deps.store.desk_link(int(account), int(conversation_id))
+    link = deps.store.desk_link(event.account_id or deps.desk_account, event.conversation_id)
     if link is None:
         return "ignored"
     escalation = deps.store.get(*link)
     if escalation is None:
         return "ignored"
     conv_doc = conversation_doc_id(escalation.channel, escalation.conversation_key)
-    if name == "message_created" and _is_agent_message(event):
+    if event.name == "message_created" and event.agent_message:
         if escalation.desk.get("agent_joined_at"):
             return "ignored"
-        agent = (event.get("sender") or {}).get("name", "")
-        deps.store.update(escalation, {"desk.agent_joined_at": deps.clock(), "desk.agent_name": agent})
+        deps.store.update(escalation, {"desk.agent_joined_at": deps.clock(), "desk.agent_name": event.sender_name})
         deps.store.set_conversation_owner(escalation.tenant_id, conv_doc, "human")
         log.info("agent joined", extra={"failure_id": escalation.id})
         return "agent_joined"
-    resolved = name == "conversation_resolved" or conversation.get("status") == "resolved"
-    if name in _STATUS_EVENTS and resolved and escalation.status != "resolved":
+    resolved = event.name == "conversation_resolved" or event.status == "resolved"
+    if event.name in STATUS_EVENTS and resolved and escalation.status != "resolved":
         deps.store.update(escalation, {"status": "resolved", "desk.resolved_at": deps.clock()}, close_problem=True)
         # Back to the AI with a fresh context, so an old "get me a human" cannot hand off again.
         deps.store.set_conversation_owner(escalation.tenant_id, conv_doc, "ai", reset_context=True)

@@ -10,7 +10,6 @@ time, so two callers racing for the takeover cannot both win.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,16 +17,10 @@ from google.cloud import firestore
 
 from switchboard.errors import ConflictError
 from switchboard.store.base import Claim
-from switchboard.store.firestore_common import call_options, digest, tenant_ref, translated
+from switchboard.store.firestore_common import call_options, safe_id, tenant_ref, translated
 
 #: Claims are kept this long (Firestore TTL on ``expires_at``), longer than any redelivery.
 CLAIM_TTL = timedelta(days=7)
-_SAFE_ID = re.compile(r"^[A-Za-z0-9_.:@+-]{1,200}$")
-
-
-def _doc_id(key: str) -> str:
-    """A readable document id when the key allows it, else a digest (URLs, long keys)."""
-    return key if _SAFE_ID.match(key) and not key.startswith("__") else f"h-{digest(key)}"
 
 
 class FirestoreClaims:
@@ -43,7 +36,7 @@ class FirestoreClaims:
         self._call = call_options(timeout)
 
     def _ref(self, tenant_id: str, key: str) -> Any:
-        return tenant_ref(self._db, tenant_id).collection("claims").document(_doc_id(key))
+        return tenant_ref(self._db, tenant_id).collection("claims").document(safe_id(key))
 
     def claim(self, tenant_id: str, key: str, lease: timedelta) -> Claim:
         """Claim ``key``: ``acquired`` (do it), ``done`` (already done) or ``busy`` (someone is on it)."""

@@ -18,7 +18,7 @@ from google.cloud import firestore
 
 from switchboard.core.models import Escalation
 from switchboard.errors import ConflictError
-from switchboard.store.firestore_common import call_options, digest, tenant_ref, translated, usage_shard
+from switchboard.store.firestore_common import call_options, digest, safe_id, tenant_ref, translated, usage_shard
 from switchboard.store.records import escalation_from, escalation_record
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ class FirestoreEscalations:
 
     def first_delivery(self, delivery_id: str) -> bool:
         """True the first time a webhook delivery id is seen (atomic ``create()``)."""
-        ref = self._db.collection("webhook_deliveries").document(delivery_id)
+        ref = self._db.collection("webhook_deliveries").document(safe_id(delivery_id))
         try:
             with translated("record delivery"):
                 ref.create({"at": datetime.now(UTC), "expires_at": datetime.now(UTC) + DELIVERY_TTL}, **self._call)
@@ -151,7 +151,7 @@ class FirestoreEscalations:
     def forget_delivery(self, delivery_id: str) -> None:
         """Undo :meth:`first_delivery` when handling failed, so a redelivery is processed."""
         try:
-            self._db.collection("webhook_deliveries").document(delivery_id).delete(**self._call)
+            self._db.collection("webhook_deliveries").document(safe_id(delivery_id)).delete(**self._call)
         except (gexc.GoogleAPICallError, gexc.RetryError):
             log.warning("could not forget a failed delivery", extra={"delivery": delivery_id})
 
@@ -171,7 +171,7 @@ class FirestoreEscalations:
         tenant = self._tenant(tenant_id)
         now = datetime.now(UTC)
         batch = self._db.batch()
-        batch.create(tenant.collection("feedback").document(message_id), {**data, "created_at": now})
+        batch.create(tenant.collection("feedback").document(safe_id(message_id)), {**data, "created_at": now})
         counter = "feedback_helpful" if helpful else "feedback_unhelpful"
         day = now.date().isoformat()
         batch.set(usage_shard(tenant, day), {counter: firestore.Increment(1), "date": day}, merge=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -87,3 +88,14 @@ def digest(text: str) -> str:
 def tenant_ref(db: firestore.Client, tenant_id: str) -> Any:
     """The tenant's document: every tenant-scoped collection hangs under it."""
     return db.collection("tenants").document(tenant_id)
+
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_.:@+-]{1,200}$")
+
+
+def safe_id(key: str) -> str:
+    """A document id for a key that may come from outside: the key itself when Firestore accepts
+    it and it is readable, else ``h-`` and its digest (slashes, ``.``/``..``, ``__x__``, long keys)."""
+    if _SAFE_ID.match(key) and not key.startswith("__") and key not in (".", ".."):
+        return key
+    return f"h-{digest(key)}"
