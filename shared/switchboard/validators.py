@@ -14,6 +14,9 @@ TENANT_ID = r"^[A-Za-z0-9_-]{1,64}$"
 FAILURE_ID = r"^[A-Za-z0-9-]{1,64}$"
 #: An email address, checked loosely: one ``@``, a dot in the domain, no spaces.
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+#: A one-line value (names, ids, offices): no line breaks or other control characters, which would
+#: otherwise reach email headers, ticket subjects and logs.
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
 
 _TENANT_ID = re.compile(TENANT_ID)
 _FAILURE_ID = re.compile(FAILURE_ID)

@@ -110,3 +110,25 @@ def test_odd_feedback_message_ids_are_stored_once(everything: FastStack) -> None
     client = function_client("feedback")
     assert client.post("/api/feedback", json=body).status_code == 200
     assert client.post("/api/feedback", json=body).status_code == 409
+
+
+@pytest.mark.parametrize("field", ["user_name", "user_office", "agent_id", "session_id"])
+def test_a_line_break_in_a_one_line_field_is_422_and_nothing_is_recorded(everything: FastStack, field: str) -> None:
+    from tests.fast.helpers import failure_body
+
+    response = function_client("escalation").post("/api/agent-failure/", json=failure_body(**{field: "A\r\nBcc: x@y"}))
+    assert response.status_code == 422 and field in json.dumps(response.get_json()["errors"])
+    assert everything.db.escalations == {}
+
+
+def test_the_email_headers_stay_one_line_whatever_the_names_hold() -> None:
+    from switchboard.helpdesk.base import EmailDraft
+    from switchboard.helpdesk.email import build_message
+
+    draft = EmailDraft(
+        "jane@example.com", "Ticket #1\r\nBcc: evil@example.com", "text", "<p>html</p>", "Jane\nBcc: x@y"
+    )
+    raw = build_message(draft, "support@example.com").as_bytes()
+    headers = raw.split(b"\n\n", 1)[0].decode()
+    assert "Bcc" not in [line.split(":", 1)[0] for line in headers.splitlines()]
+    assert "Ticket #1 Bcc: evil@example.com" in headers

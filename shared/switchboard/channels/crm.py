@@ -17,7 +17,7 @@ from switchboard.core.turn import TurnDeps, handle_turn
 from switchboard.errors import PayloadTooLargeError
 from switchboard.http import json_response, parse_model, read_json
 from switchboard.routing import Route, resolve
-from switchboard.validators import EMAIL
+from switchboard.validators import EMAIL, ONE_LINE
 
 AGENT_TYPES = ("customer", "support", "test")
 ROUTE = Route(
@@ -32,15 +32,15 @@ class UserInfoIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    agent_id: str = Field(min_length=1, max_length=200)
+    agent_id: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
     email: str = Field(pattern=EMAIL, max_length=320)
-    name: str = Field(min_length=1, max_length=200)
-    agency: str = Field(min_length=1, max_length=200)
-    office: str = Field(min_length=1, max_length=200)
-    phone: str | None = Field(None, max_length=64)
-    company: str | None = Field(None, max_length=200)
-    division: str | None = Field(None, max_length=200)
-    user_type: str | None = Field(None, max_length=64)
+    name: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
+    agency: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
+    office: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
+    phone: str | None = Field(None, max_length=64, pattern=ONE_LINE)
+    company: str | None = Field(None, max_length=200, pattern=ONE_LINE)
+    division: str | None = Field(None, max_length=200, pattern=ONE_LINE)
+    user_type: str | None = Field(None, max_length=64, pattern=ONE_LINE)
 
 
 class ChatRequest(BaseModel):
@@ -49,7 +49,7 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     message: str = Field(min_length=1)
-    session_id: str | None = Field(None, min_length=1, max_length=200)
+    session_id: str | None = Field(None, min_length=1, max_length=200, pattern=ONE_LINE)
     user_info: UserInfoIn
 
 

@@ -15,7 +15,7 @@ from switchboard.errors import NotFoundError, UpstreamUnavailableError
 from switchboard.http import json_response, parse_model, read_json
 from switchboard.routing import Route, resolve
 from switchboard.store.base import EscalationStore
-from switchboard.validators import EMAIL, is_failure_id
+from switchboard.validators import EMAIL, ONE_LINE, is_failure_id
 
 #: The collection has a trailing slash, its actions do not (the CRM contract).
 FAILURE_ROUTE = Route(
@@ -32,19 +32,19 @@ class FailureIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    session_id: str = Field(min_length=1, max_length=200)
-    agent_id: str = Field(min_length=1, max_length=200)
+    session_id: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
+    agent_id: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
     query: str = Field(min_length=1, max_length=20000)
     agent_response: str = Field("", max_length=20000)
     confidence_score: float = Field(ge=0, le=1)
     escalation_reason: Reason
     user_email: str = Field(pattern=EMAIL, max_length=320)
-    user_name: str = Field(min_length=1, max_length=200)
-    user_agency: str = Field("", max_length=200)
-    user_office: str = Field("", max_length=200)
-    user_company: str | None = Field(None, max_length=200)
-    user_division: str | None = Field(None, max_length=200)
-    user_phone: str | None = Field(None, max_length=64)
+    user_name: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
+    user_agency: str = Field("", max_length=200, pattern=ONE_LINE)
+    user_office: str = Field("", max_length=200, pattern=ONE_LINE)
+    user_company: str | None = Field(None, max_length=200, pattern=ONE_LINE)
+    user_division: str | None = Field(None, max_length=200, pattern=ONE_LINE)
+    user_phone: str | None = Field(None, max_length=64, pattern=ONE_LINE)
     agent_type: AgentType = "customer"
 
 
@@ -55,7 +55,7 @@ class HistoryItem(BaseModel):
 
     role: Literal["user", "assistant"]
     content: str = Field(max_length=20000)
-    timestamp: str = Field("", max_length=64)
+    timestamp: str = Field("", max_length=64, pattern=ONE_LINE)
 
 
 class TicketIn(BaseModel):
@@ -71,9 +71,9 @@ class FeedbackUser(BaseModel):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    agent_id: str = Field(min_length=1, max_length=200)
+    agent_id: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
     email: str = Field(pattern=EMAIL, max_length=320)
-    full_name: str = Field(min_length=1, max_length=200)
+    full_name: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
 
 
 class FeedbackIn(BaseModel):
@@ -82,7 +82,7 @@ class FeedbackIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     message_id: str = Field(pattern=r"^[A-Za-z0-9._:-]{1,200}$")
-    session_id: str = Field(min_length=1, max_length=200)
+    session_id: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
     feedback_type: Literal["helpful", "unhelpful"]
     query: str = Field(min_length=1, max_length=20000)
     response: str = Field(min_length=1, max_length=20000)

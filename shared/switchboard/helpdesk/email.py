@@ -12,12 +12,18 @@ from switchboard.errors import UpstreamError, UpstreamUnavailableError
 from switchboard.helpdesk.base import EmailDraft
 
 
+def _one_line(value: str) -> str:
+    """A header value with line breaks and other control characters turned into spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in value).split())
+
+
 def build_message(draft: EmailDraft, sender: str) -> EmailMessage:
-    """A multipart/alternative message (text + HTML)."""
+    """A multipart/alternative message (text + HTML); header values are kept to one line."""
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = formataddr((draft.to_name, draft.to)) if draft.to_name else draft.to
-    message["Subject"] = draft.subject
+    name, to = _one_line(draft.to_name), _one_line(draft.to)
+    message["To"] = formataddr((name, to)) if name else to
+    message["Subject"] = _one_line(draft.subject)
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip(">") or None)
     message.set_content(draft.text)
     message.add_alternative(draft.html, subtype="html")
