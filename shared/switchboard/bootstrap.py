@@ -12,6 +12,7 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from switchboard import connectors
 from switchboard import logging as sblog
 from switchboard.config import Settings
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from switchboard.knowledge.cache import IndexCache
     from switchboard.llm.base import Embedder, LLMProvider
     from switchboard.store.base import Claims, EscalationStore, TurnStore
+    from switchboard.tasks.auth import TaskAuth
     from switchboard.tasks.base import TaskQueue
 
 
@@ -168,58 +170,43 @@ class Services:
 
         path = f"projects/{s.google_cloud_project}/locations/{s.tasks_location}/queues/{s.tasks_queue}"
         return CloudTasksQueue(
-            build_client(s.tasks_emulator_host), path, s.tasks_target_url, s.tasks_service_account, s.tasks_audience
+            build_client(s.tasks_emulator_host),
+            path,
+            s.tasks_target_url,
+            s.tasks_service_account,
+            s.tasks_audience,
+            secret=s.tasks_secret.get_secret_value() if s.tasks_secret else None,
         )
+
+    @cached_property
+    def task_auth(self) -> TaskAuth:
+        """Verifies the callers of the private tasks function."""
+        from switchboard.tasks.auth import TaskAuth
+
+        s = self.settings
+        secret = s.tasks_secret.get_secret_value() if s.tasks_secret else None
+        audience = s.tasks_audience or s.tasks_target_url
+        return TaskAuth(secret, s.tasks_service_account, audience, s.tasks_oidc_certs_url)
 
     @cached_property
     def ticket_desk(self) -> TicketDesk | None:
         """Freshdesk, when configured."""
-        s = self.settings
-        if not s.freshdesk_configured or s.freshdesk_api_key is None:
-            return None
-        from switchboard.helpdesk.freshdesk import FreshdeskConnector, base_url_for
-
-        base = base_url_for(s.freshdesk_domain, s.freshdesk_base_url)
-        return FreshdeskConnector(base, s.freshdesk_api_key.get_secret_value())
+        return connectors.ticket_desk(self.settings)
 
     @cached_property
     def mailer(self) -> Mailer | None:
         """SMTP or Amazon SES, per EMAIL_TRANSPORT."""
-        s = self.settings
-        if s.email_transport == "smtp" and s.smtp_host and s.email_from:
-            from switchboard.helpdesk.email import SmtpMailer
-
-            password = s.smtp_password.get_secret_value() if s.smtp_password else None
-            return SmtpMailer(s.smtp_host, s.smtp_port, s.email_from, s.smtp_user, password)
-        if s.email_transport == "ses" and s.email_from:
-            from switchboard.helpdesk.email import SesMailer
-
-            return SesMailer(s.email_from, s.aws_region)
-        return None
+        return connectors.mailer(self.settings)
 
     @cached_property
     def alerts(self) -> AlertSink | None:
         """Teams Workflows webhook, when configured."""
-        if self.settings.teams_webhook_url is None:
-            return None
-        from switchboard.helpdesk.teams import TeamsConnector
-
-        return TeamsConnector(self.settings.teams_webhook_url.get_secret_value())
+        return connectors.alerts(self.settings)
 
     @cached_property
     def desk(self) -> ChatDesk | None:
         """Chatwoot as the human desk, when configured."""
-        s = self.settings
-        if not s.chatwoot_configured or s.chatwoot_api_token is None:
-            return None
-        from switchboard.helpdesk.chatwoot import ChatwootConnector
-
-        return ChatwootConnector(
-            s.chatwoot_base_url or "",
-            s.chatwoot_api_token.get_secret_value(),
-            s.chatwoot_account_id or 0,
-            s.chatwoot_inbox_id or 0,
-        )
+        return connectors.chat_desk(self.settings)
 
     @cached_property
     def escalation_deps(self) -> EscalationDeps:
@@ -241,18 +228,15 @@ class Services:
     @cached_property
     def kommo_bot(self) -> BotChannel | None:
         """The Salesbot continue call, when KOMMO_ACCESS_TOKEN is set."""
-        if self.settings.kommo_access_token is None:
-            return None
-        from switchboard.helpdesk.kommo import KommoConnector
-
-        return KommoConnector(self.settings.kommo_access_token.get_secret_value())
+        return connectors.kommo_bot(self.settings)
 
     @cached_property
     def kommo_reply_deps(self) -> KommoReplyDeps:
         """Everything :func:`switchboard.core.kommo_reply.run_kommo_reply` needs."""
+        from switchboard.channels.kommo_wire import reply_url_check
         from switchboard.core.kommo_reply import KommoReplyDeps
 
-        return KommoReplyDeps(self.turn_deps, self.claims, self.kommo_bot)
+        return KommoReplyDeps(self.turn_deps, self.claims, self.kommo_bot, reply_url_check(self.tenants, self.settings))
 
     @cached_property
     def auth(self) -> TenantAuth:

@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     tasks_target_url: str | None = Field(None, alias="TASKS_TARGET_URL")
     tasks_service_account: str | None = Field(None, alias="TASKS_SERVICE_ACCOUNT")
     tasks_audience: str | None = Field(None, alias="TASKS_AUDIENCE")
+    tasks_secret: SecretStr | None = Field(None, alias="TASKS_SECRET")
+    tasks_oidc_certs_url: str = Field("https://www.googleapis.com/oauth2/v1/certs", alias="TASKS_OIDC_CERTS_URL")
     task_retry_base_seconds: float = Field(15.0, alias="TASK_RETRY_BASE_SECONDS", gt=0)
 
     freshdesk_domain: str | None = Field(None, alias="FRESHDESK_DOMAIN")

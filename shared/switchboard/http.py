@@ -131,13 +131,14 @@ def _preflight(origin: str) -> flask.Response:
 
 
 def error_boundary(
-    function: str, settings: Callable[[], Settings]
+    function: str, settings: Callable[[], Settings], cors: bool = True
 ) -> Callable[[Callable[[flask.Request], flask.Response]], Callable[[flask.Request], flask.Response]]:
     """Wrap an HTTP entry point: log context, CORS, one access log line, errors as JSON.
 
     Args:
         function: The function's name, as a log label.
         settings: Returns the instance's settings (project for trace links, CORS origins).
+        cors: Answer browsers' CORS (False for private functions: no origin is ever allowed).
     """
 
     def decorate(handler: Callable[[flask.Request], flask.Response]) -> Callable[[flask.Request], flask.Response]:
@@ -146,7 +147,7 @@ def error_boundary(
             start = time.perf_counter()
             current = settings()
             token = sblog.bind(function=function, trace=_trace(request, current.google_cloud_project))
-            origin = _allowed_origin(request, current.cors_allowed_origins)
+            origin = _allowed_origin(request, current.cors_allowed_origins) if cors else None
             try:
                 if request.method == "OPTIONS" and origin:
                     return _preflight(origin)

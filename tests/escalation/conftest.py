@@ -15,11 +15,13 @@ from switchboard.devtools.emulator import free_port
 from switchboard.devtools.server import DevServer, build_app
 from switchboard.devtools.standins import ChatwootStandIn, FreshdeskStandIn, SmtpSink, TeamsStandIn
 from switchboard.devtools.tasks_emulator import TasksEmulator
+from switchboard.tasks.auth import SECRET_HEADER
 from tests.conftest import REPO, user_info
 
 QUEUE = "switchboard-tasks"
 LOCATION = "us-central1"
 WEBHOOK_SECRET = "test-webhook-secret"
+TASK_SECRET = "test-task-secret"
 
 
 @pytest.fixture(scope="session")
@@ -119,10 +121,12 @@ def stack(env: Any, project: str, tasks_emulator: TasksEmulator, seed: Any) -> I
         CHATWOOT_ACCOUNT_ID=str(chatwoot.account_id),
         CHATWOOT_INBOX_ID=str(chatwoot.inbox_id),
         CHATWOOT_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        TASKS_SECRET=TASK_SECRET,
     )
     seed()
     server = DevServer(build_app(REPO / "functions"), port).start()
-    client = httpx.Client(base_url=server.base_url, timeout=30)
+    # Tests deliver tasks by hand too: the client carries the queue's secret (other endpoints ignore it).
+    client = httpx.Client(base_url=server.base_url, timeout=30, headers={SECRET_HEADER: TASK_SECRET})
     try:
         yield Stack(server.base_url, client, freshdesk, teams, chatwoot, smtp, server)
     finally:

@@ -27,7 +27,7 @@ from tests.fast.helpers import (
     signed,
     today,
 )
-from tests.support.fast import FastStack
+from tests.support.fast import TASK_HEADERS, FastStack
 
 PASSWORD_Q = "How do I reset a user's password?"
 AGENT = "chatwoot_message_created_agent.json"
@@ -57,7 +57,9 @@ def post_event(name: str, conversation_id: int, **signing: Any) -> Any:
 def test_a_recorded_failure_opens_one_desk_conversation_with_transcript_note_and_link(desk: FastStack) -> None:
     # WHEN a failure is recorded and its sync task runs (and is delivered again)
     failure_id, conversation_id = synced(desk)
-    again = function_client("tasks").post("/tasks/chatwoot-sync", json={"tenant": "default", "failure_id": failure_id})
+    again = function_client("tasks").post(
+        "/tasks/chatwoot-sync", json={"tenant": "default", "failure_id": failure_id}, headers=TASK_HEADERS
+    )
     # THEN the user is the desk contact, with one conversation carrying the transcript and attributes
     assert again.get_json() == {"result": "done"}
     (contact,) = desk.desk.called("upsert_contact")

@@ -12,7 +12,7 @@ from switchboard.core.escalation import MAX_ATTEMPTS
 from switchboard.errors import UpstreamError, UpstreamUnavailableError
 from tests.conftest import function_client
 from tests.fast.helpers import HISTORY, create_ticket, escalation_of, failure_body, record_failure
-from tests.support.fast import FastStack
+from tests.support.fast import TASK_HEADERS, FastStack
 
 CONFIRMATION = (
     "Hi Jane, I've created support ticket #1000 for you and emailed a copy to jane.smith@company.com "
@@ -31,7 +31,9 @@ def stored_escalation(stack: FastStack, failure_id: str) -> dict[str, Any]:
 
 def deliver(kind: str, failure_id: str) -> Any:
     """Deliver one task through the tasks function, as Cloud Tasks does."""
-    return function_client("tasks").post(f"/tasks/{kind}", json={"tenant": "default", "failure_id": failure_id})
+    return function_client("tasks").post(
+        f"/tasks/{kind}", json={"tenant": "default", "failure_id": failure_id}, headers=TASK_HEADERS
+    )
 
 
 def test_a_recorded_failure_answers_its_id_and_bad_bodies_are_422(stack: FastStack, http: Any) -> None:

@@ -17,7 +17,7 @@ from switchboard.errors import UpstreamError, UpstreamUnavailableError
 from tests.conftest import function_client
 from tests.fast.helpers import roles_and_texts
 from tests.kommo.conftest import ACCOUNT_ID, SECRET, SUBDOMAIN, WEBHOOK_KEY, token
-from tests.support.fast import FastStack, ScriptedLLM
+from tests.support.fast import TASK_HEADERS, FastStack, ScriptedLLM
 
 KOMMO = {
     "KOMMO_CLIENT_SECRET": SECRET,
@@ -70,7 +70,7 @@ def post_form(body: str, query: str = f"?key={WEBHOOK_KEY}") -> Any:
 
 def deliver(payload: dict[str, Any]) -> Any:
     """Deliver a kommo-reply task through the tasks function, as Cloud Tasks does."""
-    return function_client("tasks").post("/tasks/kommo-reply", json=payload)
+    return function_client("tasks").post("/tasks/kommo-reply", json=payload, headers=TASK_HEADERS)
 
 
 def continues(stack: FastStack) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from switchboard.channels.auth import hash_api_key
 from switchboard.core.models import Tenant, TenantSettings
-from tests.fast.test_kommo import CONVERSATION, KOMMO, NOTIFICATION, MakeStack, form, kommo_stack, post_form
+from tests.fast.test_kommo import CONVERSATION, KOMMO, NOTIFICATION, MakeStack, deliver, form, kommo_stack, post_form
 from tests.kommo.conftest import ACCOUNT_ID, WEBHOOK_KEY, token
 from tests.support.fast import FastStack, ScriptedLLM
 
@@ -76,3 +76,12 @@ def test_without_a_webhook_secret_a_keyless_signed_request_is_the_default_tenant
     assert post_form(form("How do I export leads?"), "").status_code == 200
     assert [t.payload["tenant"] for t in stack.queue.tasks] == ["default"]
     assert post_form(urlencode(NOTIFICATION), "").status_code == 401  # notifications are unsigned: key required
+
+
+def test_a_reply_task_never_sends_the_token_outside_the_tenants_kommo(make_stack: MakeStack) -> None:
+    stack = kommo_stack(make_stack)
+    payload = {"tenant": "default", "message": "hi", "lead_id": "1", "contact_id": "2"}
+    for url in ("http://127.0.0.1:9/listener", "https://evil.example/x", "https://other.kommo.com/api/v4/x"):
+        response = deliver({**payload, "return_url": url})
+        assert response.status_code == 200 and response.get_json() == {"result": "final"}
+    assert stack.bot.calls == []

@@ -21,6 +21,7 @@ from switchboard.core.kommo_reply import run_kommo_reply
 from switchboard.knowledge.articles import article_from_mapping, read_articles
 from switchboard.knowledge.importer import import_articles
 from switchboard.llm.base import AnswerDraft, AnswerRequest
+from switchboard.tasks.auth import SECRET_HEADER
 from switchboard.tasks.base import Task
 from tests.support.memory import InMemoryClaims, InMemoryEscalations, InMemoryStore, MemoryDatabase
 from tests.support.recorders import (
@@ -43,7 +44,10 @@ BASE_SETTINGS = {
     "EMBEDDING_BACKEND": "none",
     "LOG_LEVEL": "WARNING",
     "TASKS_TARGET_URL": "http://tasks.invalid",
+    "TASKS_SECRET": "fast-tier-task-secret",
 }
+#: What the local queue adds to every task it delivers (the tasks function refuses others).
+TASK_HEADERS = {SECRET_HEADER: BASE_SETTINGS["TASKS_SECRET"]}
 
 
 class ScriptedLLM(Recorder):

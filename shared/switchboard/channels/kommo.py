@@ -18,7 +18,7 @@ from typing import Any
 import flask
 
 from switchboard.channels.auth import hash_api_key
-from switchboard.channels.kommo_wire import KommoAccount, check_return_url, parse_body, verify_token
+from switchboard.channels.kommo_wire import KommoAccount, check_return_url, kommo_account, parse_body, verify_token
 from switchboard.config import Settings
 from switchboard.core.kommo_reply import conversation_key
 from switchboard.core.models import Message, Role
@@ -177,19 +177,6 @@ def _tenant_of(request: flask.Request, deps: KommoInbound, key_required: bool) -
     return tenant
 
 
-def _account_for(deps: KommoInbound, tenant_id: str) -> KommoAccount:
-    tenant = deps.tenants.tenant(tenant_id)
-    s = deps.settings
-    kommo = tenant.settings.kommo if tenant else {}
-    account_id = kommo.get("account_id") or (s.kommo_account_id if tenant_id == s.default_tenant else None)
-    subdomain = kommo.get("subdomain") or (s.kommo_subdomain if tenant_id == s.default_tenant else None)
-    if account_id is None and not subdomain:
-        raise ConfigurationError(
-            f"Tenant {tenant_id} has no Kommo account configured (KOMMO_ACCOUNT_ID, KOMMO_SUBDOMAIN)"
-        )
-    return KommoAccount(int(account_id) if account_id is not None else None, subdomain)
-
-
 def kommo_webhook_endpoint(request: flask.Request, deps: KommoInbound) -> flask.Response:
     """``POST /api/kommo/chat/webhook``: verify, enqueue the reply, answer 200 at once."""
     match_path(request, ROUTE)
@@ -199,7 +186,7 @@ def kommo_webhook_endpoint(request: flask.Request, deps: KommoInbound) -> flask.
         tenant_id = _tenant_of(request, deps, key_required=False)
         if s.kommo_client_secret is None:
             raise ConfigurationError("KOMMO_CLIENT_SECRET is not set")
-        account = _account_for(deps, tenant_id)
+        account = kommo_account(deps.tenants, deps.settings, tenant_id)
         claims = verify_token(str(body["token"]), s.kommo_client_secret.get_secret_value(), account, s.kommo_jwt_leeway)
         subdomain = str(claims.get("subdomain") or account.subdomain or "")
         return_url = check_return_url(str(body["return_url"]), subdomain, s.kommo_return_hosts)
@@ -209,7 +196,7 @@ def kommo_webhook_endpoint(request: flask.Request, deps: KommoInbound) -> flask.
         return json_response({"status": "accepted"})
     if isinstance(body.get("message"), dict) and isinstance(body["message"].get("add"), dict):
         tenant_id = _tenant_of(request, deps, key_required=True)
-        account = _account_for(deps, tenant_id)
+        account = kommo_account(deps.tenants, deps.settings, tenant_id)
         given = body.get("return_url")
         reply_url = check_return_url(str(given), account.subdomain, s.kommo_return_hosts) if given else None
         stored = accept_notification(deps, tenant_id, body, account, reply_url)

@@ -10,13 +10,16 @@ described in docs/contracts/kommo.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import jwt
 
-from switchboard.errors import InvalidInputError, UnauthorizedError
+from switchboard.config import Settings
+from switchboard.core.tenants import TenantDirectory
+from switchboard.errors import ConfigurationError, InvalidInputError, UnauthorizedError
 from switchboard.http import decode_json
 
 KOMMO_HOST_SUFFIXES = (".kommo.com", ".amocrm.ru", ".amocrm.com")
@@ -111,3 +114,32 @@ def check_return_url(url: str, subdomain: str | None, override_hosts: list[str])
     if parts.scheme == "https" and not parts.port and host in allowed:
         return url
     raise InvalidInputError("return_url must be https://{subdomain}.kommo.com (or .amocrm.ru/.amocrm.com)")
+
+
+def kommo_account(tenants: TenantDirectory, settings: Settings, tenant_id: str) -> KommoAccount:
+    """The Kommo account a tenant is connected to (its settings; the default tenant may use the
+    KOMMO_ACCOUNT_ID / KOMMO_SUBDOMAIN variables).
+
+    Raises:
+        ConfigurationError: The tenant has no Kommo account.
+    """
+    tenant = tenants.tenant(tenant_id)
+    kommo = tenant.settings.kommo if tenant else {}
+    default = tenant_id == settings.default_tenant
+    account_id = kommo.get("account_id") or (settings.kommo_account_id if default else None)
+    subdomain = kommo.get("subdomain") or (settings.kommo_subdomain if default else None)
+    if account_id is None and not subdomain:
+        raise ConfigurationError(
+            f"Tenant {tenant_id} has no Kommo account configured (KOMMO_ACCOUNT_ID, KOMMO_SUBDOMAIN)"
+        )
+    return KommoAccount(int(account_id) if account_id is not None else None, subdomain)
+
+
+def reply_url_check(tenants: TenantDirectory, settings: Settings) -> Callable[[str, str], str]:
+    """Checks, before anything is sent, that a reply task's ``return_url`` is its tenant's Kommo."""
+
+    def check(tenant_id: str, url: str) -> str:
+        account = kommo_account(tenants, settings, tenant_id)
+        return check_return_url(url, account.subdomain, settings.kommo_return_hosts)
+
+    return check

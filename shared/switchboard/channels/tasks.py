@@ -15,6 +15,7 @@ from switchboard.core.escalation import EscalationDeps
 from switchboard.core.kommo_reply import KommoReplyDeps, run_kommo_reply
 from switchboard.http import json_response, parse_model, read_json
 from switchboard.routing import Route, match_path
+from switchboard.tasks.auth import TaskAuth
 from switchboard.tasks.base import TASK_KINDS
 from switchboard.validators import FAILURE_ID, TENANT_ID
 
@@ -55,16 +56,21 @@ class SweepIn(BaseModel):
 
 
 def tasks_endpoint(
-    request: flask.Request, escalation: Callable[[], EscalationDeps], kommo: Callable[[], KommoReplyDeps]
+    request: flask.Request,
+    auth: TaskAuth,
+    escalation: Callable[[], EscalationDeps],
+    kommo: Callable[[], KommoReplyDeps],
 ) -> flask.Response:
     """Run one task. 2xx tells Cloud Tasks it is finished; 503 asks for a retry.
 
     Args:
         request: The task's request.
+        auth: Verifies that the request comes from our queue (OIDC token or the local secret).
         escalation: Builds the escalation use cases' dependencies (on first use only).
         kommo: Builds the Kommo reply's dependencies (on first use only).
     """
     kind = match_path(request, ROUTE)["kind"]
+    auth.verify(request.headers)
     if kind == "kommo-reply":
         reply = parse_model(KommoReplyIn, read_json(request))
         return json_response({"result": run_kommo_reply(kommo(), reply.model_dump())})

@@ -277,10 +277,12 @@ def decline(deps: EscalationDeps, tenant_id: str, failure_id: str) -> None:
         raise taken
     key = ticket_claim(failure_id)
     if deps.claims.claim(tenant_id, key, TICKET_LEASE).state != "acquired":
+        if _load(deps, tenant_id, failure_id).status == "declined":  # a concurrent decline won: same answer
+            return
         raise taken
     try:
         latest = _load(deps, tenant_id, failure_id)
-        if latest.ticket_id or latest.status != "open":
+        if latest.ticket_id or latest.status in ("ticket_queued", "ticketed", "ticket_failed"):
             raise taken
         deps.store.update(latest, {"status": "declined", "declined_at": deps.clock()}, guarded=True, close_problem=True)
     except Exception:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -45,11 +46,14 @@ class KommoReplyDeps:
         turn: The chat turn's dependencies (its store also answers who owns a conversation).
         claims: The claim primitive (one reply per ``return_url``).
         bot: The Salesbot continue call, or None when KOMMO_ACCESS_TOKEN is not set.
+        check_return_url: ``(tenant_id, url)`` → the url, or InvalidInputError when it is not the
+            tenant's Kommo: a task is re-checked before our access token is sent anywhere.
     """
 
     turn: TurnDeps
     claims: Claims
     bot: BotChannel | None
+    check_return_url: Callable[[str, str], str] = field(default=lambda tenant_id, url: url)
 
 
 def conversation_key(lead_id: str, contact_id: str, chat_id: str) -> str:
@@ -134,6 +138,11 @@ def run_kommo_reply(deps: KommoReplyDeps, task: dict[str, Any]) -> ReplyResult:
     tenant_id, return_url = task["tenant"], task["return_url"]
     if deps.bot is None:
         raise ConfigurationError("KOMMO_ACCESS_TOKEN is not set")
+    try:
+        deps.check_return_url(tenant_id, return_url)
+    except InvalidInputError as exc:  # never send the token to a host that is not the tenant's Kommo
+        log.error("kommo reply refused: return_url is not the tenant's Kommo", extra={"error": str(exc)})
+        return "final"
     claim_key = reply_key(return_url)
     claim = deps.claims.claim(tenant_id, claim_key, REPLY_LEASE)
     if claim.state == "done":

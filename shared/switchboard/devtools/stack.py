@@ -109,6 +109,8 @@ def _start_emulators(stack: _Stack, project: str, port: int) -> None:
         stack.stoppers.append(tasks.stop)
         os.environ["TASKS_EMULATOR_HOST"] = tasks.host
         os.environ["TASKS_TARGET_URL"] = f"http://127.0.0.1:{port}"
+        # The emulator adds no OIDC token: the local queue proves itself with a secret made per run.
+        os.environ.setdefault("TASKS_SECRET", secrets.token_urlsafe(24))
         os.environ.setdefault("TASK_RETRY_BASE_SECONDS", "5")
 
 

@@ -16,6 +16,7 @@ from google.cloud import tasks_v2
 from google.protobuf import duration_pb2, timestamp_pb2
 
 from switchboard.errors import UpstreamUnavailableError
+from switchboard.tasks.auth import SECRET_HEADER
 from switchboard.tasks.base import Task
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class CloudTasksQueue:
         service_account: Service account whose OIDC token authenticates the call (None: no token).
         audience: OIDC audience; defaults to ``target_url`` (a query string would break it).
         timeout: Per-call timeout in seconds.
+        secret: Sent as the task secret header (the local queue, which cannot add an OIDC token).
     """
 
     def __init__(
@@ -54,6 +56,7 @@ class CloudTasksQueue:
         service_account: str | None = None,
         audience: str | None = None,
         timeout: float = 5.0,
+        secret: str | None = None,
     ) -> None:
         self._client = client
         self._queue = queue_path
@@ -61,13 +64,14 @@ class CloudTasksQueue:
         self._service_account = service_account
         self._audience = audience or self._target
         self._timeout = timeout
+        self._secret = secret
 
     def enqueue(self, task: Task) -> None:
         """Create the task; an existing name means it is already scheduled (a no-op)."""
         request = tasks_v2.HttpRequest(
             http_method=tasks_v2.HttpMethod.POST,
             url=f"{self._target}/tasks/{task.kind}",
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **({SECRET_HEADER: self._secret} if self._secret else {})},
             body=json.dumps(task.payload).encode(),
         )
         if self._service_account:
