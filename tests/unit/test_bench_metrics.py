@@ -63,6 +63,6 @@ def test_ece_noise_floor_is_zero_for_certain_confidences_and_large_for_few_uncer
     from switchboard.devtools.bench.metrics import ece_noise_floor
 
     assert ece_noise_floor([0.0] * 10 + [1.0] * 10) == {"mean": 0.0, "p95": 0.0}
-    small, large = ece_noise_floor([0.5] * 20), ece_noise_floor([0.5] * 2000)
+    small, large = ece_noise_floor([0.5] * 20, draws=300), ece_noise_floor([0.5] * 2000, draws=300)
     assert small["mean"] > 0.05 > large["mean"]
     assert small["p95"] >= small["mean"]
