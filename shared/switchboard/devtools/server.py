@@ -67,7 +67,9 @@ class DevServer:
     def __init__(self, app: WSGIApp, port: int, host: str = "127.0.0.1") -> None:
         self.server: BaseWSGIServer = make_server(host, port, app, threaded=True)
         self.port = self.server.server_port
-        self._thread = threading.Thread(target=self.server.serve_forever, name="devserver", daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="devserver", daemon=True
+        )
 
     @property
     def base_url(self) -> str:
