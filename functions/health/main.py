@@ -6,7 +6,7 @@ import flask
 import functions_framework
 
 from switchboard.bootstrap import services
-from switchboard.health import ROUTE, check_health
+from switchboard.health import ROUTE
 from switchboard.http import error_boundary, json_response
 from switchboard.routing import resolve
 
@@ -18,6 +18,5 @@ def health(request: flask.Request) -> flask.Response:
     found = resolve(request, ROUTE)
     if isinstance(found, flask.Response):
         return found
-    s = services()
-    body, status = check_health(s.settings, s.store)
+    body, status = services().health.check()
     return json_response(body, status)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from switchboard.core.kommo_reply import KommoReplyDeps
     from switchboard.core.tenants import TenantDirectory
     from switchboard.core.turn import TurnDeps
+    from switchboard.health import HealthCheck
     from switchboard.helpdesk.base import AlertSink, BotChannel, ChatDesk, Mailer, TicketDesk
     from switchboard.knowledge.cache import IndexCache
     from switchboard.llm.base import Embedder, LLMProvider
@@ -237,6 +238,13 @@ class Services:
         from switchboard.core.kommo_reply import KommoReplyDeps
 
         return KommoReplyDeps(self.turn_deps, self.claims, self.kommo_bot, reply_url_check(self.tenants, self.settings))
+
+    @cached_property
+    def health(self) -> HealthCheck:
+        """The health probes, run at most once per HEALTH_CACHE_SECONDS."""
+        from switchboard.health import HealthCheck
+
+        return HealthCheck(self.settings, self.store, self.settings.health_cache_seconds)
 
     @cached_property
     def auth(self) -> TenantAuth:

@@ -6,6 +6,7 @@ This module never imports google-genai: the Gemini probe is one plain HTTPS requ
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -182,3 +183,26 @@ def check_health(settings: Settings, store: TurnStore) -> tuple[dict[str, Any], 
         overall = "degraded"
     body = {"overall_status": overall, "services": results, "summary": {"total": len(results), **counts}}
     return body, 503 if overall == "down" else 200
+
+
+class HealthCheck:
+    """Runs :func:`check_health` at most once per ``ttl_seconds`` per instance.
+
+    ``/api/health`` is public: without this, every hit would call Freshdesk, Chatwoot, Gemini and
+    SMTP with our credentials. Concurrent callers during a refresh share one run.
+    """
+
+    def __init__(self, settings: Settings, store: TurnStore, ttl_seconds: float) -> None:
+        self._settings, self._store, self._ttl = settings, store, ttl_seconds
+        self._lock = threading.Lock()
+        self._last: tuple[float, dict[str, Any], int] | None = None
+
+    def check(self) -> tuple[dict[str, Any], int]:
+        """The latest result, fresh within the TTL (``cached_for_seconds`` says how old it is)."""
+        with self._lock:
+            now = time.monotonic()
+            if self._last is None or now - self._last[0] >= self._ttl:
+                body, status = check_health(self._settings, self._store)
+                self._last = (time.monotonic(), body, status)
+            at, body, status = self._last
+            return {**body, "age_seconds": round(time.monotonic() - at, 1)}, status

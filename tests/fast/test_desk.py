@@ -249,3 +249,13 @@ def test_feedback_paths(stack: FastStack, http: Any) -> None:
     assert slash.status_code == 308 and slash.headers["Location"] == "/api/feedback"
     assert feedback.get("/api/feedback").status_code == 405
     assert stack.db.feedback == {}
+
+
+def test_a_replayed_signed_event_is_a_duplicate_whatever_delivery_id_it_claims(desk: FastStack) -> None:
+    failure_id, conversation_id = synced(desk)
+    raw = desk_event(AGENT, conversation_id)
+    headers = signed(raw)
+    client = function_client("chatwoot_webhook")
+    assert client.post("/api/webhooks/chatwoot", data=raw, headers=headers).get_json()["status"] == "agent_joined"
+    replay = {**headers, "X-Chatwoot-Delivery": "a-new-id"}
+    assert client.post("/api/webhooks/chatwoot", data=raw, headers=replay).get_json() == {"status": "duplicate"}

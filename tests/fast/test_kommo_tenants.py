@@ -85,3 +85,12 @@ def test_a_reply_task_never_sends_the_token_outside_the_tenants_kommo(make_stack
         response = deliver({**payload, "return_url": url})
         assert response.status_code == 200 and response.get_json() == {"result": "final"}
     assert stack.bot.calls == []
+
+
+def test_a_token_that_lives_too_long_is_not_a_kommo_bot_token(make_stack: MakeStack) -> None:
+    import time
+
+    stack = kommo_stack(make_stack)
+    forever = token(exp=time.time() + 30 * 24 * 3600)
+    assert post_form(form("How do I export leads?", token=forever)).status_code == 401
+    assert stack.queue.tasks == []

@@ -94,7 +94,7 @@ def parse_event(event: dict[str, Any]) -> DeskEvent:
 
 
 def chatwoot_webhook_endpoint(request: flask.Request, secret: SecretStr | None, deps: EscalationDeps) -> flask.Response:
-    """``POST /api/webhooks/chatwoot``: verify, deduplicate by delivery id, apply the event."""
+    """``POST /api/webhooks/chatwoot``: verify, deduplicate (signature and delivery id), apply the event."""
     match_path(request, ROUTE)
     if secret is None:
         raise ConfigurationError("CHATWOOT_WEBHOOK_SECRET is not set; unsigned webhooks are refused")
@@ -109,15 +109,25 @@ def chatwoot_webhook_endpoint(request: flask.Request, secret: SecretStr | None, 
     if not isinstance(body, dict):
         raise InvalidInputError("Webhook body must be a JSON object")
     event = parse_event(body)
+    # The signature covers the timestamp and the body: a replayed request (whatever delivery id it
+    # claims) is a duplicate. Chatwoot's own delivery id also counts, for a redelivery re-signed later.
+    keys = [f"sig:{request.headers.get('X-Chatwoot-Signature', '').removeprefix('sha256=')}"]
     delivery = request.headers.get("X-Chatwoot-Delivery", "").strip()
+    if delivery:
+        keys.append(f"delivery:{delivery}")
     store = deps.store
-    if delivery and not store.first_delivery(delivery):
-        return json_response({"status": "duplicate"})
+    taken: list[str] = []
+    for key in keys:
+        if not store.first_delivery(key):
+            for done in taken:
+                store.forget_delivery(done)
+            return json_response({"status": "duplicate"})
+        taken.append(key)
     try:
         outcome = handle_desk_event(deps, event)
     except Exception:
-        if delivery:
-            store.forget_delivery(delivery)  # let a redelivery try again
+        for key in taken:
+            store.forget_delivery(key)  # let a redelivery try again
         raise
     log.info("chatwoot event", extra={"event": event.name, "outcome": outcome})
     return json_response({"status": outcome})

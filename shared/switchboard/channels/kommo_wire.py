@@ -10,6 +10,7 @@ described in docs/contracts/kommo.md.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,8 @@ from switchboard.core.tenants import TenantDirectory
 from switchboard.errors import ConfigurationError, InvalidInputError, UnauthorizedError
 from switchboard.http import decode_json
 
+#: The longest remaining lifetime a bot token may have (Kommo issues short-lived ones for one step).
+MAX_TOKEN_LIFETIME_SECONDS = 3600
 KOMMO_HOST_SUFFIXES = (".kommo.com", ".amocrm.ru", ".amocrm.com")
 _BRACKET = re.compile(r"\[([^\]]*)\]")
 
@@ -90,6 +93,13 @@ def verify_token(token: str, secret: str, account: KommoAccount, leeway: float) 
         raise UnauthorizedError("Kommo token expired") from exc
     except jwt.PyJWTError as exc:
         raise UnauthorizedError(f"Kommo token rejected ({type(exc).__name__})") from exc
+    try:
+        expires = float(claims["exp"])
+    except (TypeError, ValueError) as exc:
+        raise UnauthorizedError("Kommo token has no usable exp") from exc
+    if expires - time.time() > MAX_TOKEN_LIFETIME_SECONDS + leeway:
+        # Kommo's bot tokens are disposable: one valid for longer is not one Kommo made for a step.
+        raise UnauthorizedError("Kommo token lives too long")
     if account.account_id is not None and str(claims.get("account_id")) != str(account.account_id):
         raise UnauthorizedError("Kommo token is for another account")
     if account.subdomain and str(claims.get("subdomain", "")).lower() != account.subdomain.lower():
