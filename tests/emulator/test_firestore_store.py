@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
 from datetime import UTC, datetime
 from typing import Any
@@ -86,3 +88,35 @@ def test_a_save_writes_changed_conversation_fields_and_keeps_the_rest(env: Any) 
     data = doc.get().to_dict()
     assert data["user"] == {"email": "b@example.com", "name": "A"}
     assert (data["language"], data["channel"], data["turn_count"]) == ("mn", "crm", 3)
+
+
+def test_concurrent_saves_log_no_user_or_session_id(env: Any) -> None:
+    store = bootstrap.services().store
+    rate = bootstrap.services().settings.rate
+    key = "crm:jane.private@example.com:session-1707500000123"
+    for i in range(RECENT_MAX // 2):  # a full context: the next saves trim it, guarded, and collide
+        conversation = store.begin_turn("t", key, "u", rate, datetime.now(UTC))[0]
+        store.save_turn("t", conversation, _record(i), datetime.now(UTC))
+    loaded = store.begin_turn("t", key, "u", rate, datetime.now(UTC))[0]
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.INFO)
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("switchboard.store.firestore")
+    logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        threads = [
+            threading.Thread(target=store.save_turn, args=("t", loaded, _record(100 + i), datetime.now(UTC)))
+            for i in range(5)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    logged = [json.dumps({**r.__dict__, "msg": r.getMessage()}, default=str) for r in records]
+    assert any("conversation changed concurrently" in line for line in logged)  # the retry path ran
+    assert not any("jane.private" in line or "1707500000123" in line for line in logged)

@@ -246,7 +246,10 @@ class FirestoreStore(TenantRecords, KnowledgeVersions):
                     batch.commit(**self._call)
                 return
             except ConflictError:
-                log.info("conversation changed concurrently; reloading", extra={"conversation": conversation.key})
+                # The key holds the CRM user and session ids: log a digest of it.
+                log.info(
+                    "conversation changed concurrently; reloading", extra={"conversation": digest(conversation.key)}
+                )
                 with translated("reload conversation"):
                     data, version = self._read(conv_ref).get(conv_ref._document_path, (None, None))
                 current = _conversation(conversation.key, data, version)
