@@ -128,6 +128,15 @@ def test_without_an_emulator_the_cli_starts_one_and_keeps_the_data(cli_env: dict
 def test_instructions_are_set_shown_and_reach_the_prompt(cli_env: dict[str, str], tmp_path: Path) -> None:
     instructions = tmp_path / "instructions.txt"
     instructions.write_text("You are Acme's assistant. Always answer in two sentences.\n")
+    missing_tenant = run(["tenant", "set-instructions", "--tenant", "acme", str(instructions)], cli_env, check=False)
+    assert missing_tenant.returncode == 2 and "no tenant acme" in missing_tenant.stderr  # not created silently
+    run(["tenant", "create", "--tenant", "acme"], cli_env)
+    missing_file = run(
+        ["tenant", "set-instructions", "--tenant", "acme", str(tmp_path / "nope.txt")], cli_env, check=False
+    )
+    assert (
+        missing_file.returncode == 2 and "cannot read" in missing_file.stderr and "Traceback" not in missing_file.stderr
+    )
     assert run(["tenant", "set-instructions", "--tenant", "acme", str(instructions)], cli_env).returncode == 0
     shown = json.loads(run(["tenant", "show", "--tenant", "acme"], cli_env).stdout)
     assert shown["settings"]["prompts"]["manual_prompt"] == "You are Acme's assistant. Always answer in two sentences."

@@ -215,6 +215,7 @@ def test_feedback_is_recorded_once_per_message_and_the_first_is_kept(stack: Fast
     assert feedback.post("/api/feedback", json=FEEDBACK).get_json() == {"success": True}
     second = feedback.post("/api/feedback", json={**FEEDBACK, "feedback_type": "unhelpful"})
     assert second.status_code == 409 and second.get_json()["error"] == "conflict"
+    assert "already rated" in second.get_json()["detail"]
     kept = stack.db.feedback[("default", FEEDBACK["message_id"])]
     assert kept["feedback_type"] == "helpful" and kept["user"]["full_name"] == "Jane Smith"
     assert kept["sources_used"] == FEEDBACK["sources_used"] and kept["confidence_score"] == 0.95

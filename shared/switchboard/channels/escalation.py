@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from switchboard.channels.auth import TenantAuth
 from switchboard.core.escalation import EscalationDeps, FailureReport, create_ticket, decline, record_failure
 from switchboard.core.models import ESCALATION_REASONS
-from switchboard.errors import NotFoundError, UpstreamUnavailableError
+from switchboard.errors import ConflictError, NotFoundError, UpstreamUnavailableError
 from switchboard.http import json_response, parse_model, read_json
 from switchboard.routing import Route, resolve
 from switchboard.store.base import EscalationStore
@@ -155,5 +155,8 @@ def feedback_endpoint(request: flask.Request, auth: TenantAuth, store: Escalatio
     body = parse_model(FeedbackIn, read_json(request))
     data = body.model_dump()
     data["user"] = data.pop("user_info")
-    store.record_feedback(tenant_id, body.message_id, data, body.feedback_type == "helpful")
+    try:
+        store.record_feedback(tenant_id, body.message_id, data, body.feedback_type == "helpful")
+    except ConflictError as exc:
+        raise ConflictError(f"Message {body.message_id} was already rated; the first rating is kept") from exc
     return json_response({"success": True})

@@ -74,14 +74,20 @@ def cmd_tenant_set_instructions(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from switchboard.bootstrap import services
-    from switchboard.core.models import Tenant
 
-    text = Path(args.file).read_text(encoding="utf-8").strip()
+    try:
+        text = Path(args.file).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        err(f"cannot read {args.file}: {exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'}")
+        return 2
     if len(text) > 20000:
         err("instructions are over 20,000 characters")
         return 2
     store = services().store
-    tenant = store.get_tenant(args.tenant) or Tenant(id=args.tenant, name=args.tenant)
+    tenant = store.get_tenant(args.tenant)
+    if tenant is None:
+        err(f"no tenant {args.tenant}; create it with `switchboard tenant create --tenant {args.tenant}`")
+        return 2
     prompts = replace(tenant.settings.prompts, manual_prompt=text)
     store.save_tenant(replace(tenant, settings=replace(tenant.settings, prompts=prompts)))
     out(
