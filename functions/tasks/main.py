@@ -14,5 +14,4 @@ from switchboard.http import error_boundary
 @error_boundary("tasks", lambda: services().settings, cors=False)
 def tasks(request: flask.Request) -> flask.Response:
     """Run deferred work: tickets, confirmation emails, Teams cards, Chatwoot sync, the sweep."""
-    s = services()
-    return tasks_endpoint(request, s.task_auth, lambda: s.escalation_deps, lambda: s.kommo_reply_deps)
+    return tasks_endpoint(request, services().task_runner)

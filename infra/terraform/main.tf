@@ -13,7 +13,7 @@ locals {
   }
   public_functions = { for name, f in local.functions : name => f if f.public }
   queue            = "switchboard-tasks"
-  ttl_groups       = ["conversations", "messages", "rate_limits", "claims", "webhook_deliveries"]
+  ttl_groups       = ["conversations", "messages", "rate_limits", "claims", "webhook_deliveries", "dead_letters"]
   secret_ids       = { for name in var.secrets : name => lower(replace(name, "_", "-")) }
   base_env = merge({
     GOOGLE_CLOUD_PROJECT  = var.project

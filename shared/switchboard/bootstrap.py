@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from switchboard.channels.auth import TenantAuth
     from switchboard.channels.kommo import KommoInbound
+    from switchboard.channels.tasks import TaskRunner
     from switchboard.core.escalation import EscalationDeps
     from switchboard.core.kommo_reply import KommoReplyDeps
     from switchboard.core.tenants import TenantDirectory
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from switchboard.helpdesk.base import AlertSink, BotChannel, ChatDesk, Mailer, TicketDesk
     from switchboard.knowledge.cache import IndexCache
     from switchboard.llm.base import Embedder, LLMProvider
-    from switchboard.store.base import Claims, EscalationStore, TurnStore
+    from switchboard.store.base import Claims, DeadLetters, EscalationStore, TurnStore
     from switchboard.tasks.auth import TaskAuth
     from switchboard.tasks.base import TaskQueue
 
@@ -164,30 +165,32 @@ class Services:
     @cached_property
     def queue(self) -> TaskQueue | None:
         """Cloud Tasks (or its emulator); None when TASKS_TARGET_URL is not set."""
-        s = self.settings
-        if not s.tasks_target_url:
-            return None
-        from switchboard.tasks.cloud_tasks import CloudTasksQueue, build_client
+        return connectors.task_queue(self.settings)
 
-        path = f"projects/{s.google_cloud_project}/locations/{s.tasks_location}/queues/{s.tasks_queue}"
-        return CloudTasksQueue(
-            build_client(s.tasks_emulator_host),
-            path,
-            s.tasks_target_url,
-            s.tasks_service_account,
-            s.tasks_audience,
-            secret=s.tasks_secret.get_secret_value() if s.tasks_secret else None,
+    @cached_property
+    def dead_letters(self) -> DeadLetters:
+        """Tasks given up on."""
+        from switchboard.store.dead_letters import FirestoreDeadLetters
+
+        return FirestoreDeadLetters(self.firestore_client, self.settings.store_timeout_seconds)
+
+    @cached_property
+    def task_runner(self) -> TaskRunner:
+        """What the tasks function needs (use-case dependencies are built on first use)."""
+        from switchboard.channels.tasks import TaskRunner
+
+        return TaskRunner(
+            self.task_auth,
+            lambda: self.escalation_deps,
+            lambda: self.kommo_reply_deps,
+            self.dead_letters,
+            self.settings.task_max_deliveries,
         )
 
     @cached_property
     def task_auth(self) -> TaskAuth:
         """Verifies the callers of the private tasks function."""
-        from switchboard.tasks.auth import TaskAuth
-
-        s = self.settings
-        secret = s.tasks_secret.get_secret_value() if s.tasks_secret else None
-        audience = s.tasks_audience or s.tasks_target_url
-        return TaskAuth(secret, s.tasks_service_account, audience, s.tasks_oidc_certs_url)
+        return connectors.task_auth(self.settings)
 
     @cached_property
     def ticket_desk(self) -> TicketDesk | None:

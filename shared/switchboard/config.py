@@ -93,6 +93,7 @@ class Settings(BaseSettings):
     tasks_audience: str | None = Field(None, alias="TASKS_AUDIENCE")
     tasks_secret: SecretStr | None = Field(None, alias="TASKS_SECRET")
     health_cache_seconds: float = Field(30.0, alias="HEALTH_CACHE_SECONDS", ge=0)
+    task_max_deliveries: int = Field(8, alias="TASK_MAX_DELIVERIES", ge=1, le=100)
     tasks_oidc_certs_url: str = Field("https://www.googleapis.com/oauth2/v1/certs", alias="TASKS_OIDC_CERTS_URL")
     task_retry_base_seconds: float = Field(15.0, alias="TASK_RETRY_BASE_SECONDS", gt=0)
 

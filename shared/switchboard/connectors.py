@@ -1,4 +1,5 @@
-"""Builds each outbound connector from settings, or None when it is not configured.
+"""Builds each outbound connector (and the task queue and its auth) from settings, or None when
+it is not configured.
 
 The composition root (:mod:`switchboard.bootstrap`) calls these once per instance; each imports its
 adapter only when it is built, so a function pays only for the connectors it uses.
@@ -12,6 +13,8 @@ from switchboard.config import Settings
 
 if TYPE_CHECKING:
     from switchboard.helpdesk.base import AlertSink, BotChannel, ChatDesk, Mailer, TicketDesk
+    from switchboard.tasks.auth import TaskAuth
+    from switchboard.tasks.base import TaskQueue
 
 
 def ticket_desk(s: Settings) -> TicketDesk | None:
@@ -68,3 +71,28 @@ def kommo_bot(s: Settings) -> BotChannel | None:
     from switchboard.helpdesk.kommo import KommoConnector
 
     return KommoConnector(s.kommo_access_token.get_secret_value())
+
+
+def task_queue(s: Settings) -> TaskQueue | None:
+    """Cloud Tasks (or its emulator); None when TASKS_TARGET_URL is not set."""
+    if not s.tasks_target_url:
+        return None
+    from switchboard.tasks.cloud_tasks import CloudTasksQueue, build_client
+
+    path = f"projects/{s.google_cloud_project}/locations/{s.tasks_location}/queues/{s.tasks_queue}"
+    return CloudTasksQueue(
+        build_client(s.tasks_emulator_host),
+        path,
+        s.tasks_target_url,
+        s.tasks_service_account,
+        s.tasks_audience,
+        secret=s.tasks_secret.get_secret_value() if s.tasks_secret else None,
+    )
+
+
+def task_auth(s: Settings) -> TaskAuth:
+    """Verifies the callers of the private tasks function."""
+    from switchboard.tasks.auth import TaskAuth
+
+    secret = s.tasks_secret.get_secret_value() if s.tasks_secret else None
+    return TaskAuth(secret, s.tasks_service_account, s.tasks_audience or s.tasks_target_url, s.tasks_oidc_certs_url)

@@ -16,11 +16,12 @@ from switchboard.config import RateLimit
 from switchboard.core.models import Escalation, Message, Tenant, TenantSettings
 from switchboard.errors import ConflictError
 from switchboard.knowledge.articles import Article, Chunk
-from switchboard.store.base import Claims, EscalationStore, TurnRecord, TurnStore
+from switchboard.store.base import Claims, DeadLetter, DeadLetters, EscalationStore, TurnRecord, TurnStore
 from tests.support.memory import (
     RECENT_KEEP,
     RECENT_MAX,
     InMemoryClaims,
+    InMemoryDeadLetters,
     InMemoryEscalations,
     InMemoryStore,
     MemoryDatabase,
@@ -34,18 +35,19 @@ class Ports:
     store: TurnStore
     escalations: EscalationStore
     claims: Claims
+    dead_letters: DeadLetters
 
 
 @pytest.fixture(params=["memory", pytest.param("firestore", marks=pytest.mark.emulator)])
 def ports(request: pytest.FixtureRequest) -> Ports:
     if request.param == "memory":
         db = MemoryDatabase()
-        return Ports(InMemoryStore(db), InMemoryEscalations(db), InMemoryClaims(db))
+        return Ports(InMemoryStore(db), InMemoryEscalations(db), InMemoryClaims(db), InMemoryDeadLetters(db))
     request.getfixturevalue("env")  # Google's emulator, a fresh project
     from switchboard import bootstrap
 
     services = bootstrap.services()
-    return Ports(services.store, services.escalations, services.claims)
+    return Ports(services.store, services.escalations, services.claims, services.dead_letters)
 
 
 def _now() -> datetime:
@@ -356,3 +358,20 @@ def test_concurrent_claims_have_one_winner(ports: Ports) -> None:
     for thread in threads:
         thread.join()
     assert sorted(results) == ["acquired", "busy", "busy", "busy", "busy"]
+
+
+def test_dead_letters_are_listed_newest_first_per_tenant_and_a_task_has_one(ports: Ports) -> None:
+    start = _now().replace(microsecond=0)
+    for i, tenant in enumerate(["a", "b", "a"]):
+        letter = DeadLetter(
+            f"send-email-{i}", "send-email", tenant, f"f{i}", "RuntimeError: x", 8, start + timedelta(seconds=i)
+        )
+        ports.dead_letters.record(letter)
+    ports.dead_letters.record(
+        DeadLetter("send-email-0", "send-email", "a", "f0", "RuntimeError: y", 8, start + timedelta(seconds=5))
+    )
+    assert [x.task for x in ports.dead_letters.recent("a")] == ["send-email-0", "send-email-2"]
+    assert [x.task for x in ports.dead_letters.recent(limit=2)] == ["send-email-0", "send-email-2"]
+    newest = ports.dead_letters.recent("a")[0]
+    assert (newest.error, newest.attempts, newest.at) == ("RuntimeError: y", 8, start + timedelta(seconds=5))
+    assert ports.dead_letters.recent("nobody") == []

@@ -184,3 +184,16 @@ def test_bench_commands_print_one_json_object_with_the_documented_keys(cli_env: 
     assert set(quality["bm25"]) == {"recall@1", "recall@3", "mrr@10"}
     assert quality["questions"] == len((data / "support-faq" / "questions.dev.jsonl").read_text().splitlines())
     assert quality["switchboard"]["recall@3"] > quality["bm25"]["recall@3"]
+
+
+def test_dead_letters_are_listed_newest_first(cli_env: dict[str, str], env: Any) -> None:
+    from switchboard import bootstrap
+    from switchboard.store.base import DeadLetter
+
+    assert run(["tasks", "dead-letters"], cli_env).stdout.strip() == "no dead letters"
+    letters = bootstrap.services().dead_letters  # same emulator and project as the CLI
+    at = datetime.now(UTC)
+    letters.record(DeadLetter("send-email-x-7", "send-email", "acme", "f-1", "RuntimeError: boom", 8, at))
+    listed = run(["tasks", "dead-letters", "--tenant", "acme", "--json"], cli_env).stdout.splitlines()
+    assert [json.loads(line)["error"] for line in listed] == ["RuntimeError: boom"]
+    assert "send-email  f-1  after 8: RuntimeError: boom" in run(["tasks", "dead-letters"], cli_env).stdout

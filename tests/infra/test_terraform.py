@@ -67,7 +67,7 @@ def test_public_paths_mirror_the_dev_server_routes_and_tasks_stay_private(tf: di
 def test_ttl_is_enabled_on_every_collection_that_carries_expires_at(tf: dict[str, Any]) -> None:
     documented = (REPO / "docs" / "data-model.md").read_text()
     groups = set(_locals(tf)["ttl_groups"])
-    assert groups == {"conversations", "messages", "rate_limits", "claims", "webhook_deliveries"}
+    assert groups == {"conversations", "messages", "rate_limits", "claims", "webhook_deliveries", "dead_letters"}
     assert all(group in documented for group in groups)
 
 

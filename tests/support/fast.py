@@ -23,7 +23,13 @@ from switchboard.knowledge.importer import import_articles
 from switchboard.llm.base import AnswerDraft, AnswerRequest
 from switchboard.tasks.auth import SECRET_HEADER
 from switchboard.tasks.base import Task
-from tests.support.memory import InMemoryClaims, InMemoryEscalations, InMemoryStore, MemoryDatabase
+from tests.support.memory import (
+    InMemoryClaims,
+    InMemoryDeadLetters,
+    InMemoryEscalations,
+    InMemoryStore,
+    MemoryDatabase,
+)
 from tests.support.recorders import (
     Recorder,
     RecordingAlerts,
@@ -133,6 +139,7 @@ def fast_stack(llm: Any = None, absent: tuple[str, ...] = (), **settings: str) -
         "alerts": RecordingAlerts(),
         "desk": RecordingChatDesk(),
         "kommo_bot": RecordingBot(),
+        "dead_letters": InMemoryDeadLetters(db),
     }
     overrides = {name: None if name in absent else part for name, part in parts.items()}
     if llm is not None:

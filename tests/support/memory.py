@@ -20,7 +20,7 @@ from switchboard.config import RateLimit
 from switchboard.core.models import Conversation, Escalation, Message, OpenProblem, Tenant
 from switchboard.errors import ConflictError, StoreError
 from switchboard.knowledge.articles import Article, Chunk, KnowledgeSnapshot
-from switchboard.store.base import Claim, RateDecision, TurnRecord
+from switchboard.store.base import Claim, DeadLetter, RateDecision, TurnRecord
 from switchboard.store.records import escalation_from, escalation_record
 
 #: As the Firestore adapter: ``recent`` is trimmed to RECENT_KEEP once it outgrows RECENT_MAX.
@@ -395,3 +395,20 @@ def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
             child = node[part] = {}
         node = child
     node[last] = value
+
+
+class InMemoryDeadLetters:
+    """Dead letters in memory, newest first."""
+
+    def __init__(self, db: MemoryDatabase) -> None:
+        self.db = db
+        self.letters: dict[str, DeadLetter] = {}
+
+    def record(self, letter: DeadLetter) -> None:
+        with self.db.lock:
+            self.letters[letter.task] = letter
+
+    def recent(self, tenant_id: str | None = None, limit: int = 50) -> list[DeadLetter]:
+        with self.db.lock:
+            found = [x for x in self.letters.values() if tenant_id is None or x.tenant_id == tenant_id]
+        return sorted(found, key=lambda letter: letter.at, reverse=True)[:limit]

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import flask
 from pydantic import BaseModel, ConfigDict, Field
 
-from switchboard.core.deferred import run_task, sweep
+from switchboard.core.deferred import abandon, run_task, sweep
 from switchboard.core.escalation import EscalationDeps
-from switchboard.core.kommo_reply import KommoReplyDeps, run_kommo_reply
-from switchboard.http import json_response, parse_model, read_json
+from switchboard.core.kommo_reply import KommoReplyDeps, reply_key, run_kommo_reply
+from switchboard.errors import InvalidInputError
+from switchboard.http import decode_json, json_response, parse_model, read_json
 from switchboard.routing import Route, match_path
+from switchboard.store.base import DeadLetter, DeadLetters
 from switchboard.tasks.auth import TaskAuth
 from switchboard.tasks.base import TASK_KINDS
-from switchboard.validators import FAILURE_ID, TENANT_ID
+from switchboard.validators import FAILURE_ID, TENANT_ID, is_failure_id, is_tenant_id
+
+log = logging.getLogger(__name__)
 
 ROUTE = Route(re.compile(rf"^/tasks/(?P<kind>{'|'.join(TASK_KINDS)})$"))
 
@@ -55,28 +62,74 @@ class SweepIn(BaseModel):
     min_age_seconds: float = Field(120.0, ge=0)
 
 
-def tasks_endpoint(
-    request: flask.Request,
-    auth: TaskAuth,
-    escalation: Callable[[], EscalationDeps],
-    kommo: Callable[[], KommoReplyDeps],
-) -> flask.Response:
-    """Run one task. 2xx tells Cloud Tasks it is finished; 503 asks for a retry.
+@dataclass
+class TaskRunner:
+    """What the tasks function needs.
 
-    Args:
-        request: The task's request.
+    Attributes:
         auth: Verifies that the request comes from our queue (OIDC token or the local secret).
         escalation: Builds the escalation use cases' dependencies (on first use only).
         kommo: Builds the Kommo reply's dependencies (on first use only).
+        dead_letters: Where tasks given up on are recorded.
+        max_deliveries: The queue's max attempts: the last delivery that fails is a dead letter.
     """
-    kind = match_path(request, ROUTE)["kind"]
-    auth.verify(request.headers)
+
+    auth: TaskAuth
+    escalation: Callable[[], EscalationDeps]
+    kommo: Callable[[], KommoReplyDeps]
+    dead_letters: DeadLetters
+    max_deliveries: int
+
+
+def _run(kind: str, request: flask.Request, runner: TaskRunner) -> dict[str, Any]:
     if kind == "kommo-reply":
         reply = parse_model(KommoReplyIn, read_json(request))
-        return json_response({"result": run_kommo_reply(kommo(), reply.model_dump())})
+        return {"result": run_kommo_reply(runner.kommo(), reply.model_dump())}
     if kind == "sweep":
         body = parse_model(SweepIn, read_json(request, allow_empty=True))
         generation = 1000 + int(time.time()) // 600
-        return json_response({"enqueued": sweep(escalation(), generation, timedelta(seconds=body.min_age_seconds))})
+        return {"enqueued": sweep(runner.escalation(), generation, timedelta(seconds=body.min_age_seconds))}
     task = parse_model(TaskIn, read_json(request))
-    return json_response({"result": run_task(escalation(), kind, task.tenant, task.failure_id)})
+    return {"result": run_task(runner.escalation(), kind, task.tenant, task.failure_id)}
+
+
+def tasks_endpoint(request: flask.Request, runner: TaskRunner) -> flask.Response:
+    """Run one task. 2xx tells Cloud Tasks it is finished; 503 asks for a retry.
+
+    A task that can never succeed is not retried forever: a body that does not validate, and the
+    last delivery the queue will make of a failing task, are recorded as dead letters
+    (``switchboard tasks dead-letters`` lists them) and answered 200.
+    """
+    kind = match_path(request, ROUTE)["kind"]
+    runner.auth.verify(request.headers)
+    retries = request.headers.get("X-CloudTasks-TaskRetryCount", "0")
+    attempts = int(retries) + 1 if retries.isdigit() else 1
+    try:
+        return json_response(_run(kind, request, runner))
+    except InvalidInputError as exc:  # a malformed body never becomes valid: do not retry it
+        return _give_up(request, kind, runner, exc, attempts)
+    except Exception as exc:
+        if attempts < runner.max_deliveries:
+            raise
+        return _give_up(request, kind, runner, exc, attempts)
+
+
+def _give_up(request: flask.Request, kind: str, runner: TaskRunner, exc: Exception, attempts: int) -> flask.Response:
+    try:
+        body = decode_json(request.get_data(cache=True))
+    except InvalidInputError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    tenant = str(body.get("tenant", ""))
+    tenant = tenant if is_tenant_id(tenant) else ""
+    failure_id, return_url = str(body.get("failure_id", "")), str(body.get("return_url", ""))
+    subject = reply_key(return_url) if return_url else failure_id[:64]
+    name = request.headers.get("X-CloudTasks-TaskName", "") or f"{kind}:{tenant}:{subject}"
+    letter = DeadLetter(name, kind, tenant, subject, f"{type(exc).__name__}: {exc}"[:500], attempts, datetime.now(UTC))
+    runner.dead_letters.record(letter)
+    if tenant and is_failure_id(failure_id):
+        abandon(runner.escalation(), kind, tenant, failure_id)
+    elif tenant and kind == "kommo-reply" and return_url:
+        runner.kommo().claims.finish(tenant, subject, "dead_letter")
+    log.error("task given up: dead letter", extra={"kind": kind, "attempts": attempts, "error": type(exc).__name__})
+    return json_response({"result": "dead_letter"})

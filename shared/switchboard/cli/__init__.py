@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from switchboard import logging as sblog
-from switchboard.cli import bench, dev, knowledge, tenants
+from switchboard.cli import bench, dev, knowledge, tasks, tenants
 from switchboard.cli.common import environment, err
 from switchboard.errors import SwitchboardError
 
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     knowledge.register(sub)
     tenants.register(sub)
+    tasks.register(sub)
     dev.register_kommo(sub)
     bench.register(sub)
     dev.register_dev(sub)

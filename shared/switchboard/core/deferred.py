@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from switchboard.core import tickets
 from switchboard.core.escalation import MAX_ATTEMPTS, WORK_LEASE, EscalationDeps, _enqueue, attempt_ticket, backoff
@@ -186,3 +186,16 @@ def sweep(deps: EscalationDeps, generation: int, min_age: timedelta = SWEEP_AGE)
                 if _enqueue(deps, task_kind, escalation, attempt=generation):
                     counts[task_kind] = counts.get(task_kind, 0) + 1
     return counts
+
+
+def abandon(deps: EscalationDeps, task_kind: str, tenant_id: str, failure_id: str) -> None:
+    """A task of ``task_kind`` was given up on: take its work out of ``pending`` (so the sweep does
+    not schedule it again) and mark it ``dead_letter``."""
+    kind = next((k for k, v in _KIND_OF_TASK.items() if v == task_kind), None)
+    escalation = deps.store.get(tenant_id, failure_id)
+    if kind is None or escalation is None:
+        return
+    fields: dict[str, Any] = {"pending": _without(escalation, kind), f"{kind}_status": "dead_letter"}
+    if kind == "ticket" and not escalation.ticket_id:
+        fields["status"] = "ticket_failed"
+    deps.store.update(escalation, fields)

@@ -235,3 +235,38 @@ class EscalationStore(Protocol):
     def record_feedback(self, tenant_id: str, message_id: str, data: dict[str, Any], helpful: bool) -> None:
         """Store one rating; a second one raises ConflictError."""
         ...
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A task given up on: what it was, about what, and why (never a message body).
+
+    Attributes:
+        task: The task's name (as the queue delivered it), or kind and subject.
+        kind: One of the task kinds.
+        tenant_id: Whose work it was ("" when the body named no valid tenant).
+        subject: What it was about: a failure id, or the digest of a Kommo ``return_url``.
+        error: The exception's type and message.
+        attempts: Deliveries made, this one included.
+        at: When it was given up.
+    """
+
+    task: str
+    kind: str
+    tenant_id: str
+    subject: str
+    error: str
+    attempts: int
+    at: datetime
+
+
+class DeadLetters(Protocol):
+    """Where tasks that will never succeed are recorded, so a person can look at them."""
+
+    def record(self, letter: DeadLetter) -> None:
+        """Store (or overwrite) the letter of one task."""
+        ...
+
+    def recent(self, tenant_id: str | None = None, limit: int = 50) -> list[DeadLetter]:
+        """The newest letters first, of one tenant or of all."""
+        ...
