@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import threading
+from typing import Any
 
 import pytest
 
@@ -150,7 +151,8 @@ def test_same_problem_twice_points_to_the_existing_ticket(stack: Stack) -> None:
     assert len(stack.freshdesk.tickets) == 1
 
 
-def test_health_probes_every_configured_dependency(stack: Stack) -> None:
+def test_health_probes_every_configured_dependency(stack: Stack, env: Any) -> None:
+    env(HEALTH_CACHE_SECONDS="0")  # probe on every call here (tests/fast/test_health_cache.py covers the cache)
     body = stack.http.get("/api/health").json()
     assert body["overall_status"] == "healthy", body
     assert {"firestore", "llm", "task_queue", "freshdesk", "chatwoot", "email"} <= set(body["services"])
