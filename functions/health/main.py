@@ -1,4 +1,4 @@
-"""Cloud Function ``health``: ``GET /api/health`` (the CRM contract)."""
+"""Cloud Function ``health``: ``GET /api/health`` (the CRM contract) and ``GET /api/openapi.json``."""
 
 from __future__ import annotations
 
@@ -6,17 +6,12 @@ import flask
 import functions_framework
 
 from switchboard.bootstrap import services
-from switchboard.health import ROUTE
-from switchboard.http import error_boundary, json_response
-from switchboard.routing import resolve
+from switchboard.health import health_endpoint
+from switchboard.http import error_boundary
 
 
 @functions_framework.http
 @error_boundary("health", lambda: services().settings)
 def health(request: flask.Request) -> flask.Response:
-    """Probe every configured dependency concurrently and report."""
-    found = resolve(request, ROUTE)
-    if isinstance(found, flask.Response):
-        return found
-    body, status = services().health.check()
-    return json_response(body, status)
+    """Probe every configured dependency concurrently and report; or serve the OpenAPI document."""
+    return health_endpoint(request, lambda: services().health)

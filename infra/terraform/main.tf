@@ -6,7 +6,7 @@ locals {
     chat             = { memory = "512M", timeout = 120, public = true, paths = ["/api/agent/*"] }
     escalation       = { memory = "256M", timeout = 60, public = true, paths = ["/api/agent-failure", "/api/agent-failure/*"] }
     feedback         = { memory = "256M", timeout = 30, public = true, paths = ["/api/feedback", "/api/feedback/*"] }
-    health           = { memory = "256M", timeout = 30, public = true, paths = ["/api/health", "/api/health/*"] }
+    health           = { memory = "256M", timeout = 30, public = true, paths = ["/api/health", "/api/health/*", "/api/openapi.json"] }
     kommo_webhook    = { memory = "256M", timeout = 30, public = true, paths = ["/api/kommo/*"] }
     chatwoot_webhook = { memory = "256M", timeout = 30, public = true, paths = ["/api/webhooks/chatwoot", "/api/webhooks/chatwoot/*"] }
     tasks            = { memory = "512M", timeout = 300, public = false, paths = [] }

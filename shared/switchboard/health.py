@@ -1,4 +1,5 @@
-"""Health probes (the CRM contract): each dependency healthy | degraded | down, probed concurrently.
+"""Health probes (the CRM contract): each dependency healthy | degraded | down, probed concurrently;
+and the OpenAPI document, which the same function serves.
 
 This module never imports google-genai: the Gemini probe is one plain HTTPS request.
 """
@@ -10,13 +11,16 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
+import flask
 import httpx
 
 from switchboard.config import Settings
 from switchboard.errors import StoreError
-from switchboard.routing import Route
+from switchboard.http import json_response
+from switchboard.routing import Route, match_path, resolve
 from switchboard.store.base import TurnStore
 
 PROBE_TIMEOUT = 3.0
@@ -24,6 +28,8 @@ GEMINI_API = "https://generativelanguage.googleapis.com"
 
 Probe = Callable[[], dict[str, Any]]
 ROUTE = Route(re.compile(r"^/api/health/?$"), canonical=lambda p: "/api/health", methods=("GET", "HEAD"))
+OPENAPI_ROUTE = Route(re.compile(r"^/api/openapi\.json$"), methods=("GET", "HEAD"))
+OPENAPI = Path(__file__).with_name("openapi.json")
 
 
 def _timed(probe: Probe) -> dict[str, Any]:
@@ -206,3 +212,15 @@ class HealthCheck:
                 self._last = (time.monotonic(), body, status)
             at, body, status = self._last
             return {**body, "age_seconds": round(time.monotonic() - at, 1)}, status
+
+
+def health_endpoint(request: flask.Request, health: Callable[[], HealthCheck]) -> flask.Response:
+    """``GET /api/health`` (the probes) and ``GET /api/openapi.json`` (the API's OpenAPI document)."""
+    if OPENAPI_ROUTE.pattern.match(request.path):
+        match_path(request, OPENAPI_ROUTE)
+        return flask.Response(OPENAPI.read_bytes(), mimetype="application/json")
+    found = resolve(request, ROUTE)
+    if isinstance(found, flask.Response):
+        return found
+    body, status = health().check()
+    return json_response(body, status)

@@ -12,6 +12,7 @@ from typing import Any
 import flask
 from pydantic import SecretStr
 
+from switchboard.channels.schemas import DeskEventOut
 from switchboard.core.desk_events import DeskEvent, handle_desk_event
 from switchboard.core.escalation import EscalationDeps
 from switchboard.errors import ConfigurationError, InvalidInputError, UnauthorizedError
@@ -121,7 +122,7 @@ def chatwoot_webhook_endpoint(request: flask.Request, secret: SecretStr | None, 
         if not store.first_delivery(key):
             for done in taken:
                 store.forget_delivery(done)
-            return json_response({"status": "duplicate"})
+            return json_response(DeskEventOut(status="duplicate").model_dump())
         taken.append(key)
     try:
         outcome = handle_desk_event(deps, event)
@@ -130,4 +131,4 @@ def chatwoot_webhook_endpoint(request: flask.Request, secret: SecretStr | None, 
             store.forget_delivery(key)  # let a redelivery try again
         raise
     log.info("chatwoot event", extra={"event": event.name, "outcome": outcome})
-    return json_response({"status": outcome})
+    return json_response(DeskEventOut(status=outcome).model_dump())

@@ -11,6 +11,7 @@ import flask
 from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.channels.auth import TenantAuth
+from switchboard.channels.schemas import ChatResponse, SourceOut
 from switchboard.core import phrases
 from switchboard.core.models import InboundMessage, TurnResult, UserInfo
 from switchboard.core.turn import TurnDeps, handle_turn
@@ -66,26 +67,28 @@ def iso_utc(moment: datetime) -> str:
 def render(result: TurnResult, session_id: str, agent_type: str, extra_debug: dict[str, Any]) -> dict[str, Any]:
     """The 200 body of the contract (plus ``debug`` for the test agent)."""
     reply = phrases.human_owns_notice(result.language) if result.silent else result.reply
-    body: dict[str, Any] = {
-        "response": reply,
-        "session_id": session_id,
-        "timestamp": iso_utc(result.at or datetime.now(UTC)),
-        "requires_escalation": result.requires_escalation,
-        "classification_confidence": result.confidence,
-        "sources": [
-            {"title": s.title, "confidence": s.confidence, "entry_type": s.entry_type, "entry_id": s.entry_id}
-            for s in result.sources
-        ],
-    }
+    debug: dict[str, Any] | None = None
     if agent_type == "test":
-        body["debug"] = {
+        debug = {
             **result.debug,
             **extra_debug,
             "escalation_reason": result.escalation_reason,
             "language": result.language,
             "source_urls": {s.entry_id: s.url for s in result.sources if s.url},
         }
-    return body
+    body = ChatResponse(
+        response=reply,
+        session_id=session_id,
+        timestamp=iso_utc(result.at or datetime.now(UTC)),
+        requires_escalation=result.requires_escalation,
+        classification_confidence=result.confidence,
+        sources=[
+            SourceOut(title=s.title, confidence=s.confidence, entry_type=s.entry_type, entry_id=s.entry_id)
+            for s in result.sources
+        ],
+        debug=debug,
+    )
+    return body.model_dump(exclude_none=True)
 
 
 def chat_endpoint(request: flask.Request, auth: TenantAuth, deps: TurnDeps, max_message_chars: int) -> flask.Response:

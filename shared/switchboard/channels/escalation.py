@@ -9,6 +9,7 @@ import flask
 from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.channels.auth import TenantAuth
+from switchboard.channels.schemas import FailureCreated, Success, TicketOut, TicketQueued
 from switchboard.core.escalation import EscalationDeps, FailureReport, create_ticket, decline, record_failure
 from switchboard.core.models import ESCALATION_REASONS
 from switchboard.errors import ConflictError, NotFoundError, UpstreamUnavailableError
@@ -130,20 +131,22 @@ def failure_endpoint(request: flask.Request, auth: TenantAuth, deps: EscalationD
     action, failure_id = found.get("action"), found.get("id", "")
     if not action:
         escalation = record_failure(deps, tenant_id, _report(parse_model(FailureIn, read_json(request))))
-        return json_response({"failure_id": escalation.id, "id": escalation.id})
+        return json_response(FailureCreated(failure_id=escalation.id, id=escalation.id).model_dump())
     if not is_failure_id(failure_id):
         raise NotFoundError(f"No failure {failure_id}")
     if action == "decline":
         decline(deps, tenant_id, failure_id)
-        return json_response({"success": True})
+        return json_response(Success(success=True).model_dump())
     body = parse_model(TicketIn, read_json(request, allow_empty=True))
     history = [item.model_dump() for item in body.conversation_history]
     outcome = create_ticket(deps, tenant_id, failure_id, history)
     if outcome.status == "failed":
         raise UpstreamUnavailableError(outcome.message)
     if outcome.status == "queued":
-        return json_response({"status": "queued", "failure_id": failure_id, "message": outcome.message}, 202)
-    return json_response({"ticket_id": outcome.ticket_id, "id": outcome.ticket_id, "message": outcome.message})
+        queued = TicketQueued(status="queued", failure_id=failure_id, message=outcome.message)
+        return json_response(queued.model_dump(), 202)
+    ticket = TicketOut(ticket_id=outcome.ticket_id or "", id=outcome.ticket_id or "", message=outcome.message)
+    return json_response(ticket.model_dump())
 
 
 def feedback_endpoint(request: flask.Request, auth: TenantAuth, store: EscalationStore) -> flask.Response:
@@ -159,4 +162,4 @@ def feedback_endpoint(request: flask.Request, auth: TenantAuth, store: Escalatio
         store.record_feedback(tenant_id, body.message_id, data, body.feedback_type == "helpful")
     except ConflictError as exc:
         raise ConflictError(f"Message {body.message_id} was already rated; the first rating is kept") from exc
-    return json_response({"success": True})
+    return json_response(Success(success=True).model_dump())

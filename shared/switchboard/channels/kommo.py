@@ -19,6 +19,7 @@ import flask
 
 from switchboard.channels.auth import hash_api_key
 from switchboard.channels.kommo_wire import KommoAccount, check_return_url, kommo_account, parse_body, verify_token
+from switchboard.channels.schemas import KommoAccepted, KommoStored
 from switchboard.config import Settings
 from switchboard.core.kommo_reply import conversation_key
 from switchboard.core.models import Message, Role
@@ -193,12 +194,12 @@ def kommo_webhook_endpoint(request: flask.Request, deps: KommoInbound) -> flask.
         raw_data = body.get("data")
         data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
         accept_widget_request(deps, tenant_id, return_url, data, claims)
-        return json_response({"status": "accepted"})
+        return json_response(KommoAccepted(status="accepted").model_dump())
     if isinstance(body.get("message"), dict) and isinstance(body["message"].get("add"), dict):
         tenant_id = _tenant_of(request, deps, key_required=True)
         account = kommo_account(deps.tenants, deps.settings, tenant_id)
         given = body.get("return_url")
         reply_url = check_return_url(str(given), account.subdomain, s.kommo_return_hosts) if given else None
         stored = accept_notification(deps, tenant_id, body, account, reply_url)
-        return json_response({"status": "stored", "messages": stored, "reply": bool(reply_url)})
+        return json_response(KommoStored(status="stored", messages=stored, reply=bool(reply_url)).model_dump())
     raise InvalidInputError("Not a Kommo widget_request (token, data, return_url) or message[add] notification")

@@ -72,8 +72,19 @@ def register_kommo(sub: Commands) -> None:
     send.set_defaults(func=cmd_kommo_send, needs_store=False)
 
 
+def cmd_openapi(args: argparse.Namespace) -> int:
+    """Regenerate the OpenAPI document (docs/openapi.json and the copy the health function serves)."""
+    from switchboard.devtools.openapi import write
+
+    for path in write():
+        out(f"wrote {path}")
+    return 0
+
+
 def register_dev(sub: Commands) -> None:
-    """Add ``dev``."""
+    """Add ``dev`` and ``openapi``."""
+    openapi = sub.add_parser("openapi", help="regenerate docs/openapi.json from the request and response models")
+    openapi.set_defaults(func=cmd_openapi, needs_store=False)
     dev = sub.add_parser("dev", help="run the whole system locally (make dev)")
     dev.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
     dev.set_defaults(func=cmd_dev, needs_store=False)

@@ -1,0 +1,212 @@
+"""Generate the OpenAPI 3.1 document of the public endpoints from the pydantic models.
+
+``switchboard openapi`` writes it to ``docs/openapi.json`` and to the package
+(``switchboard/openapi.json``, which ``GET /api/openapi.json`` serves); a test fails when either
+is not what this module generates.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from switchboard.channels import schemas
+from switchboard.channels.crm import AGENT_TYPES, ChatRequest
+from switchboard.channels.escalation import FailureIn, FeedbackIn, TicketIn
+
+REPO = Path(__file__).resolve().parents[3]
+PACKAGED = Path(__file__).resolve().parents[1] / "openapi.json"
+DOCS = REPO / "docs" / "openapi.json"
+REF = "#/components/schemas/{model}"
+
+ERRORS = {
+    "400": "Not JSON, not UTF-8, or nested too deeply",
+    "401": "Missing or unknown API key (when anonymous access is off)",
+    "404": "Unknown path",
+    "405": "Method not allowed (see Allow)",
+    "413": "Body over 1 MB, or a message over MAX_MESSAGE_CHARS",
+    "422": "A field is missing or invalid (errors names each)",
+    "503": "A dependency is unavailable; retry later",
+}
+
+
+def _schemas(*models: type[BaseModel]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for model in models:
+        schema = model.model_json_schema(ref_template=REF)
+        for name, sub in schema.pop("$defs", {}).items():
+            out[name] = sub
+        out[model.__name__] = schema
+    return out
+
+
+def _json(model: str, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}}}
+
+
+def _errors(*codes: str) -> dict[str, Any]:
+    return {code: _json("ErrorOut", ERRORS[code]) for code in codes}
+
+
+def _body(model: str, required: bool = True) -> dict[str, Any]:
+    return {"required": required, "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}}}
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document."""
+    auth: list[dict[str, list[str]]] = [{"bearer": []}, {"apiKey": []}, {}]
+    failure_id = {
+        "name": "failure_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9-]{1,64}$"},
+    }
+    paths: dict[str, Any] = {
+        "/api/agent/{agent_type}/": {
+            "post": {
+                "operationId": "chat",
+                "summary": "Answer one customer message from the tenant's knowledge base",
+                "security": auth,
+                "parameters": [
+                    {
+                        "name": "agent_type",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": list(AGENT_TYPES)},
+                    }
+                ],
+                "requestBody": _body("ChatRequest"),
+                "responses": {
+                    "200": _json("ChatResponse", "The reply, its confidence and sources"),
+                    "429": {
+                        **_json("RateLimited", "The user's answers for this window are used up"),
+                        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    },
+                    **_errors("400", "401", "404", "405", "413", "422", "503"),
+                },
+            }
+        },
+        "/api/agent-failure/": {
+            "post": {
+                "operationId": "recordFailure",
+                "summary": "Record that the agent could not help (an escalation)",
+                "security": auth,
+                "requestBody": _body("FailureIn"),
+                "responses": {
+                    "200": _json("FailureCreated", "The failure's id"),
+                    **_errors("400", "401", "404", "405", "413", "422", "503"),
+                },
+            }
+        },
+        "/api/agent-failure/{failure_id}/create-ticket": {
+            "post": {
+                "operationId": "createTicket",
+                "summary": "The customer accepted a ticket: one ticket per failure, however often called",
+                "security": auth,
+                "parameters": [failure_id],
+                "requestBody": _body("TicketIn", required=False),
+                "responses": {
+                    "200": _json("TicketOut", "The ticket (created now or earlier)"),
+                    "202": _json("TicketQueued", "The help desk is slow: the ticket is made in the background"),
+                    "409": _json("ErrorOut", "The failure was declined"),
+                    "502": _json("ErrorOut", "The help desk refused the ticket"),
+                    **_errors("400", "401", "404", "405", "413", "422", "503"),
+                },
+            }
+        },
+        "/api/agent-failure/{failure_id}/decline": {
+            "post": {
+                "operationId": "declineTicket",
+                "summary": "The customer declined a ticket",
+                "security": auth,
+                "parameters": [failure_id],
+                "responses": {
+                    "200": _json("Success", "Declined (again: still 200)"),
+                    "409": _json("ErrorOut", "The failure already has a ticket, or one is being made"),
+                    **_errors("401", "404", "405", "503"),
+                },
+            }
+        },
+        "/api/feedback": {
+            "post": {
+                "operationId": "feedback",
+                "summary": "Rate one reply (once per message)",
+                "security": auth,
+                "requestBody": _body("FeedbackIn"),
+                "responses": {
+                    "200": _json("Success", "Recorded"),
+                    "409": _json("ErrorOut", "The message was already rated; the first rating is kept"),
+                    **_errors("400", "401", "404", "405", "413", "422", "503"),
+                },
+            }
+        },
+        "/api/health": {
+            "get": {
+                "operationId": "health",
+                "summary": "Every configured dependency's state",
+                "responses": {
+                    "200": _json("HealthOut", "Healthy or degraded"),
+                    "503": _json("HealthOut", "Down: Firestore, or every dependency"),
+                },
+            }
+        },
+        "/api/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}},
+            }
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Switchboard",
+            "version": "1",
+            "description": (
+                "The public HTTP API: the CRM chat API, escalations and feedback, and health. The Kommo and "
+                "Chatwoot webhooks follow those vendors' protocols (docs/contracts/); the tasks function is private."
+            ),
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "The tenant's API key"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            },
+            "schemas": dict(
+                sorted(
+                    _schemas(
+                        ChatRequest,
+                        FailureIn,
+                        TicketIn,
+                        FeedbackIn,
+                        schemas.ChatResponse,
+                        schemas.FailureCreated,
+                        schemas.TicketOut,
+                        schemas.TicketQueued,
+                        schemas.Success,
+                        schemas.ErrorOut,
+                        schemas.RateLimited,
+                        schemas.HealthOut,
+                    ).items()
+                )
+            ),
+        },
+    }
+
+
+def rendered() -> str:
+    """The document as written to disk (stable key order, trailing newline)."""
+    return json.dumps(document(), indent=2, ensure_ascii=False) + "\n"
+
+
+def write() -> list[Path]:
+    """Write the document to docs/ and to the package; returns the paths written."""
+    text = rendered()
+    for path in (DOCS, PACKAGED):
+        path.write_text(text, encoding="utf-8")
+    return [DOCS, PACKAGED]
