@@ -16,7 +16,8 @@ from switchboard.devtools.server import DevServer, build_app
 from switchboard.devtools.standins import ChatwootStandIn, FreshdeskStandIn, SmtpSink, TeamsStandIn
 from switchboard.devtools.tasks_emulator import TasksEmulator
 from switchboard.tasks.auth import SECRET_HEADER
-from tests.conftest import REPO, user_info
+from tests.conftest import REPO
+from tests.support.crm import failure_body
 
 QUEUE = "switchboard-tasks"
 LOCATION = "us-central1"
@@ -55,21 +56,7 @@ class Stack:
         time.sleep(seconds)
 
     def record_failure(self, **overrides: Any) -> str:
-        info = user_info()
-        body = {
-            "session_id": "support-session-1707500000123",
-            "agent_id": info["agent_id"],
-            "query": "How do I fix error code X1234?",
-            "agent_response": "I'm not confident I can help with this specific error.",
-            "confidence_score": 0.21,
-            "escalation_reason": "low_confidence",
-            "user_email": info["email"],
-            "user_name": info["name"],
-            "user_agency": info["agency"],
-            "user_office": info["office"],
-            "agent_type": "support",
-            **overrides,
-        }
+        body = failure_body(**overrides)
         response = self.http.post("/api/agent-failure/", json=body)
         assert response.status_code == 200, response.text
         return str(response.json()["failure_id"])

@@ -12,6 +12,7 @@ from typing import Any
 
 from switchboard.core.models import Escalation
 from tests.conftest import load_event, user_info
+from tests.support.crm import failure_body
 from tests.support.fast import FastStack
 
 USER = "crm_user_456"
@@ -54,25 +55,6 @@ def escalation_of(stack: FastStack, failure_id: str, tenant: str = "default") ->
     found = stack.escalations.get(tenant, failure_id)
     assert found is not None, f"no escalation {failure_id}"
     return found
-
-
-def failure_body(**overrides: Any) -> dict[str, Any]:
-    """A ``POST /api/agent-failure/`` body (the CRM contract's example)."""
-    info = user_info()
-    return {
-        "session_id": SESSION,
-        "agent_id": info["agent_id"],
-        "query": "How do I fix error code X1234?",
-        "agent_response": "I'm not confident I can help with this specific error.",
-        "confidence_score": 0.21,
-        "escalation_reason": "low_confidence",
-        "user_email": info["email"],
-        "user_name": info["name"],
-        "user_agency": info["agency"],
-        "user_office": info["office"],
-        "agent_type": "support",
-        **overrides,
-    }
 
 
 def record_failure(client: Any, **overrides: Any) -> str:

@@ -7,8 +7,13 @@ import json
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from switchboard.cli.common import Commands, err, out, tenant_id
+
+if TYPE_CHECKING:
+    from switchboard.core.models import Tenant
+    from switchboard.store.base import TurnStore
 
 
 def _new_key() -> str:
@@ -32,14 +37,21 @@ def cmd_tenant_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _existing(store: TurnStore, tenant_id: str) -> Tenant | None:
+    """The tenant, or None after telling the user how to create it."""
+    tenant = store.get_tenant(tenant_id)
+    if tenant is None:
+        err(f"no tenant {tenant_id}; create it with `switchboard tenant create --tenant {tenant_id}`")
+    return tenant
+
+
 def cmd_tenant_add_key(args: argparse.Namespace) -> int:
     """Print a new API key for an existing tenant."""
     from switchboard.bootstrap import services
     from switchboard.channels.auth import hash_api_key
 
     store = services().store
-    if store.get_tenant(args.tenant) is None:
-        err(f"no tenant {args.tenant}; create it with `switchboard tenant create --tenant {args.tenant}`")
+    if _existing(store, args.tenant) is None:
         return 2
     key = _new_key()
     store.add_api_key(hash_api_key(key), args.tenant)
@@ -55,9 +67,8 @@ def cmd_tenant_kommo(args: argparse.Namespace) -> int:
     from switchboard.channels.auth import hash_api_key
 
     store = services().store
-    tenant = store.get_tenant(args.tenant)
+    tenant = _existing(store, args.tenant)
     if tenant is None:
-        err(f"no tenant {args.tenant}; create it with `switchboard tenant create --tenant {args.tenant}`")
         return 2
     kommo = {"account_id": args.account_id, "subdomain": args.subdomain.lower()}
     store.save_tenant(replace(tenant, settings=replace(tenant.settings, kommo=kommo)))
@@ -84,9 +95,8 @@ def cmd_tenant_set_instructions(args: argparse.Namespace) -> int:
         err("instructions are over 20,000 characters")
         return 2
     store = services().store
-    tenant = store.get_tenant(args.tenant)
+    tenant = _existing(store, args.tenant)
     if tenant is None:
-        err(f"no tenant {args.tenant}; create it with `switchboard tenant create --tenant {args.tenant}`")
         return 2
     prompts = replace(tenant.settings.prompts, manual_prompt=text)
     store.save_tenant(replace(tenant, settings=replace(tenant.settings, prompts=prompts)))
