@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import time
 import uuid
 from typing import Any
 
@@ -14,23 +11,15 @@ import pytest
 
 from tests.conftest import load_event, user_info
 from tests.escalation.conftest import WEBHOOK_SECRET, Stack
+from tests.support import chatwoot
 
 pytestmark = pytest.mark.emulator
 
 SESSION = "support-session-1707500000123"
 
 
-def signed(
-    body: bytes, secret: str = WEBHOOK_SECRET, at: int | None = None, delivery: str | None = None
-) -> dict[str, str]:
-    stamp = str(at if at is not None else int(time.time()))
-    digest = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return {
-        "Content-Type": "application/json",
-        "X-Chatwoot-Signature": f"sha256={digest}",
-        "X-Chatwoot-Timestamp": stamp,
-        "X-Chatwoot-Delivery": delivery or str(uuid.uuid4()),
-    }
+def signed(body: bytes, secret: str = WEBHOOK_SECRET, **kw: Any) -> dict[str, str]:
+    return chatwoot.signed(body, secret, **kw)
 
 
 def post_event(stack: Stack, name: str, **headers_kw: Any) -> Any:

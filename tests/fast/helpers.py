@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import time
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from switchboard.core.models import Escalation
 from tests.conftest import load_event, user_info
+from tests.support import chatwoot
 from tests.support.crm import failure_body
 from tests.support.fast import FastStack
 
@@ -75,15 +72,8 @@ def create_ticket(client: Any, failure_id: str, history: list[dict[str, str]] | 
 
 
 def signed(raw: bytes, secret: str = DESK_SECRET, at: int | None = None, delivery: str | None = None) -> dict[str, str]:
-    """Headers of a Chatwoot delivery signed as ``channels/chatwoot.py`` verifies it."""
-    stamp = str(at if at is not None else int(time.time()))
-    digest = hmac.new(secret.encode(), f"{stamp}.".encode() + raw, hashlib.sha256).hexdigest()
-    return {
-        "Content-Type": "application/json",
-        "X-Chatwoot-Signature": f"sha256={digest}",
-        "X-Chatwoot-Timestamp": stamp,
-        "X-Chatwoot-Delivery": delivery or str(uuid.uuid4()),
-    }
+    """Headers of a Chatwoot delivery signed with the fast stack's desk secret."""
+    return chatwoot.signed(raw, secret, at, delivery)
 
 
 def desk_event(name: str, conversation_id: int, **changes: Any) -> bytes:
