@@ -12,8 +12,11 @@ import re
 TENANT_ID = r"^[A-Za-z0-9_-]{1,64}$"
 #: An escalation (agent failure) id: a UUID as we issue them, or the CRM's own id format.
 FAILURE_ID = r"^[A-Za-z0-9-]{1,64}$"
-#: An email address, checked loosely: one ``@``, a dot in the domain, no spaces.
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+#: An email address, checked loosely: one ``@``, a dot in the domain, no spaces or control
+#: characters. The classes are spelled out so that every regex dialect (pydantic's, JSON Schema's
+#: in the OpenAPI document) reads them the same way.
+_ADDRESS_PART = r"[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+"
+EMAIL = rf"^{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}$"
 #: A one-line value (names, ids, offices): no line breaks or other control characters, which would
 #: otherwise reach email headers, ticket subjects and logs.
 ONE_LINE = r"^[^\x00-\x1f\x7f]*$"

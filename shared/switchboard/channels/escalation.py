@@ -37,7 +37,7 @@ class FailureIn(BaseModel):
     agent_id: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
     query: str = Field(min_length=1, max_length=20000)
     agent_response: str = Field("", max_length=20000)
-    confidence_score: float = Field(ge=0, le=1)
+    confidence_score: float = Field(ge=0, le=1, strict=True)
     escalation_reason: Reason
     user_email: str = Field(pattern=EMAIL, max_length=320)
     user_name: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
@@ -89,7 +89,7 @@ class FeedbackIn(BaseModel):
     response: str = Field(min_length=1, max_length=20000)
     agent_type: AgentType
     user_info: FeedbackUser
-    confidence_score: float | None = Field(None, ge=0, le=1)
+    confidence_score: float | None = Field(None, ge=0, le=1, strict=True)
     sources_used: list[str] = Field(default_factory=list, max_length=50)
 
 
