@@ -3,18 +3,23 @@ locals {
   # (path rules below mirror shared/switchboard/devtools/server.py ROUTES); `tasks` is private:
   # only the task queue's service account may invoke it.
   functions = {
-    chat             = { memory = "512M", timeout = 120, public = true, paths = ["/api/agent/*"] }
-    escalation       = { memory = "256M", timeout = 60, public = true, paths = ["/api/agent-failure", "/api/agent-failure/*"] }
-    feedback         = { memory = "256M", timeout = 30, public = true, paths = ["/api/feedback", "/api/feedback/*"] }
-    health           = { memory = "256M", timeout = 30, public = true, paths = ["/api/health", "/api/health/*", "/api/openapi.json"] }
-    kommo_webhook    = { memory = "256M", timeout = 30, public = true, paths = ["/api/kommo/*"] }
-    chatwoot_webhook = { memory = "256M", timeout = 30, public = true, paths = ["/api/webhooks/chatwoot", "/api/webhooks/chatwoot/*"] }
-    tasks            = { memory = "512M", timeout = 300, public = false, paths = [] }
+    chat             = { memory = "512M", timeout = 120, public = true, paths = ["/api/agent/*"], enqueues = false, secrets = ["GEMINI_API_KEY"] }
+    escalation       = { memory = "256M", timeout = 60, public = true, paths = ["/api/agent-failure", "/api/agent-failure/*"], enqueues = true, secrets = ["FRESHDESK_API_KEY", "TEAMS_WEBHOOK_URL", "CHATWOOT_API_TOKEN"] }
+    feedback         = { memory = "256M", timeout = 30, public = true, paths = ["/api/feedback", "/api/feedback/*"], enqueues = false, secrets = [] }
+    health           = { memory = "256M", timeout = 30, public = true, paths = ["/api/health", "/api/health/*", "/api/openapi.json"], enqueues = false, secrets = ["GEMINI_API_KEY", "FRESHDESK_API_KEY", "CHATWOOT_API_TOKEN"] }
+    kommo_webhook    = { memory = "256M", timeout = 30, public = true, paths = ["/api/kommo/*"], enqueues = true, secrets = ["KOMMO_CLIENT_SECRET", "KOMMO_WEBHOOK_SECRET"] }
+    chatwoot_webhook = { memory = "256M", timeout = 30, public = true, paths = ["/api/webhooks/chatwoot", "/api/webhooks/chatwoot/*"], enqueues = false, secrets = ["CHATWOOT_WEBHOOK_SECRET"] }
+    tasks            = { memory = "512M", timeout = 300, public = false, paths = [], enqueues = true, secrets = ["GEMINI_API_KEY", "FRESHDESK_API_KEY", "SMTP_PASSWORD", "TEAMS_WEBHOOK_URL", "CHATWOOT_API_TOKEN", "KOMMO_ACCESS_TOKEN"] }
   }
   public_functions = { for name, f in local.functions : name => f if f.public }
   queue            = "switchboard-tasks"
   ttl_groups       = ["conversations", "messages", "rate_limits", "claims", "webhook_deliveries", "dead_letters"]
   secret_ids       = { for name in var.secrets : name => lower(replace(name, "_", "-")) }
+  # Each function reads only its own secrets (those of var.secrets it lists).
+  function_secrets = merge([
+    for fn, f in local.functions : { for name in f.secrets : "${fn}/${name}" => { fn = fn, name = name } if contains(var.secrets, name) }
+  ]...)
+  enqueuers = { for name, f in local.functions : name => f if f.enqueues }
   base_env = merge({
     GOOGLE_CLOUD_PROJECT  = var.project
     SWITCHBOARD_ENV       = "production"
@@ -61,9 +66,11 @@ resource "google_firestore_field" "ttl" {
 
 # --- Identities ------------------------------------------------------------------------------
 
-resource "google_service_account" "functions" {
-  account_id   = "switchboard-functions"
-  display_name = "Switchboard functions"
+# One service account per function: each holds only the roles and secrets its code uses.
+resource "google_service_account" "fn" {
+  for_each     = local.functions
+  account_id   = "sb-${replace(each.key, "_", "-")}"
+  display_name = "Switchboard function ${each.key}"
 }
 
 resource "google_service_account" "tasks_invoker" {
@@ -71,18 +78,34 @@ resource "google_service_account" "tasks_invoker" {
   display_name = "Switchboard task queue and scheduler (invokes the private tasks function)"
 }
 
-resource "google_project_iam_member" "functions" {
-  for_each = toset(["roles/datastore.user", "roles/cloudtasks.enqueuer", "roles/logging.logWriter"])
+resource "google_project_iam_member" "fn_datastore" {
+  for_each = local.functions
   project  = var.project
-  role     = each.value
-  member   = "serviceAccount:${google_service_account.functions.email}"
+  role     = "roles/datastore.user"
+  member   = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 
-# Enqueuing a task with an OIDC token for the invoker account needs actAs on it.
-resource "google_service_account_iam_member" "functions_act_as_invoker" {
+resource "google_project_iam_member" "fn_logs" {
+  for_each = local.functions
+  project  = var.project
+  role     = "roles/logging.logWriter"
+  member   = "serviceAccount:${google_service_account.fn[each.key].email}"
+}
+
+# Only the functions that schedule deferred work may enqueue tasks ...
+resource "google_project_iam_member" "fn_enqueue" {
+  for_each = local.enqueuers
+  project  = var.project
+  role     = "roles/cloudtasks.enqueuer"
+  member   = "serviceAccount:${google_service_account.fn[each.key].email}"
+}
+
+# ... and act as the invoker account whose OIDC token the tasks carry.
+resource "google_service_account_iam_member" "fn_act_as_invoker" {
+  for_each           = local.enqueuers
   service_account_id = google_service_account.tasks_invoker.name
   role               = "roles/iam.serviceAccountUser"
-  member             = "serviceAccount:${google_service_account.functions.email}"
+  member             = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 
 # --- Secrets ---------------------------------------------------------------------------------
@@ -96,20 +119,44 @@ resource "google_secret_manager_secret" "secrets" {
   depends_on = [google_project_service.apis]
 }
 
-resource "google_secret_manager_secret_iam_member" "functions" {
-  for_each  = google_secret_manager_secret.secrets
-  secret_id = each.value.id
+resource "google_secret_manager_secret_iam_member" "fn" {
+  for_each  = local.function_secrets
+  secret_id = google_secret_manager_secret.secrets[each.value.name].id
   role      = "roles/secretmanager.secretAccessor"
-  member    = "serviceAccount:${google_service_account.functions.email}"
+  member    = "serviceAccount:${google_service_account.fn[each.value.fn].email}"
 }
 
 # --- Source (make build stages build/<fn>/) --------------------------------------------------
+
+resource "google_storage_bucket" "source_logs" {
+  name                        = "${var.project}-switchboard-source-logs"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  versioning {
+    enabled = true
+  }
+  lifecycle_rule {
+    condition {
+      age = 365
+    }
+    action {
+      type = "Delete"
+    }
+  }
+}
 
 resource "google_storage_bucket" "source" {
   name                        = "${var.project}-switchboard-source"
   location                    = var.region
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
+  versioning {
+    enabled = true
+  }
+  logging {
+    log_bucket = google_storage_bucket.source_logs.name
+  }
 }
 
 data "archive_file" "source" {
@@ -151,12 +198,14 @@ resource "google_cloudfunctions2_function" "fn" {
     min_instance_count               = 0
     max_instance_count               = 50
     max_instance_request_concurrency = 1
-    service_account_email            = google_service_account.functions.email
-    ingress_settings                 = each.value.public ? "ALLOW_INTERNAL_AND_GCLB" : "ALLOW_ALL"
-    environment_variables            = local.base_env
+    service_account_email            = google_service_account.fn[each.key].email
+    # Public functions only behind the load balancer; tasks only from Cloud Tasks and Scheduler
+    # (which Cloud Run counts as internal in the same project).
+    ingress_settings      = each.value.public ? "ALLOW_INTERNAL_AND_GCLB" : "ALLOW_INTERNAL_ONLY"
+    environment_variables = local.base_env
 
     dynamic "secret_environment_variables" {
-      for_each = local.secret_ids
+      for_each = { for name in each.value.secrets : name => local.secret_ids[name] if contains(var.secrets, name) }
       content {
         key        = secret_environment_variables.key
         project_id = var.project
@@ -165,7 +214,7 @@ resource "google_cloudfunctions2_function" "fn" {
       }
     }
   }
-  depends_on = [google_project_service.apis, google_secret_manager_secret_iam_member.functions]
+  depends_on = [google_project_service.apis, google_secret_manager_secret_iam_member.fn]
 }
 
 # Gen2 invoker IAM lives on the Cloud Run service (not google_cloudfunctions2_function_iam_*).
@@ -232,11 +281,47 @@ resource "google_compute_region_network_endpoint_group" "neg" {
   }
 }
 
+# Optional per-client rate limiting in front of every public path (var.rate_limit_per_minute > 0).
+resource "google_compute_security_policy" "api" {
+  count = var.rate_limit_per_minute > 0 ? 1 : 0
+  name  = "switchboard"
+  rule {
+    action   = "throttle"
+    priority = 1000
+    match {
+      versioned_expr = "SRC_IPS_V1"
+      config {
+        src_ip_ranges = ["*"]
+      }
+    }
+    rate_limit_options {
+      conform_action = "allow"
+      exceed_action  = "deny(429)"
+      enforce_on_key = "IP"
+      rate_limit_threshold {
+        count        = var.rate_limit_per_minute
+        interval_sec = 60
+      }
+    }
+  }
+  rule {
+    action   = "allow"
+    priority = 2147483647
+    match {
+      versioned_expr = "SRC_IPS_V1"
+      config {
+        src_ip_ranges = ["*"]
+      }
+    }
+  }
+}
+
 resource "google_compute_backend_service" "fn" {
   for_each              = local.public_functions
   name                  = "switchboard-${replace(each.key, "_", "-")}"
   load_balancing_scheme = "EXTERNAL_MANAGED"
   protocol              = "HTTPS"
+  security_policy       = var.rate_limit_per_minute > 0 ? google_compute_security_policy.api[0].id : null
   backend {
     group = google_compute_region_network_endpoint_group.neg[each.key].id
   }
@@ -269,10 +354,17 @@ resource "google_compute_managed_ssl_certificate" "api" {
   }
 }
 
+resource "google_compute_ssl_policy" "api" {
+  name            = "switchboard"
+  profile         = "MODERN"
+  min_tls_version = "TLS_1_2"
+}
+
 resource "google_compute_target_https_proxy" "api" {
   name             = "switchboard"
   url_map          = google_compute_url_map.api.id
   ssl_certificates = [google_compute_managed_ssl_certificate.api.id]
+  ssl_policy       = google_compute_ssl_policy.api.id
 }
 
 resource "google_compute_global_address" "api" {

@@ -70,3 +70,9 @@ variable "secrets" {
   ]
   description = "Secret Manager secrets (named like the variable, lower-case with dashes) exposed as environment variables. Add their versions out of band."
 }
+
+variable "rate_limit_per_minute" {
+  type        = number
+  default     = 0
+  description = "Requests per minute per client IP that Cloud Armor lets through to the public paths (0: no Cloud Armor policy)."
+}

@@ -91,3 +91,40 @@ def test_sweep_runs_on_a_schedule_with_an_oidc_token(tf: dict[str, Any]) -> None
     job = _resources(tf)[("google_cloud_scheduler_job", "sweep")]
     target = job["http_target"][0]
     assert target["uri"].endswith("/tasks/sweep") and target["oidc_token"][0]["service_account_email"]
+
+
+def test_each_function_runs_as_its_own_account_with_only_its_own_secrets(tf: dict[str, Any]) -> None:
+    functions = _locals(tf)["functions"]
+    declared = set(next(v for block in tf["variable"] for k, v in block.items() if k == "secrets")["default"])
+    resources = _resources(tf)
+    function = resources[("google_cloudfunctions2_function", "fn")]["service_config"][0]
+    assert "google_service_account.fn[each.key]" in function["service_account_email"]
+    secret_env = function["dynamic"][0]["secret_environment_variables"]
+    assert "each.value.secrets" in secret_env["for_each"]  # a function's own list, not every secret
+    assert ("google_service_account", "functions") not in resources  # no shared identity any more
+    used: set[str] = set()
+    for name, config in functions.items():
+        assert set(config["secrets"]) <= declared, name
+        used |= set(config["secrets"])
+    assert used == declared  # every secret is read by some function
+    # The public functions never hold what only deferred work needs.
+    for name in ("chat", "feedback", "kommo_webhook", "chatwoot_webhook"):
+        assert not {"SMTP_PASSWORD", "KOMMO_ACCESS_TOKEN", "FRESHDESK_API_KEY"} & set(functions[name]["secrets"]), name
+    assert functions["feedback"]["secrets"] == []
+    assert {"KOMMO_ACCESS_TOKEN", "SMTP_PASSWORD", "GEMINI_API_KEY"} <= set(functions["tasks"]["secrets"])
+    # Only functions that schedule work may enqueue, and the chat function does not.
+    assert {n for n, f in functions.items() if f["enqueues"]} == {"escalation", "kommo_webhook", "tasks"}
+    accessor = resources[("google_secret_manager_secret_iam_member", "fn")]
+    assert "local.function_secrets" in accessor["for_each"]
+
+
+def test_tasks_take_only_internal_traffic_and_the_edge_is_hardened(tf: dict[str, Any]) -> None:
+    resources = _resources(tf)
+    ingress = resources[("google_cloudfunctions2_function", "fn")]["service_config"][0]["ingress_settings"]
+    assert '"ALLOW_INTERNAL_ONLY"' in ingress and "ALLOW_ALL" not in ingress
+    source = resources[("google_storage_bucket", "source")]
+    assert source["versioning"][0]["enabled"] is True and source["logging"][0]["log_bucket"]
+    policy = resources[("google_compute_ssl_policy", "api")]
+    assert policy["min_tls_version"] == "TLS_1_2" and policy["profile"] == "MODERN"
+    assert "ssl_policy" in resources[("google_compute_target_https_proxy", "api")]
+    assert "rate_limit_per_minute" in resources[("google_compute_backend_service", "fn")]["security_policy"]

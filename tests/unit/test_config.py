@@ -37,3 +37,16 @@ def test_a_key_switches_auto_to_gemini_and_genai_without_key_is_refused(monkeypa
 def test_secrets_do_not_leak_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GEMINI_API_KEY", "super-secret-value")
     assert "super-secret-value" not in repr(Settings())
+
+
+def test_the_desk_address_without_its_token_means_not_used_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    desk = {"CHATWOOT_BASE_URL": "https://desk.example", "CHATWOOT_ACCOUNT_ID": "1", "CHATWOOT_INBOX_ID": "2"}
+    for name, value in desk.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("CHATWOOT_API_TOKEN", raising=False)
+    assert Settings().chatwoot_configured is False  # a function that holds no desk token
+    monkeypatch.setenv("CHATWOOT_API_TOKEN", "t")
+    assert Settings().chatwoot_configured is True
+    monkeypatch.delenv("CHATWOOT_INBOX_ID")
+    with pytest.raises(ValueError, match="CHATWOOT_API_TOKEN needs"):
+        Settings()
