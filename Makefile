@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v p
 VENV := .venv
 BIN := $(VENV)/bin
 TASKS_EMULATOR := .venv-tasks/bin/gcloud-tasks-emulator
+# Checkov pins libraries ours pin differently (boto3, packaging): it gets a venv of its own.
+CHECKOV := .venv-checkov/bin/checkov
 PORT ?= 8080
 export PORT
 
@@ -18,6 +20,7 @@ $(VENV)/.installed: pyproject.toml requirements-dev.txt
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
 	test -x $(TASKS_EMULATOR) || { $(PYTHON) -m venv .venv-tasks && .venv-tasks/bin/python -m pip install -q gcloud-tasks-emulator==0.6.2; }
+	test -x $(CHECKOV) || { $(PYTHON) -m venv .venv-checkov && .venv-checkov/bin/python -m pip install -q checkov==3.3.30; }
 	touch $@
 
 dev: venv
@@ -28,6 +31,7 @@ lint: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(CHECKOV) -d infra/terraform --framework terraform --skip-download --compact --quiet
 
 test: lint
 	$(BIN)/pytest -q
@@ -46,4 +50,4 @@ kommo-widget: venv
 	$(BIN)/python scripts/build_kommo_widget.py
 
 clean:
-	rm -rf build .cache .pytest_cache .mypy_cache .ruff_cache .venv-tasks
+	rm -rf build .cache .pytest_cache .mypy_cache .ruff_cache .venv-tasks .venv-checkov

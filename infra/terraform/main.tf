@@ -129,6 +129,7 @@ resource "google_secret_manager_secret_iam_member" "fn" {
 # --- Source (make build stages build/<fn>/) --------------------------------------------------
 
 resource "google_storage_bucket" "source_logs" {
+  #checkov:skip=CKV_GCP_62:This bucket receives the source bucket's access logs; logging it to itself would loop.
   name                        = "${var.project}-switchboard-source-logs"
   location                    = var.region
   uniform_bucket_level_access = true
@@ -303,6 +304,16 @@ resource "google_compute_security_policy" "api" {
         interval_sec = 60
       }
     }
+  }
+  rule {
+    action   = "deny(403)"
+    priority = 900
+    match {
+      expr {
+        expression = "evaluatePreconfiguredExpr('cve-canary')"
+      }
+    }
+    description = "Log4j lookups (CVE-2021-44228, CVE-2021-45046)"
   }
   rule {
     action   = "allow"

@@ -159,9 +159,7 @@ class Settings(BaseSettings):
         # without the address is a mistake.
         chatwoot = (self.chatwoot_base_url, self.chatwoot_account_id, self.chatwoot_inbox_id)
         if self.chatwoot_api_token and not all(chatwoot):
-            raise ValueError(
-                "CHATWOOT_API_TOKEN needs CHATWOOT_BASE_URL, CHATWOOT_ACCOUNT_ID and CHATWOOT_INBOX_ID"
-            )
+            raise ValueError("CHATWOOT_API_TOKEN needs CHATWOOT_BASE_URL, CHATWOOT_ACCOUNT_ID and CHATWOOT_INBOX_ID")
         return self
 
     @property
