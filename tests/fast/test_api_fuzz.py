@@ -33,7 +33,9 @@ def seeded(make_stack: Callable[..., FastStack]) -> FastStack:
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+# Fixed examples: schemathesis's negative mode can "mutate" a nullable field into a string its
+# other branch accepts and then expect a rejection, so a random run could fail on valid data.
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented(case: Any, seeded: FastStack) -> None:
     # functions-framework answers a path it cannot route (a control character in it) with its own
     # HTML 404 before our code runs: a known gap, so the Content-Type check is left out.
