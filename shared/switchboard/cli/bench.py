@@ -61,6 +61,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
             from switchboard.devtools.bench.speed import run_speed
 
             _emit(run_speed(turns=args.turns), args.json)
+        elif kind == "load":
+            from switchboard.devtools.bench.load import passed, run_load
+
+            result = run_load(conversations=args.conversations)
+            _emit(result, args.json)
+            return 0 if passed(result) else 1
         else:
             from switchboard.devtools.bench.report import run_all, table
 
@@ -89,7 +95,9 @@ def register(sub: Commands) -> None:
     handoff.add_argument("--cases", default=str(REPO_ROOT / "benchmarks" / "data" / "handoff" / "test.jsonl"))
     speed = bench.add_parser("speed", help="turn overhead, round trips, Kommo ack, cold starts")
     speed.add_argument("--turns", type=int, default=300)
+    load = bench.add_parser("load", help="conversations at once through the whole stack: nothing lost or doubled")
+    load.add_argument("--conversations", type=int, default=200)
     bench.add_parser("all", help="everything on the test splits, as a table (make bench)")
-    for parser_ in (quality, calibrate, handoff, speed, bench.choices["all"]):
+    for parser_ in (quality, calibrate, handoff, speed, load, bench.choices["all"]):
         parser_.add_argument("--json", action="store_true", help="print one JSON object")
         parser_.set_defaults(func=cmd_bench, needs_store=False)
