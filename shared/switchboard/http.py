@@ -58,6 +58,8 @@ STATUS_TABLE: dict[type[BaseException], tuple[int, str]] = {
 }
 
 MAX_BODY_BYTES = 1_000_000
+#: What a 503 tells the caller to wait before retrying, unless the failing dependency said more.
+RETRY_AFTER_SECONDS = 5
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> flask.Response:
@@ -93,6 +95,9 @@ def error_response(exc: SwitchboardError) -> flask.Response:
         headers["Allow"] = ", ".join(exc.allowed)
     if isinstance(exc, UnauthorizedError):
         headers["WWW-Authenticate"] = 'Bearer realm="switchboard"'
+    if status == 503:  # a dependency is down: say when to try again
+        hinted = exc.retry_after if isinstance(exc, UpstreamUnavailableError) else None
+        headers["Retry-After"] = str(max(1, round(hinted))) if hinted else str(RETRY_AFTER_SECONDS)
     return json_response(body, status, headers)
 
 

@@ -94,3 +94,17 @@ def test_a_token_that_lives_too_long_is_not_a_kommo_bot_token(make_stack: MakeSt
     forever = token(exp=time.time() + 30 * 24 * 3600)
     assert post_form(form("How do I export leads?", token=forever)).status_code == 401
     assert stack.queue.tasks == []
+
+
+def test_a_reply_held_by_another_delivery_is_503_with_the_retry_delay(make_stack: MakeStack) -> None:
+    from datetime import timedelta
+
+    from switchboard.core.kommo_reply import reply_key
+    from tests.fast.test_kommo import return_url
+
+    stack = kommo_stack(make_stack)
+    url = return_url()
+    stack.claims.claim("default", reply_key(url), timedelta(minutes=5))  # another delivery is on it
+    busy = deliver({"tenant": "default", "return_url": url, "message": "hi", "lead_id": "1", "contact_id": "2"})
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "30"  # Cloud Tasks waits that long
+    assert stack.bot.calls == []

@@ -128,6 +128,7 @@ def test_firestore_unreachable_is_503_store_unavailable_within_the_store_timeout
     response = ask(function_client("chat"), "How do I reset a password?")
     assert response.status_code == 503
     assert response.get_json()["error"] == "store_unavailable"
+    assert response.headers["Retry-After"] == "5"  # the caller knows it may retry, and when
     assert time.monotonic() - start < 6
 
 
