@@ -13,7 +13,13 @@ import pytest
 
 from switchboard.devtools.emulator import free_port
 from switchboard.devtools.server import DevServer, build_app
-from switchboard.devtools.standins import ChatwootStandIn, FreshdeskStandIn, SmtpSink, TeamsStandIn
+from switchboard.devtools.standins import (
+    ChatwootStandIn,
+    FreshdeskStandIn,
+    SmtpSink,
+    TeamsStandIn,
+    helpdesk_environment,
+)
 from switchboard.devtools.tasks_emulator import TasksEmulator
 from switchboard.tasks.auth import SECRET_HEADER
 from tests.conftest import REPO
@@ -96,13 +102,7 @@ def stack(env: Any, project: str, tasks_emulator: TasksEmulator, seed: Any) -> I
         TASKS_QUEUE=QUEUE,
         TASKS_LOCATION=LOCATION,
         TASK_RETRY_BASE_SECONDS="0.3",
-        FRESHDESK_BASE_URL=freshdesk.url,
-        FRESHDESK_API_KEY=freshdesk.api_key,
-        EMAIL_TRANSPORT="smtp",
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=str(smtp.port),
-        EMAIL_FROM="support@switchboard.test",
-        TEAMS_WEBHOOK_URL=f"{teams.url}/workflows/abc/triggers/manual/paths/invoke?sig=secret",
+        **helpdesk_environment(freshdesk, teams, smtp),
         CHATWOOT_BASE_URL=chatwoot.url,
         CHATWOOT_API_TOKEN=chatwoot.token,
         CHATWOOT_ACCOUNT_ID=str(chatwoot.account_id),

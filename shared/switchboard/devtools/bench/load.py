@@ -57,7 +57,13 @@ def run_load(conversations: int = 200, turns: int = LIMIT, escalations: int = 20
     from switchboard import bootstrap
     from switchboard.devtools.emulator import free_port
     from switchboard.devtools.server import DevServer, build_app
-    from switchboard.devtools.standins import FreshdeskStandIn, KommoStandIn, SmtpSink, TeamsStandIn
+    from switchboard.devtools.standins import (
+        FreshdeskStandIn,
+        KommoStandIn,
+        SmtpSink,
+        TeamsStandIn,
+        helpdesk_environment,
+    )
     from switchboard.devtools.tasks_emulator import TasksEmulator
     from switchboard.knowledge.articles import read_articles
     from switchboard.knowledge.importer import import_articles
@@ -87,13 +93,7 @@ def run_load(conversations: int = 200, turns: int = LIMIT, escalations: int = 20
         TASKS_LOCATION="us-central1",
         TASKS_SECRET=secrets.token_urlsafe(24),
         TASK_RETRY_BASE_SECONDS="0.3",
-        FRESHDESK_BASE_URL=freshdesk.url,
-        FRESHDESK_API_KEY=freshdesk.api_key,
-        EMAIL_TRANSPORT="smtp",
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=str(smtp.port),
-        EMAIL_FROM="support@load.test",
-        TEAMS_WEBHOOK_URL=f"{teams.url}/workflows/load/triggers/manual/paths/invoke?sig=x",
+        **helpdesk_environment(freshdesk, teams, smtp),
         KOMMO_CLIENT_SECRET=client_secret,
         KOMMO_ACCOUNT_ID="7",
         KOMMO_SUBDOMAIN="load",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from switchboard.devtools.standins.base import Fault, Recorded, StandIn
 from switchboard.devtools.standins.chatwoot import ChatwootStandIn
+from switchboard.devtools.standins.environment import helpdesk_environment
 from switchboard.devtools.standins.freshdesk import FreshdeskStandIn
 from switchboard.devtools.standins.kommo import KommoStandIn
 from switchboard.devtools.standins.smtp import SmtpSink
@@ -24,4 +25,5 @@ __all__ = [
     "SmtpSink",
     "StandIn",
     "TeamsStandIn",
+    "helpdesk_environment",
 ]
