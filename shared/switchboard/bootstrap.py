@@ -240,7 +240,14 @@ class Services:
         from switchboard.channels.kommo_wire import reply_url_check
         from switchboard.core.kommo_reply import KommoReplyDeps
 
-        return KommoReplyDeps(self.turn_deps, self.claims, self.kommo_bot, reply_url_check(self.tenants, self.settings))
+        return KommoReplyDeps(
+            self.turn_deps,
+            self.claims,
+            self.kommo_bot,
+            reply_url_check(self.tenants, self.settings),
+            self.queue,
+            self.settings.task_retry_base_seconds,
+        )
 
     @cached_property
     def health(self) -> HealthCheck:

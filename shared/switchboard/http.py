@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -215,6 +216,25 @@ def decode_json(raw: bytes | str) -> Any:
         raise InvalidInputError("Request body is nested too deeply") from exc
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, and integers over Python's digit limit
         raise InvalidInputError(f"Request body is not valid JSON: {getattr(exc, 'msg', 'undecodable')}") from exc
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def idempotency_key(request: flask.Request) -> str:
+    """The request's ``Idempotency-Key`` header ("" when absent): a caller that retries a request
+    after a 503 or a lost answer sends the same key, and gets the first answer instead of a second.
+
+    Raises:
+        InvalidInputError: A key that is empty, longer than 255 characters, or not printable ASCII.
+    """
+    value = request.headers.get(IDEMPOTENCY_HEADER)
+    if value is None:
+        return ""
+    if not _IDEMPOTENCY_KEY.match(value):
+        raise InvalidInputError(f"{IDEMPOTENCY_HEADER} must be 1-255 printable ASCII characters without spaces")
+    return value
 
 
 def read_json(request: flask.Request, allow_empty: bool = False) -> Any:

@@ -130,6 +130,18 @@ def test_a_saved_turn_is_loaded_by_the_next_one(ports: Ports) -> None:
     assert loaded.created_at is not None
 
 
+def test_a_replies_replay_record_round_trips_and_plain_replies_have_none(ports: Ports) -> None:
+    now = _now()
+    replay = {"confidence": 0.71, "requires_escalation": False, "escalation_reason": None, "language": "mn"}
+    replay["sources"] = [{"title": "Refunds", "confidence": 0.7, "entry_type": "faq", "entry_id": "kb_2", "url": None}]
+    answer = Message("0000-a", "assistant", "a0", now, replay)
+    record = TurnRecord(Message("0000-u", "user", "q0", now), answer, {"channel": "crm"})
+    ports.store.save_turn("t", ports.store.begin_turn("t", "crm:c", "u", RATE, now)[0], record, now)
+    ports.store.save_turn("t", ports.store.begin_turn("t", "crm:c", "u", RATE, now)[0], _turn(1), now)
+    loaded = ports.store.begin_turn("t", "crm:c", "u", RATE, now)[0]
+    assert [m.replay for m in loaded.recent] == [None, replay, None, None]
+
+
 def test_a_silent_turn_stores_the_message_without_counting_an_answer(ports: Ports) -> None:
     ports.store.save_turn("t", ports.store.begin_turn("t", "crm:c", "u", RATE, _now())[0], _turn(0), _now())
     loaded = ports.store.begin_turn("t", "crm:c", "u", RATE, _now())[0]

@@ -40,6 +40,26 @@ def test_concurrent_turns_of_one_conversation_lose_no_message(env: Any) -> None:
     assert final.turn_count == 6
 
 
+@pytest.mark.parametrize("exists", [False, True])
+def test_a_save_sent_again_after_its_answer_was_lost_finds_its_own_writes(env: Any, exists: bool) -> None:
+    # GIVEN a turn whose commit landed, though the caller never heard back (the library then
+    # re-sends the same writes: "already exists")
+    store = bootstrap.services().store
+    rate = bootstrap.services().settings.rate
+    if exists:
+        store.save_turn(
+            "t", store.begin_turn("t", "crm:lost", "u", rate, datetime.now(UTC))[0], _record(0), datetime.now(UTC)
+        )
+    loaded = store.begin_turn("t", "crm:lost", "u", rate, datetime.now(UTC))[0]
+    store.save_turn("t", loaded, _record(1), datetime.now(UTC))
+    # WHEN the same save arrives again from the same, now stale, state
+    store.save_turn("t", loaded, _record(1), datetime.now(UTC))
+    # THEN it succeeds without writing the turn twice
+    final = store.begin_turn("t", "crm:lost", "u", rate, datetime.now(UTC))[0]
+    assert [m.id for m in final.recent][-2:] == ["0001-u", "0001-a"]
+    assert len(final.recent) == (4 if exists else 2) and final.turn_count == (2 if exists else 1)
+
+
 def test_recent_is_trimmed_when_it_outgrows_its_limit(env: Any) -> None:
     store = bootstrap.services().store
     rate = bootstrap.services().settings.rate
@@ -120,3 +140,22 @@ def test_concurrent_saves_log_no_user_or_session_id(env: Any) -> None:
     logged = [json.dumps({**r.__dict__, "msg": r.getMessage()}, default=str) for r in records]
     assert any("conversation changed concurrently" in line for line in logged)  # the retry path ran
     assert not any("jane.private" in line or "1707500000123" in line for line in logged)
+
+
+def test_a_claim_whose_create_landed_unheard_is_still_ours(env: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import timedelta
+
+    from google.cloud.firestore_v1.document import DocumentReference
+
+    claims = bootstrap.services().claims
+    real = DocumentReference.create
+
+    def landed_then_sent_again(self: DocumentReference, *args: Any, **kwargs: Any) -> Any:
+        real(self, *args, **kwargs)  # it reached Firestore, but the answer was lost:
+        return real(self, *args, **kwargs)  # the library sends it again -> "already exists"
+
+    monkeypatch.setattr(DocumentReference, "create", landed_then_sent_again)
+    assert claims.claim("t", "ticket:x", timedelta(minutes=2)).state == "acquired"
+    monkeypatch.setattr(DocumentReference, "create", real)
+    # AND it still holds against everyone else
+    assert claims.claim("t", "ticket:x", timedelta(minutes=2)).state == "busy"

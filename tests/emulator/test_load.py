@@ -22,6 +22,7 @@ def test_two_hundred_concurrent_conversations_lose_and_double_nothing(firestore_
     assert result["tickets"] == {"expected": 20, "made": 20}
     assert result["emails"] == {"expected": 20, "sent": 20}
     assert result["teams_cards"] == {"expected": 20, "posted": 20}
+    assert result["desk_conversations"] == {"expected": 20, "opened": 20}
     assert result["kommo_replies"] == {"expected": 20, "sent": 20}
     assert passed(result) and result["turns"] == 1000
     assert dict(os.environ) == before  # the run leaves the environment as it found it

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from switchboard.core.kommo_reply import reply_key
+from switchboard.core.kommo_reply import MAX_REPLY_ATTEMPTS, reply_key
 from switchboard.errors import UpstreamUnavailableError
 from tests.conftest import function_client
 from tests.fast.helpers import create_ticket, escalation_of, record_failure
@@ -51,6 +51,7 @@ def test_a_kommo_reply_failing_on_the_last_delivery_is_a_dead_letter_and_later_o
         "message": "How do I export leads?",
         "lead_id": "1",
         "contact_id": "2",
+        "attempt": MAX_REPLY_ATTEMPTS,  # it has already been rescheduled as often as it will be
     }
     assert deliver("kommo-reply", body, 0).status_code == 503
     assert deliver("kommo-reply", body, 7).get_json() == {"result": "dead_letter"}

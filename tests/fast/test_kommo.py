@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 
 from switchboard.core import phrases
-from switchboard.core.kommo_reply import reply_key
+from switchboard.core.kommo_reply import MAX_REPLY_ATTEMPTS, reply_key
 from switchboard.errors import UpstreamError, UpstreamUnavailableError
 from tests.conftest import function_client
 from tests.fast.helpers import roles_and_texts
@@ -105,6 +105,7 @@ def test_a_widget_request_is_accepted_as_one_task_then_answered_once_in_bubbles(
         "contact_name": "Jane Smith",
         "chat_id": "",
         "reply_mode": "bubbles",
+        "attempt": 0,
     }
     assert kommo.bot.calls == []
     # WHEN the task runs
@@ -149,24 +150,52 @@ def test_a_repeated_widget_request_and_a_redelivered_task_continue_the_bot_once(
     assert [role for role, _ in roles_and_texts(stack, CONVERSATION)] == ["user", "assistant"]
 
 
-def test_a_kommo_5xx_is_retried_with_the_saved_body_without_asking_the_llm_again(make_stack: MakeStack) -> None:
-    stack = kommo_stack(make_stack, ScriptedLLM())
+def test_a_kommo_5xx_is_rescheduled_with_backoff_and_the_saved_body_sent_without_asking_the_llm_again(
+    make_stack: MakeStack,
+) -> None:
+    stack = kommo_stack(make_stack, ScriptedLLM(), TASK_RETRY_BASE_SECONDS="15")
     url = return_url()
     stack.bot.fail_next(UpstreamUnavailableError("kommo answered 502", status=502))
     post_form(form("How do I export leads?", url))
     (task,) = stack.queue.take()
     # WHEN the first continue call fails with a 5xx
     first = deliver(task.payload)
-    # THEN the task asks Cloud Tasks for a retry
-    assert first.status_code == 503 and first.get_json()["error"] == "upstream_unavailable"
-    # WHEN it is retried
-    assert deliver(task.payload).get_json() == {"result": "sent"}
+    # THEN the task finishes and schedules a later attempt (a new task name) after the base delay
+    assert first.status_code == 200 and first.get_json() == {"result": "rescheduled"}
+    (later,) = stack.queue.take()
+    assert (later.attempt, later.delay_seconds, later.payload["attempt"]) == (1, 15.0, 1)
+    assert later.task_id != task.task_id and later.payload["return_url"] == url
+    # WHEN the later task runs
+    assert deliver(later.payload).get_json() == {"result": "sent"}
     # THEN the saved body is sent: the LLM answered once and the turn is stored once
     (body,) = continues(stack)
     assert answers(stack) == 1
     assert body == stack.db.claims[("default", reply_key(url))]["result"]
     assert roles_and_texts(stack, CONVERSATION)[-1] == ("assistant", body["data"]["reply"])
     assert len(roles_and_texts(stack, CONVERSATION)) == 2
+
+
+def test_kommo_rate_limiting_is_waited_out_as_long_as_its_retry_after_says(kommo: FastStack) -> None:
+    kommo.bot.fail_next(*[UpstreamUnavailableError("kommo answered 429", retry_after=40, status=429)] * 2)
+    post_form(form("How do I export leads?"))
+    (task,) = kommo.queue.take()
+    assert kommo.deliver(task) == "rescheduled"
+    (later,) = kommo.queue.take()
+    assert later.delay_seconds == 40.0
+    assert kommo.deliver(later) == "rescheduled"
+    (third,) = kommo.queue.take()
+    assert (third.attempt, third.delay_seconds) == (2, 40.0)
+    assert kommo.deliver(third) == "sent" and len(continues(kommo)) == 1
+
+
+def test_a_reply_out_of_attempts_is_left_to_the_queues_retries(kommo: FastStack) -> None:
+    kommo.bot.fail_next(UpstreamUnavailableError("kommo answered 502", status=502))
+    post_form(form("How do I export leads?"))
+    (task,) = kommo.queue.take()
+    last = deliver({**task.payload, "attempt": MAX_REPLY_ATTEMPTS})
+    # THEN no later task: 503 asks the queue itself to retry (and its last delivery is a dead letter)
+    assert last.status_code == 503 and last.get_json()["error"] == "upstream_unavailable"
+    assert kommo.queue.tasks == []
 
 
 @pytest.mark.parametrize("status", [401, 404])
@@ -184,12 +213,12 @@ def test_a_person_taking_over_before_the_send_wins(kommo: FastStack) -> None:
     kommo.bot.fail_next(UpstreamUnavailableError("kommo answered 503", retry_after=1, status=503))
     post_form(form("How do I export leads?"))
     (task,) = kommo.queue.take()
-    with pytest.raises(UpstreamUnavailableError):
-        kommo.deliver(task)
+    assert kommo.deliver(task) == "rescheduled"
+    (later,) = kommo.queue.take()
     # WHEN a person takes the conversation over before the retry
     kommo.escalations.set_conversation_owner("default", CONVERSATION, "human")
     # THEN the retry lets the bot go on silently instead of sending the AI's answer
-    assert kommo.deliver(task) == "sent"
+    assert kommo.deliver(later) == "sent"
     assert continues(kommo) == [SILENT]
 
 

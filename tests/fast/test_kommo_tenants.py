@@ -96,7 +96,7 @@ def test_a_token_that_lives_too_long_is_not_a_kommo_bot_token(make_stack: MakeSt
     assert stack.queue.tasks == []
 
 
-def test_a_reply_held_by_another_delivery_is_503_with_the_retry_delay(make_stack: MakeStack) -> None:
+def test_a_reply_held_by_another_delivery_is_tried_again_after_the_lease_hint(make_stack: MakeStack) -> None:
     from datetime import timedelta
 
     from switchboard.core.kommo_reply import reply_key
@@ -106,5 +106,7 @@ def test_a_reply_held_by_another_delivery_is_503_with_the_retry_delay(make_stack
     url = return_url()
     stack.claims.claim("default", reply_key(url), timedelta(minutes=5))  # another delivery is on it
     busy = deliver({"tenant": "default", "return_url": url, "message": "hi", "lead_id": "1", "contact_id": "2"})
-    assert busy.status_code == 503 and busy.headers["Retry-After"] == "30"  # Cloud Tasks waits that long
+    assert busy.status_code == 200 and busy.get_json() == {"result": "rescheduled"}
+    (later,) = stack.queue.take()
+    assert (later.attempt, later.delay_seconds) == (1, 30.0)  # the holder's lease has a chance to end
     assert stack.bot.calls == []

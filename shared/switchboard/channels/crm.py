@@ -16,7 +16,7 @@ from switchboard.core import phrases
 from switchboard.core.models import InboundMessage, TurnResult, UserInfo
 from switchboard.core.turn import TurnDeps, handle_turn
 from switchboard.errors import PayloadTooLargeError
-from switchboard.http import json_response, parse_model, read_json
+from switchboard.http import idempotency_key, json_response, parse_model, read_json
 from switchboard.routing import Route, resolve
 from switchboard.validators import EMAIL, ONE_LINE
 
@@ -113,6 +113,9 @@ def chat_endpoint(request: flask.Request, auth: TenantAuth, deps: TurnDeps, max_
     session_id = body.session_id or new_session_id(agent_type, now)
     u = body.user_info
     user = UserInfo(u.agent_id, u.email, u.name, u.agency, u.office, u.phone, u.company, u.division, u.user_type)
-    inbound = InboundMessage(tenant_id, "crm", f"{u.agent_id}:{session_id}", user, body.message, agent_type)
+    key = idempotency_key(request)
+    inbound = InboundMessage(
+        tenant_id, "crm", f"{u.agent_id}:{session_id}", user, body.message, agent_type, idempotency_key=key
+    )
     result = handle_turn(inbound, deps)
     return json_response(render(result, session_id, agent_type, {"tenant": tenant_id}))

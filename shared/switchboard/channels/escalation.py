@@ -13,7 +13,7 @@ from switchboard.channels.schemas import FailureCreated, Success, TicketOut, Tic
 from switchboard.core.escalation import EscalationDeps, FailureReport, create_ticket, decline, record_failure
 from switchboard.core.models import ESCALATION_REASONS
 from switchboard.errors import ConflictError, NotFoundError, UpstreamUnavailableError
-from switchboard.http import json_response, parse_model, read_json
+from switchboard.http import idempotency_key, json_response, parse_model, read_json
 from switchboard.routing import Route, resolve
 from switchboard.store.base import EscalationStore
 from switchboard.validators import EMAIL, ONE_LINE, is_failure_id
@@ -130,7 +130,8 @@ def failure_endpoint(request: flask.Request, auth: TenantAuth, deps: EscalationD
     tenant_id = auth.tenant_of(request)
     action, failure_id = found.get("action"), found.get("id", "")
     if not action:
-        escalation = record_failure(deps, tenant_id, _report(parse_model(FailureIn, read_json(request))))
+        report = _report(parse_model(FailureIn, read_json(request)))
+        escalation = record_failure(deps, tenant_id, report, idempotency_key(request))
         return json_response(FailureCreated(failure_id=escalation.id, id=escalation.id).model_dump())
     if not is_failure_id(failure_id):
         raise NotFoundError(f"No failure {failure_id}")

@@ -21,7 +21,7 @@ from switchboard.channels.auth import hash_api_key
 from switchboard.channels.kommo_wire import KommoAccount, check_return_url, kommo_account, parse_body, verify_token
 from switchboard.channels.schemas import KommoAccepted, KommoStored
 from switchboard.config import Settings
-from switchboard.core.kommo_reply import conversation_key
+from switchboard.core.kommo_reply import conversation_key, reply_task
 from switchboard.core.models import Message, Role
 from switchboard.core.tenants import TenantDirectory
 from switchboard.core.turn import conversation_doc_id
@@ -34,7 +34,7 @@ from switchboard.errors import (
 from switchboard.http import json_response, read_body
 from switchboard.routing import Route, match_path
 from switchboard.store.base import TurnStore
-from switchboard.tasks.base import Task, TaskQueue
+from switchboard.tasks.base import TaskQueue
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +62,7 @@ def _enqueue_reply(deps: KommoInbound, tenant_id: str, return_url: str, payload:
     if deps.queue is None:
         raise ConfigurationError("No task queue is configured (TASKS_TARGET_URL)")
     # Named after the return_url: a repeated widget_request schedules the same task.
-    deps.queue.enqueue(
-        Task("kommo-reply", f"{tenant_id}/{return_url}", {"tenant": tenant_id, "return_url": return_url, **payload})
-    )
+    deps.queue.enqueue(reply_task(tenant_id, return_url, payload))
 
 
 def accept_widget_request(

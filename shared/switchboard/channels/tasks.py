@@ -52,6 +52,7 @@ class KommoReplyIn(BaseModel):
     contact_name: str = ""
     chat_id: str = ""
     reply_mode: str = "bubbles"
+    attempt: int = Field(0, ge=0)
 
 
 class SweepIn(BaseModel):

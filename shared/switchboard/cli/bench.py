@@ -43,6 +43,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         _emit(run_handoff(Path(args.cases)), args.json)
         return 0
+    if kind == "faults":  # it runs (and stops, and restarts) its own Firestore emulator
+        from switchboard.devtools.bench import faults
+
+        result = faults.run_faults(conversations=args.conversations)
+        _emit(result, args.json)
+        return 0 if faults.passed(result) else 1
     with _bench_firestore():
         if kind == "quality":
             from switchboard.devtools.bench.quality import run_quality, run_suite
@@ -97,7 +103,9 @@ def register(sub: Commands) -> None:
     speed.add_argument("--turns", type=int, default=300)
     load = bench.add_parser("load", help="conversations at once through the whole stack: nothing lost or doubled")
     load.add_argument("--conversations", type=int, default=200)
+    faults = bench.add_parser("faults", help="load while Firestore, Gemini and the vendors fail and come back")
+    faults.add_argument("--conversations", type=int, default=30)
     bench.add_parser("all", help="everything on the test splits, as a table (make bench)")
-    for parser_ in (quality, calibrate, handoff, speed, load, bench.choices["all"]):
+    for parser_ in (quality, calibrate, handoff, speed, load, faults, bench.choices["all"]):
         parser_.add_argument("--json", action="store_true", help="print one JSON object")
         parser_.set_defaults(func=cmd_bench, needs_store=False)

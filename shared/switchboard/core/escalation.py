@@ -8,6 +8,7 @@ for a ticket carrying the escalation's own tag before posting again.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 TICKET_LEASE = timedelta(seconds=120)
 WORK_LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 10
+#: Loads of an escalation that keeps changing under a create-ticket before it answers 409.
+ACCEPT_ATTEMPTS = 3
 
 
 @dataclass
@@ -104,10 +107,26 @@ def _enqueue(
     return True
 
 
-def record_failure(deps: EscalationDeps, tenant_id: str, report: FailureReport) -> Escalation:
-    """Store a failure (the CRM contract) and, with a chat desk configured, schedule its sync."""
+def failure_id_for(tenant_id: str, idempotency_key: str) -> str:
+    """The failure id a caller's idempotency key stands for (UUID-shaped, like the random ones)."""
+    return str(uuid.UUID(hashlib.sha256(f"{tenant_id}:{idempotency_key}".encode()).hexdigest()[:32]))
+
+
+def record_failure(
+    deps: EscalationDeps, tenant_id: str, report: FailureReport, idempotency_key: str = ""
+) -> Escalation:
+    """Store a failure (the CRM contract) and, with a chat desk configured, schedule its sync.
+
+    With ``idempotency_key`` the failure's id comes from the key: the same key again (a retry
+    after a 503 or a lost answer) returns the failure already stored instead of a second one.
+    """
+    failure_id = failure_id_for(tenant_id, idempotency_key) if idempotency_key else str(uuid.uuid4())
+    if idempotency_key:
+        stored = deps.store.get(tenant_id, failure_id)
+        if stored is not None:
+            return stored
     escalation = Escalation(
-        id=str(uuid.uuid4()),
+        id=failure_id,
         tenant_id=tenant_id,
         status="open",
         reason=report.reason,
@@ -121,7 +140,13 @@ def record_failure(deps: EscalationDeps, tenant_id: str, report: FailureReport) 
         problem_terms=problem_terms(report.query),
         pending=["chatwoot"] if deps.desk else [],
     )
-    deps.store.create(escalation)
+    try:
+        deps.store.create(escalation)
+    except ConflictError:
+        stored = deps.store.get(tenant_id, failure_id) if idempotency_key else None
+        if stored is None:
+            raise
+        return stored  # the same key at the same moment, or our own create that landed unheard
     if deps.desk:
         _enqueue(deps, "chatwoot-sync", escalation)
     log.info("failure recorded", extra={"failure_id": escalation.id, "reason": escalation.reason})
@@ -249,14 +274,40 @@ def create_ticket(
         ConflictError: The failure was declined.
     """
     escalation = _load(deps, tenant_id, failure_id)
-    if escalation.status == "declined":
-        raise ConflictError(f"Failure {failure_id} was declined; record a new failure to open a ticket")
-    if escalation.ticket_id:
-        return _finished(deps, escalation)
-    if history and not escalation.history:
-        deps.store.update(escalation, {"history": history})
-        escalation.history = history
+    for _ in range(ACCEPT_ATTEMPTS):
+        if escalation.status == "declined":
+            raise ConflictError(f"Failure {failure_id} was declined; record a new failure to open a ticket")
+        if escalation.ticket_id:
+            return _finished(deps, escalation)
+        try:
+            _accept(deps, escalation, history)
+            break
+        except ConflictError:  # declined or accepted meanwhile (or our own write landed unheard)
+            escalation = _load(deps, tenant_id, failure_id)
+    else:
+        raise ConflictError(f"Failure {failure_id} kept changing; try again")
     return attempt_ticket(deps, escalation)
+
+
+def _accept(deps: EscalationDeps, escalation: Escalation, history: list[dict[str, str]]) -> None:
+    """Record the user's yes before anything else, guarded against a concurrent decline: from
+    here on the ticket is pending work that the sweep finishes, whatever fails next (Firestore
+    unavailable halfway, a lost answer, a crash). Without this write a request that failed after
+    taking the ticket's claim left a failure that nothing would ever ticket.
+
+    Raises:
+        ConflictError: The escalation changed since it was loaded.
+    """
+    fields: dict[str, Any] = {}
+    if "ticket" not in escalation.pending:
+        fields.update(status="ticket_queued", pending=[*escalation.pending, "ticket"])
+    if history and not escalation.history:
+        fields["history"] = history
+    if fields:
+        deps.store.update(escalation, fields, guarded=True)
+        escalation.status = fields.get("status", escalation.status)
+        escalation.pending = fields.get("pending", escalation.pending)
+        escalation.history = fields.get("history", escalation.history)
 
 
 def decline(deps: EscalationDeps, tenant_id: str, failure_id: str) -> None:

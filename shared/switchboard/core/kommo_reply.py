@@ -3,6 +3,10 @@
 The reply is claimed under the ``return_url`` before anything happens, and the computed continue
 body is saved on the claim before it is sent: a repeated ``widget_request`` or a retried task
 re-sends the same body instead of asking the LLM again and storing the turn twice.
+
+A failure that waiting can fix (Kommo down or rate limiting, Firestore unavailable, another
+delivery holding the reply) reschedules the reply as a new task with backoff, honouring Kommo's
+Retry-After, as the escalation tasks do; the queue's own retries are only the last resort.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any, Literal
 
 from switchboard.core import phrases
 from switchboard.core.bubbles import split_bubbles
+from switchboard.core.escalation import backoff
 from switchboard.core.language import detect_language
 from switchboard.core.models import InboundMessage, TurnResult, UserInfo
 from switchboard.core.turn import TurnDeps, conversation_doc_id, handle_turn
@@ -23,19 +28,24 @@ from switchboard.errors import (
     ConfigurationError,
     InvalidInputError,
     RateLimitedError,
+    StoreError,
     UpstreamError,
     UpstreamUnavailableError,
 )
 from switchboard.helpdesk.base import BotChannel
 from switchboard.store.base import Claims
+from switchboard.tasks.base import Task, TaskQueue
 
 log = logging.getLogger(__name__)
 
 REPLY_LEASE = timedelta(seconds=90)
+#: Reschedules before a reply is left to the queue's own retries (then its dead letter): with a
+#: 15 s base this waits about 4 hours in all, past any outage a customer would still wait out.
+MAX_REPLY_ATTEMPTS = 10
 #: Kommo refuses for good with these: the token (401) or the waiting bot step (404) is gone.
 FINAL_STATUSES = (401, 404)
 
-ReplyResult = Literal["sent", "done", "final"]
+ReplyResult = Literal["sent", "done", "final", "rescheduled"]
 
 
 @dataclass
@@ -48,12 +58,22 @@ class KommoReplyDeps:
         bot: The Salesbot continue call, or None when KOMMO_ACCESS_TOKEN is not set.
         check_return_url: ``(tenant_id, url)`` → the url, or InvalidInputError when it is not the
             tenant's Kommo: a task is re-checked before our access token is sent anywhere.
+        queue: Where a reply that must wait is rescheduled (None: the queue's retries only).
+        retry_base_seconds: The first reschedule's delay when Kommo gives no Retry-After.
     """
 
     turn: TurnDeps
     claims: Claims
     bot: BotChannel | None
     check_return_url: Callable[[str, str], str] = field(default=lambda tenant_id, url: url)
+    queue: TaskQueue | None = None
+    retry_base_seconds: float = 15.0
+
+
+def reply_task(tenant_id: str, return_url: str, payload: dict[str, Any], attempt: int = 0, delay: float = 0) -> Task:
+    """The task that answers one Salesbot request (a later attempt is a new task name)."""
+    body = {"tenant": tenant_id, "return_url": return_url, **payload, "attempt": attempt}
+    return Task("kommo-reply", f"{tenant_id}/{return_url}", body, attempt, delay)
 
 
 def conversation_key(lead_id: str, contact_id: str, chat_id: str) -> str:
@@ -128,13 +148,30 @@ def run_kommo_reply(deps: KommoReplyDeps, task: dict[str, Any]) -> ReplyResult:
     """Answer one Salesbot request: run the turn once, re-check the owner, continue the bot.
 
     Returns:
-        ``sent`` (Kommo took it), ``done`` (an earlier delivery already finished it) or ``final``
-        (Kommo refused for good; not retried).
+        ``sent`` (Kommo took it), ``done`` (an earlier delivery already finished it), ``final``
+        (Kommo refused for good; not retried) or ``rescheduled`` (Kommo or Firestore failed in a
+        way that waiting can fix, or another delivery holds the reply: a later task tries again,
+        re-sending the answer already computed).
 
     Raises:
-        UpstreamUnavailableError: Kommo is slow or failing, or another delivery holds the reply;
-            the queue retries the task (the computed answer is kept and re-sent).
+        UpstreamUnavailableError, StoreError: As above, but after :data:`MAX_REPLY_ATTEMPTS`, or
+            when the queue cannot take the later task: the queue retries this one.
     """
+    try:
+        return _reply(deps, task)
+    except (UpstreamUnavailableError, StoreError) as exc:
+        attempt = int(task.get("attempt") or 0) + 1
+        if deps.queue is None or attempt > MAX_REPLY_ATTEMPTS:
+            raise
+        hint = exc.retry_after if isinstance(exc, UpstreamUnavailableError) else None
+        delay = backoff(attempt, hint, deps.retry_base_seconds)
+        payload = {k: v for k, v in task.items() if k not in ("tenant", "return_url", "attempt")}
+        deps.queue.enqueue(reply_task(task["tenant"], task["return_url"], payload, attempt, delay))
+        log.warning("kommo reply rescheduled", extra={"attempt": attempt, "delay_s": delay, "error": str(exc)})
+        return "rescheduled"
+
+
+def _reply(deps: KommoReplyDeps, task: dict[str, Any]) -> ReplyResult:
     tenant_id, return_url = task["tenant"], task["return_url"]
     if deps.bot is None:
         raise ConfigurationError("KOMMO_ACCESS_TOKEN is not set")

@@ -105,6 +105,9 @@ class InboundMessage:
         user: The end user.
         text: The message text.
         agent_type: For the CRM channel, ``customer``, ``support`` or ``test``.
+        human_takes_over: The channel's bot hands over in place (the AI goes silent on handoff).
+        idempotency_key: The caller's key for this request: the same key in the same
+            conversation gets the stored answer again instead of a second turn.
     """
 
     tenant_id: str
@@ -114,16 +117,23 @@ class InboundMessage:
     text: str
     agent_type: str = "customer"
     human_takes_over: bool = False
+    idempotency_key: str = ""
 
 
 @dataclass(frozen=True)
 class Message:
-    """One stored message of a conversation."""
+    """One stored message of a conversation.
+
+    Attributes:
+        replay: On the reply to a request sent with an idempotency key, what answering that
+            request again needs (confidence, escalation, sources, language); else None.
+    """
 
     id: str
     role: Role
     content: str
     at: datetime
+    replay: dict[str, Any] | None = None
 
 
 @dataclass

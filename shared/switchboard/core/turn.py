@@ -8,7 +8,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -77,10 +77,38 @@ def conversation_doc_id(channel: str, key: str) -> str:
     return f"{channel}:h-{hashlib.sha256(key.encode()).hexdigest()[:40]}"
 
 
-def _message_ids(now: datetime) -> tuple[str, str]:
+def _key_tag(idempotency_key: str) -> str:
+    """The part of a turn's message ids that names the caller's idempotency key."""
+    return "k" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]
+
+
+def _message_ids(now: datetime, idempotency_key: str = "") -> tuple[str, str]:
     """Ids of a turn's question and reply: they sort by time, and the question first."""
-    stem = f"{int(now.timestamp() * 1000):013d}-{secrets.token_hex(4)}"
+    tag = _key_tag(idempotency_key) if idempotency_key else secrets.token_hex(4)
+    stem = f"{int(now.timestamp() * 1000):013d}-{tag}"
     return f"{stem}-q", f"{stem}-r"
+
+
+def _replay_of(conversation: Conversation, idempotency_key: str) -> TurnResult | None:
+    """The stored answer to an earlier request with this key, when the conversation holds it."""
+    tag = f"-{_key_tag(idempotency_key)}-"
+    question = next((m for m in conversation.recent if m.role == "user" and tag in m.id), None)
+    if question is None:
+        return None
+    reply_id = question.id.removesuffix("-q") + "-r"
+    reply = next((m for m in conversation.recent if m.id == reply_id), None)
+    replay = (reply.replay if reply else None) or {"silent": True}
+    result = TurnResult(
+        reply=reply.content if reply else "",
+        confidence=float(replay.get("confidence", 0.0)),
+        requires_escalation=bool(replay.get("requires_escalation", False)),
+        escalation_reason=replay.get("escalation_reason"),
+        sources=[Source(**source) for source in replay.get("sources", [])],
+        silent=bool(replay.get("silent", False)),
+        language=str(replay.get("language", conversation.language or "en")),
+    )
+    result.at = question.at
+    return result
 
 
 def _ms(start: float) -> float:
@@ -120,6 +148,10 @@ class _Turn:
         )
         self.timings["load_ms"] = _ms(t0)
         self.debug["rate"] = {"count": decision.count, "limit": deps.policy.rate.limit}
+        replayed = _replay_of(conversation, message.idempotency_key) if message.idempotency_key else None
+        if replayed is not None:  # answered before; the caller did not hear back
+            replayed.debug = {"replayed": True, "timings_ms": {"total_ms": _ms(start)}}
+            return replayed
         if not decision.allowed:
             raise RateLimitedError(decision.reset_in_seconds)
         language = detect_language(message.text, default=conversation.language or "en")
@@ -248,9 +280,18 @@ class _Turn:
 
     def _save(self, conversation: Conversation, result: TurnResult) -> None:
         message, now = self.message, self.now
-        question_id, reply_id = _message_ids(now)
+        question_id, reply_id = _message_ids(now, message.idempotency_key)
         user_msg = Message(question_id, "user", message.text, now)
-        reply = None if result.silent else Message(reply_id, "assistant", result.reply, now)
+        replay = None
+        if message.idempotency_key:
+            replay = {
+                "confidence": result.confidence,
+                "requires_escalation": result.requires_escalation,
+                "escalation_reason": result.escalation_reason,
+                "sources": [asdict(s) for s in result.sources],
+                "language": result.language,
+            }
+        reply = None if result.silent else Message(reply_id, "assistant", result.reply, now, replay)
         if result.requires_escalation:
             self.usage["escalations"] = 1
         fields: dict[str, Any] = {

@@ -8,34 +8,21 @@ stream id) are not counted: gRPC retries those by itself, below any code of ours
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
 from collections.abc import Callable
+
+from switchboard.devtools.relay import TcpRelay
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 
-class GrpcCallCounter:
+class GrpcCallCounter(TcpRelay):
     def __init__(self, upstream_port: int) -> None:
-        self.upstream_port = upstream_port
         self.calls: list[tuple[int, int]] = []  # (connection, stream id) per new stream
         self._refused: set[tuple[int, int]] = set()
         self._goaway: dict[int, int] = {}  # connection -> last stream id the server will process
         self._connections = 0
         self._http2: set[int] = set()
-        self._lock = threading.Lock()
-        self._sock = socket.socket()
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(64)
-        self.port = self._sock.getsockname()[1]
-        self._closed = False
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def host(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        super().__init__(upstream_port)
 
     def _accepted(self) -> int:
         return sum(
@@ -59,40 +46,11 @@ class GrpcCallCounter:
             self.calls.clear()
             self._refused.clear()
 
-    def _accept(self) -> None:
-        while not self._closed:
-            try:
-                client, _ = self._sock.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
-            for s in (client, upstream):
-                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            with self._lock:
-                self._connections += 1
-                connection = self._connections
-            threading.Thread(
-                target=self._relay, args=(client, upstream, self._client_frames(connection)), daemon=True
-            ).start()
-            threading.Thread(
-                target=self._relay, args=(upstream, client, self._server_frames(connection)), daemon=True
-            ).start()
-
-    @staticmethod
-    def _relay(src: socket.socket, dst: socket.socket, inspect: Callable[[bytes], None]) -> None:
-        """Forward ``src`` to ``dst``, inspecting each chunk *before* forwarding it: a call is
-        counted before the server can answer it, so a turn that has returned has been counted
-        in full (no race with reset())."""
-        try:
-            while data := src.recv(65536):
-                inspect(data)
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
+    def inspectors(self) -> tuple[Callable[[bytes], None], Callable[[bytes], None]]:
+        with self._lock:
+            self._connections += 1
+            connection = self._connections
+        return self._client_frames(connection), self._server_frames(connection)
 
     @staticmethod
     def _frames(buffer: bytes) -> tuple[list[tuple[int, int, bytes]], bytes]:
@@ -152,7 +110,3 @@ class GrpcCallCounter:
                         self._goaway[connection] = int.from_bytes(payload[:4], "big") & 0x7FFFFFFF
 
         return inspect
-
-    def close(self) -> None:
-        self._closed = True
-        self._sock.close()

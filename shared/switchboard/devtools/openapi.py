@@ -64,6 +64,17 @@ def document() -> dict[str, Any]:
         "required": True,
         "schema": {"type": "string", "pattern": "^[A-Za-z0-9-]{1,64}$"},
     }
+    idempotency = {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": (
+            "Send the same key again when retrying this request (after a 503, a timeout or a lost "
+            "answer): the first answer comes back and nothing is stored twice. For the chat "
+            "endpoint the key is matched within the session, so retries must repeat the session_id."
+        ),
+        "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
+    }
     paths: dict[str, Any] = {
         "/api/agent/{agent_type}/": {
             "post": {
@@ -76,7 +87,8 @@ def document() -> dict[str, Any]:
                         "in": "path",
                         "required": True,
                         "schema": {"type": "string", "enum": list(AGENT_TYPES)},
-                    }
+                    },
+                    idempotency,
                 ],
                 "requestBody": _body("ChatRequest"),
                 "responses": {
@@ -94,6 +106,7 @@ def document() -> dict[str, Any]:
                 "operationId": "recordFailure",
                 "summary": "Record that the agent could not help (an escalation)",
                 "security": auth,
+                "parameters": [idempotency],
                 "requestBody": _body("FailureIn"),
                 "responses": {
                     "200": _json("FailureCreated", "The failure's id"),

@@ -1,6 +1,6 @@
 """The claim primitive on Firestore: one worker at a time does a unit of work, and does it once.
 
-    tenants/{t}/claims/{key}    state in_progress|done|released, lease_until, attempts,
+    tenants/{t}/claims/{key}    state in_progress|done|released, lease_until, attempts, holder,
                                 result (stored before a side effect), outcome, expires_at (TTL)
 
 ``claim`` creates the document with ``create()`` (atomic: one caller wins). A claim whose lease
@@ -10,6 +10,7 @@ time, so two callers racing for the takeover cannot both win.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -42,10 +43,19 @@ class FirestoreClaims:
         """Claim ``key``: ``acquired`` (do it), ``done`` (already done) or ``busy`` (someone is on it)."""
         ref = self._ref(tenant_id, key)
         now = datetime.now(UTC)
+        # Names this attempt: when a create() lands but its answer is lost, the library sends it
+        # again and gets "already exists"; the holder shows the claim is ours, not someone else's.
+        holder = secrets.token_hex(8)
         try:
             with translated("claim"):
                 ref.create(
-                    {"state": "in_progress", "lease_until": now + lease, "attempts": 1, "expires_at": now + CLAIM_TTL},
+                    {
+                        "state": "in_progress",
+                        "lease_until": now + lease,
+                        "attempts": 1,
+                        "holder": holder,
+                        "expires_at": now + CLAIM_TTL,
+                    },
                     **self._call,
                 )
             return Claim("acquired", 1)
@@ -56,6 +66,8 @@ class FirestoreClaims:
         data = snap.to_dict() or {}
         attempts = int(data.get("attempts", 1))
         result = data.get("result") if isinstance(data.get("result"), dict) else None
+        if data.get("holder") == holder and data.get("state") == "in_progress":
+            return Claim("acquired", attempts, result)
         if data.get("state") == "done":
             return Claim("done", attempts, result, str(data.get("outcome", "")))
         if data.get("state") == "in_progress" and data.get("lease_until") and data["lease_until"] > now:
@@ -63,12 +75,15 @@ class FirestoreClaims:
         try:
             with translated("take over claim"):
                 ref.update(
-                    {"state": "in_progress", "lease_until": now + lease, "attempts": attempts + 1},
+                    {"state": "in_progress", "lease_until": now + lease, "attempts": attempts + 1, "holder": holder},
                     option=self._db.write_option(last_update_time=snap.update_time),
                     **self._call,
                 )
         except ConflictError:
-            return Claim("busy", attempts, result)
+            with translated("read claim"):
+                again = ref.get(**self._call).to_dict() or {}
+            if again.get("holder") != holder:  # another caller took it over first
+                return Claim("busy", attempts, result)
         return Claim("acquired", attempts + 1, result)
 
     def save_result(self, tenant_id: str, key: str, result: dict[str, Any]) -> None:

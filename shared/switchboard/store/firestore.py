@@ -66,17 +66,18 @@ def _recent_entry(message: Message) -> str:
     """One ``recent`` entry: a compact JSON string. Strings decode in one C call each, where a
     map of four fields costs the client a proto round of conversions per field on every turn;
     ArrayUnion still works, as every entry carries its message id."""
-    return json.dumps(
-        {"id": message.id, "role": message.role, "content": message.content, "at": message.at.isoformat()},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    entry: dict[str, Any] = {"id": message.id, "role": message.role, "content": message.content}
+    entry["at"] = message.at.isoformat()
+    if message.replay is not None:
+        entry["replay"] = message.replay
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
 
 
 def _recent_message(entry: Any) -> Message:
     if isinstance(entry, str):
         m = json.loads(entry)
-        return Message(id=m["id"], role=m["role"], content=m["content"], at=datetime.fromisoformat(m["at"]))
+        at = datetime.fromisoformat(m["at"])
+        return Message(id=m["id"], role=m["role"], content=m["content"], at=at, replay=m.get("replay"))
     # Entries written as maps by earlier versions.
     return Message(
         id=entry.get("id", ""), role=entry.get("role", "user"), content=entry.get("content", ""), at=entry.get("at")
@@ -253,6 +254,8 @@ class FirestoreStore(TenantRecords, KnowledgeVersions):
                 with translated("reload conversation"):
                     data, version = self._read(conv_ref).get(conv_ref._document_path, (None, None))
                 current = _conversation(conversation.key, data, version)
+                if any(m.id == record.user_message.id for m in current.recent):
+                    return  # our commit landed but its answer was lost; the retry found its own writes
         raise ConflictError("conversation kept changing; turn not saved")
 
     def append_message(

@@ -56,6 +56,7 @@ class StandIn:
         self._lock = threading.Lock()
         self._state_file = state_file
         self._server: ThreadingHTTPServer | None = None
+        self._port = 0
         self.listener: Callable[[str], None] | None = None
         self.load_state()
 
@@ -92,11 +93,12 @@ class StandIn:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:<port>``."""
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        """``http://127.0.0.1:<port>`` (kept while stopped: :meth:`start` again serves there)."""
+        assert self._port, "not started"
+        return f"http://127.0.0.1:{self._port}"
 
-    def start(self, port: int = 0) -> StandIn:
+    def start(self, port: int | None = None) -> StandIn:
+        """Serve on ``port``; by default a free port the first time and the same one after :meth:`stop`."""
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -137,8 +139,9 @@ class StandIn:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self._port if port is None else port), Handler)
         self._server.daemon_threads = True
+        self._port = self._server.server_address[1]
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=self.name, daemon=True
         ).start()

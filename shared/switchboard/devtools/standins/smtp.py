@@ -33,11 +33,17 @@ class SmtpSink:
                 return "250 OK"
 
         self.port = port
-        self._controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+        self._handler = Collect()
+        self._controller_class = Controller
+        self._controller: Any = None
 
     def start(self) -> SmtpSink:
+        """Serve (again, after :meth:`stop`: a controller's event loop cannot be restarted)."""
+        self._controller = self._controller_class(self._handler, hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self
 
     def stop(self) -> None:
-        self._controller.stop()
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
