@@ -9,7 +9,8 @@ locals {
     health           = { memory = "256M", timeout = 30, public = true, paths = ["/api/health", "/api/health/*", "/api/openapi.json"], enqueues = false, secrets = ["GEMINI_API_KEY", "FRESHDESK_API_KEY", "CHATWOOT_API_TOKEN"] }
     kommo_webhook    = { memory = "256M", timeout = 30, public = true, paths = ["/api/kommo/*"], enqueues = true, secrets = ["KOMMO_CLIENT_SECRET", "KOMMO_WEBHOOK_SECRET"] }
     chatwoot_webhook = { memory = "256M", timeout = 30, public = true, paths = ["/api/webhooks/chatwoot", "/api/webhooks/chatwoot/*"], enqueues = false, secrets = ["CHATWOOT_WEBHOOK_SECRET"] }
-    tasks            = { memory = "512M", timeout = 300, public = false, paths = [], enqueues = true, secrets = ["GEMINI_API_KEY", "FRESHDESK_API_KEY", "SMTP_PASSWORD", "TEAMS_WEBHOOK_URL", "CHATWOOT_API_TOKEN", "KOMMO_ACCESS_TOKEN"] }
+    chatwoot_bot     = { memory = "256M", timeout = 30, public = true, paths = ["/api/chatwoot/*"], enqueues = true, secrets = ["CHATWOOT_BOT_SECRET", "VERIFY_JWT_SECRET"] }
+    tasks            = { memory = "512M", timeout = 300, public = false, paths = [], enqueues = true, secrets = ["GEMINI_API_KEY", "FRESHDESK_API_KEY", "SMTP_PASSWORD", "TEAMS_WEBHOOK_URL", "CHATWOOT_API_TOKEN", "KOMMO_ACCESS_TOKEN", "CHATWOOT_BOT_TOKEN", "VERIFY_JWT_SECRET"] }
   }
   public_functions = { for name, f in local.functions : name => f if f.public }
   queue            = "switchboard-tasks"

@@ -67,6 +67,9 @@ variable "secrets" {
     "KOMMO_CLIENT_SECRET",
     "KOMMO_ACCESS_TOKEN",
     "KOMMO_WEBHOOK_SECRET",
+    "CHATWOOT_BOT_TOKEN",
+    "CHATWOOT_BOT_SECRET",
+    "VERIFY_JWT_SECRET",
   ]
   description = "Secret Manager secrets (named like the variable, lower-case with dashes) exposed as environment variables. Add their versions out of band."
 }

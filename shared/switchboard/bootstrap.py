@@ -21,17 +21,19 @@ if TYPE_CHECKING:
     from google.cloud import firestore
 
     from switchboard.channels.auth import TenantAuth
+    from switchboard.channels.chatwoot_bot import ChatwootBotInbound
     from switchboard.channels.kommo import KommoInbound
     from switchboard.channels.tasks import TaskRunner
+    from switchboard.core.chatwoot_bot import ChatwootBotDeps
     from switchboard.core.escalation import EscalationDeps
     from switchboard.core.kommo_reply import KommoReplyDeps
     from switchboard.core.tenants import TenantDirectory
     from switchboard.core.turn import TurnDeps
     from switchboard.health import HealthCheck
-    from switchboard.helpdesk.base import AlertSink, BotChannel, ChatDesk, Mailer, TicketDesk
+    from switchboard.helpdesk.base import AlertSink, BotChannel, BotConversations, ChatDesk, Mailer, TicketDesk
     from switchboard.knowledge.cache import IndexCache
     from switchboard.llm.base import Embedder, LLMProvider
-    from switchboard.store.base import Claims, DeadLetters, EscalationStore, TurnStore
+    from switchboard.store.base import BotStates, Claims, DeadLetters, EscalationStore, TurnStore
     from switchboard.tasks.auth import TaskAuth
     from switchboard.tasks.base import TaskQueue
 
@@ -185,6 +187,7 @@ class Services:
             lambda: self.kommo_reply_deps,
             self.dead_letters,
             self.settings.task_max_deliveries,
+            lambda: self.chatwoot_bot_deps,
         )
 
     @cached_property
@@ -263,6 +266,48 @@ class Services:
 
         s = self.settings
         return TenantAuth(self.tenants, s.allow_anonymous, s.default_tenant)
+
+    @cached_property
+    def bot_states(self) -> BotStates:
+        """The Chatwoot bot's per-contact and per-conversation state."""
+        from switchboard.store.bot_states import FirestoreBotStates
+
+        return FirestoreBotStates(self.firestore_client, self.settings.store_timeout_seconds)
+
+    @cached_property
+    def chatwoot_bot(self) -> BotConversations | None:
+        """Chatwoot as the agent bot, when CHATWOOT_BOT_TOKEN is set."""
+        return connectors.chatwoot_bot(self.settings)
+
+    @cached_property
+    def chatwoot_bot_deps(self) -> ChatwootBotDeps:
+        """Everything the Chatwoot bot's tasks and its verification page need."""
+        from switchboard.core.chatwoot_bot import ChatwootBotDeps
+        from switchboard.verify_tokens import signer
+
+        secret = self.settings.verify_jwt_secret
+        return ChatwootBotDeps(
+            turn=self.turn_deps,
+            claims=self.claims,
+            states=self.bot_states,
+            owners=self.escalations,
+            bot=self.chatwoot_bot,
+            mailer=self.mailer,
+            alerts=self.alerts,
+            queue=self.queue,
+            sign_link=signer(secret.get_secret_value()) if secret else None,
+            public_base_url=self.settings.public_base_url or "",
+            max_ai_retries=self.settings.max_ai_retries,
+            default_language=self.settings.bot_language,
+            retry_base_seconds=self.settings.task_retry_base_seconds,
+        )
+
+    @cached_property
+    def chatwoot_bot_inbound(self) -> ChatwootBotInbound:
+        """What the bot's webhook and verification page need (the page builds the rest on use)."""
+        from switchboard.channels.chatwoot_bot import ChatwootBotInbound
+
+        return ChatwootBotInbound(self.settings, self.queue, lambda: self.chatwoot_bot_deps)
 
     @cached_property
     def kommo_inbound(self) -> KommoInbound:

@@ -116,6 +116,12 @@ class Settings(BaseSettings):
     chatwoot_account_id: int | None = Field(None, alias="CHATWOOT_ACCOUNT_ID")
     chatwoot_inbox_id: int | None = Field(None, alias="CHATWOOT_INBOX_ID")
     chatwoot_webhook_secret: SecretStr | None = Field(None, alias="CHATWOOT_WEBHOOK_SECRET")
+    chatwoot_bot_token: SecretStr | None = Field(None, alias="CHATWOOT_BOT_TOKEN")
+    chatwoot_bot_secret: SecretStr | None = Field(None, alias="CHATWOOT_BOT_SECRET")
+    verify_jwt_secret: SecretStr | None = Field(None, alias="VERIFY_JWT_SECRET")
+    public_base_url: str | None = Field(None, alias="PUBLIC_BASE_URL")
+    max_ai_retries: int = Field(2, alias="MAX_AI_RETRIES", ge=1, le=5)
+    bot_language: Literal["en", "mn"] = Field("en", alias="BOT_DEFAULT_LANGUAGE")
 
     kommo_client_secret: SecretStr | None = Field(None, alias="KOMMO_CLIENT_SECRET")
     kommo_account_id: int | None = Field(None, alias="KOMMO_ACCOUNT_ID")
@@ -160,6 +166,8 @@ class Settings(BaseSettings):
         chatwoot = (self.chatwoot_base_url, self.chatwoot_account_id, self.chatwoot_inbox_id)
         if self.chatwoot_api_token and not all(chatwoot):
             raise ValueError("CHATWOOT_API_TOKEN needs CHATWOOT_BASE_URL, CHATWOOT_ACCOUNT_ID and CHATWOOT_INBOX_ID")
+        if self.chatwoot_bot_token and not (self.chatwoot_base_url and self.chatwoot_account_id):
+            raise ValueError("CHATWOOT_BOT_TOKEN needs CHATWOOT_BASE_URL and CHATWOOT_ACCOUNT_ID")
         return self
 
     @property
@@ -178,6 +186,11 @@ class Settings(BaseSettings):
         return bool(
             self.chatwoot_base_url and self.chatwoot_api_token and self.chatwoot_account_id and self.chatwoot_inbox_id
         )
+
+    @property
+    def chatwoot_bot_configured(self) -> bool:
+        """The Chatwoot agent bot can reply (it needs no desk inbox or admin token)."""
+        return bool(self.chatwoot_base_url and self.chatwoot_account_id and self.chatwoot_bot_token)
 
     @property
     def api_key(self) -> SecretStr | None:

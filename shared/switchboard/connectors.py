@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from switchboard.config import Settings
 
 if TYPE_CHECKING:
-    from switchboard.helpdesk.base import AlertSink, BotChannel, ChatDesk, Mailer, TicketDesk
+    from switchboard.helpdesk.base import AlertSink, BotChannel, BotConversations, ChatDesk, Mailer, TicketDesk
     from switchboard.tasks.auth import TaskAuth
     from switchboard.tasks.base import TaskQueue
 
@@ -71,6 +71,15 @@ def kommo_bot(s: Settings) -> BotChannel | None:
     from switchboard.helpdesk.kommo import KommoConnector
 
     return KommoConnector(s.kommo_access_token.get_secret_value())
+
+
+def chatwoot_bot(s: Settings) -> BotConversations | None:
+    """Chatwoot as the agent bot (its own token), when CHATWOOT_BOT_TOKEN is set."""
+    if not (s.chatwoot_bot_configured and s.chatwoot_base_url and s.chatwoot_account_id and s.chatwoot_bot_token):
+        return None
+    from switchboard.helpdesk.chatwoot_bot import ChatwootBotConnector
+
+    return ChatwootBotConnector(s.chatwoot_base_url, s.chatwoot_bot_token.get_secret_value(), s.chatwoot_account_id)
 
 
 def task_queue(s: Settings) -> TaskQueue | None:

@@ -232,7 +232,7 @@ def idempotency_key(request: flask.Request) -> str:
     value = request.headers.get(IDEMPOTENCY_HEADER)
     if value is None:
         return ""
-    if not _IDEMPOTENCY_KEY.match(value):
+    if not _IDEMPOTENCY_KEY.fullmatch(value):
         raise InvalidInputError(f"{IDEMPOTENCY_HEADER} must be 1-255 printable ASCII characters without spaces")
     return value
 

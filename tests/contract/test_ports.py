@@ -16,10 +16,19 @@ from switchboard.config import RateLimit
 from switchboard.core.models import Escalation, Message, Tenant, TenantSettings
 from switchboard.errors import ConflictError
 from switchboard.knowledge.articles import Article, Chunk
-from switchboard.store.base import Claims, DeadLetter, DeadLetters, EscalationStore, TurnRecord, TurnStore
+from switchboard.store.base import (
+    BotStates,
+    Claims,
+    DeadLetter,
+    DeadLetters,
+    EscalationStore,
+    TurnRecord,
+    TurnStore,
+)
 from tests.support.memory import (
     RECENT_KEEP,
     RECENT_MAX,
+    InMemoryBotStates,
     InMemoryClaims,
     InMemoryDeadLetters,
     InMemoryEscalations,
@@ -36,18 +45,25 @@ class Ports:
     escalations: EscalationStore
     claims: Claims
     dead_letters: DeadLetters
+    bot_states: BotStates
 
 
 @pytest.fixture(params=["memory", pytest.param("firestore", marks=pytest.mark.emulator)])
 def ports(request: pytest.FixtureRequest) -> Ports:
     if request.param == "memory":
         db = MemoryDatabase()
-        return Ports(InMemoryStore(db), InMemoryEscalations(db), InMemoryClaims(db), InMemoryDeadLetters(db))
+        return Ports(
+            InMemoryStore(db),
+            InMemoryEscalations(db),
+            InMemoryClaims(db),
+            InMemoryDeadLetters(db),
+            InMemoryBotStates(db),
+        )
     request.getfixturevalue("env")  # Google's emulator, a fresh project
     from switchboard import bootstrap
 
     services = bootstrap.services()
-    return Ports(services.store, services.escalations, services.claims, services.dead_letters)
+    return Ports(services.store, services.escalations, services.claims, services.dead_letters, services.bot_states)
 
 
 def _now() -> datetime:
@@ -387,3 +403,16 @@ def test_dead_letters_are_listed_newest_first_per_tenant_and_a_task_has_one(port
     newest = ports.dead_letters.recent("a")[0]
     assert (newest.error, newest.attempts, newest.at) == ("RuntimeError: y", 8, start + timedelta(seconds=5))
     assert ports.dead_letters.recent("nobody") == []
+
+
+def test_bot_state_merges_fields_per_key_and_tenant(ports: Ports) -> None:
+    assert ports.bot_states.get("t", "contact:1:2:3") == {}
+    ports.bot_states.merge("t", "contact:1:2:3", {"state": "asked", "language": "mn"})
+    ports.bot_states.merge("t", "contact:1:2:3", {"state": "sent", "email": "a@example.com"})
+    stored = ports.bot_states.get("t", "contact:1:2:3")
+    assert {k: stored[k] for k in ("state", "language", "email")} == {
+        "state": "sent",
+        "language": "mn",
+        "email": "a@example.com",
+    }
+    assert ports.bot_states.get("other", "contact:1:2:3") == {} and ports.bot_states.get("t", "contact:1:2:4") == {}

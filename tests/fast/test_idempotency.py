@@ -99,4 +99,4 @@ def test_a_failure_recorded_twice_with_one_key_is_one_failure(stack: FastStack, 
 def test_one_key_in_two_tenants_is_two_failures() -> None:
     from switchboard.core.escalation import failure_id_for
 
-    assert failure_id_for("a", "k") != failure_id_for("b", "k")
+    assert failure_id_for("a", "u", "k") != failure_id_for("b", "u", "k")

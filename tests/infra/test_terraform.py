@@ -108,12 +108,19 @@ def test_each_function_runs_as_its_own_account_with_only_its_own_secrets(tf: dic
         used |= set(config["secrets"])
     assert used == declared  # every secret is read by some function
     # The public functions never hold what only deferred work needs.
-    for name in ("chat", "feedback", "kommo_webhook", "chatwoot_webhook"):
-        assert not {"SMTP_PASSWORD", "KOMMO_ACCESS_TOKEN", "FRESHDESK_API_KEY"} & set(functions[name]["secrets"]), name
+    for name in ("chat", "feedback", "kommo_webhook", "chatwoot_webhook", "chatwoot_bot"):
+        assert not {"SMTP_PASSWORD", "KOMMO_ACCESS_TOKEN", "FRESHDESK_API_KEY", "CHATWOOT_BOT_TOKEN"} & set(
+            functions[name]["secrets"]
+        ), name
     assert functions["feedback"]["secrets"] == []
     assert {"KOMMO_ACCESS_TOKEN", "SMTP_PASSWORD", "GEMINI_API_KEY"} <= set(functions["tasks"]["secrets"])
     # Only functions that schedule work may enqueue, and the chat function does not.
-    assert {n for n, f in functions.items() if f["enqueues"]} == {"escalation", "kommo_webhook", "tasks"}
+    assert {n for n, f in functions.items() if f["enqueues"]} == {
+        "escalation",
+        "kommo_webhook",
+        "chatwoot_bot",
+        "tasks",
+    }
     accessor = resources[("google_secret_manager_secret_iam_member", "fn")]
     assert "local.function_secrets" in accessor["for_each"]
 

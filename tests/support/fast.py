@@ -16,6 +16,7 @@ from typing import Any
 
 from switchboard import bootstrap
 from switchboard.config import Settings
+from switchboard.core.chatwoot_bot import BotMessage, Verified, run_bot_message, run_verified
 from switchboard.core.deferred import run_task, sweep
 from switchboard.core.kommo_reply import run_kommo_reply
 from switchboard.knowledge.articles import article_from_mapping, read_articles
@@ -24,6 +25,7 @@ from switchboard.llm.base import AnswerDraft, AnswerRequest
 from switchboard.tasks.auth import SECRET_HEADER
 from switchboard.tasks.base import Task
 from tests.support.memory import (
+    InMemoryBotStates,
     InMemoryClaims,
     InMemoryDeadLetters,
     InMemoryEscalations,
@@ -34,6 +36,7 @@ from tests.support.recorders import (
     Recorder,
     RecordingAlerts,
     RecordingBot,
+    RecordingBotConversations,
     RecordingChatDesk,
     RecordingMailer,
     RecordingQueue,
@@ -93,6 +96,8 @@ class FastStack:
     desk: RecordingChatDesk
     bot: RecordingBot
     results: list[tuple[str, Any]] = field(default_factory=list)
+    bot_states: InMemoryBotStates | None = None
+    chatwoot: RecordingBotConversations | None = None
 
     def seed(self, tenant: str = "default", articles: list[dict[str, Any]] | None = None) -> int:
         """Import articles (default: the demo KB) into ``tenant``; returns the version."""
@@ -103,6 +108,10 @@ class FastStack:
         """Run one task the way the tasks function does; returns its result."""
         if task.kind == "kommo-reply":
             return run_kommo_reply(self.services.kommo_reply_deps, task.payload)
+        if task.kind == "chatwoot-bot":
+            return run_bot_message(self.services.chatwoot_bot_deps, BotMessage(**task.payload))
+        if task.kind == "chatwoot-verified":
+            return run_verified(self.services.chatwoot_bot_deps, Verified(**task.payload))
         if task.kind == "sweep":
             return sweep(self.services.escalation_deps, 1000)
         return run_task(self.services.escalation_deps, task.kind, task.payload["tenant"], task.payload["failure_id"])
@@ -125,7 +134,8 @@ def fast_stack(llm: Any = None, absent: tuple[str, ...] = (), **settings: str) -
     Args:
         llm: An LLM port (for example :class:`ScriptedLLM`); default: the extractive provider.
         absent: Connectors to leave unconfigured (``ticket_desk``, ``mailer``, ``alerts``,
-            ``desk``, ``kommo_bot``, ``queue``): the services see None, as with no settings.
+            ``desk``, ``kommo_bot``, ``chatwoot_bot``, ``queue``): the services see None, as with no
+            settings.
         settings: Settings by environment variable name.
     """
     db = MemoryDatabase()
@@ -140,6 +150,8 @@ def fast_stack(llm: Any = None, absent: tuple[str, ...] = (), **settings: str) -
         "desk": RecordingChatDesk(),
         "kommo_bot": RecordingBot(),
         "dead_letters": InMemoryDeadLetters(db),
+        "bot_states": InMemoryBotStates(db),
+        "chatwoot_bot": RecordingBotConversations(),
     }
     overrides = {name: None if name in absent else part for name, part in parts.items()}
     if llm is not None:
@@ -158,4 +170,6 @@ def fast_stack(llm: Any = None, absent: tuple[str, ...] = (), **settings: str) -
         parts["alerts"],
         parts["desk"],
         parts["kommo_bot"],
+        bot_states=parts["bot_states"],
+        chatwoot=parts["chatwoot_bot"],
     )

@@ -53,6 +53,7 @@ class MemoryDatabase:
     desk_links: dict[str, tuple[str, str]] = field(default_factory=dict)
     deliveries: set[str] = field(default_factory=set)
     feedback: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    bot_states: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def count(self, tenant_id: str, day: str, counters: dict[str, int]) -> None:
         bucket = self.usage.setdefault((tenant_id, day), {})
@@ -257,6 +258,8 @@ class InMemoryEscalations:
         guarded: bool = False,
         open_problem: dict[str, Any] | None = None,
         close_problem: bool = False,
+        pending_add: Sequence[str] = (),
+        pending_remove: Sequence[str] = (),
     ) -> None:
         key = (escalation.tenant_id, escalation.id)
         with self.db.lock:
@@ -269,6 +272,9 @@ class InMemoryEscalations:
             data = _copy(data)
             for path, value in {**fields, "updated_at": self.db.clock()}.items():
                 _set_path(data, path, value)
+            if pending_remove or pending_add:
+                kept = [k for k in data.get("pending", []) if k not in pending_remove]
+                data["pending"] = kept + [k for k in dict.fromkeys(pending_add) if k not in kept]
             self.db.escalations[key] = (data, self.db.tick())
             problems = self.db.open_problems.setdefault((escalation.tenant_id, escalation.agent_id), {})
             if open_problem is not None:
@@ -412,3 +418,19 @@ class InMemoryDeadLetters:
         with self.db.lock:
             found = [x for x in self.letters.values() if tenant_id is None or x.tenant_id == tenant_id]
         return sorted(found, key=lambda letter: letter.at, reverse=True)[:limit]
+
+
+class InMemoryBotStates:
+    """The Chatwoot bot's state in memory."""
+
+    def __init__(self, db: MemoryDatabase) -> None:
+        self.db = db
+
+    def get(self, tenant_id: str, key: str) -> dict[str, Any]:
+        with self.db.lock:
+            return _copy(self.db.bot_states.get((tenant_id, key), {}))
+
+    def merge(self, tenant_id: str, key: str, fields: dict[str, Any]) -> None:
+        with self.db.lock:
+            stored = self.db.bot_states.setdefault((tenant_id, key), {})
+            stored.update(_copy({**fields, "updated_at": self.db.clock()}))

@@ -148,3 +148,19 @@ class RecordingBot(Recorder):
     def continue_bot(self, return_url: str, body: dict[str, Any]) -> int:
         self._record("continue_bot", (return_url, body))
         return 202
+
+
+class RecordingBotConversations(Recorder):
+    """Chatwoot as the agent bot: keeps every message, status change and attribute update."""
+
+    def post_message(self, conversation_id: int, text: str) -> None:
+        self._record("post_message", (conversation_id, text))
+
+    def set_status(self, conversation_id: int, status: str) -> None:
+        self._record("set_status", (conversation_id, status))
+
+    def set_attributes(self, conversation_id: int, attributes: dict[str, Any]) -> None:
+        self._record("set_attributes", (conversation_id, attributes))
+
+    def conversation_url(self, conversation_id: int) -> str:
+        return f"https://chatwoot.example/app/accounts/1/conversations/{conversation_id}"

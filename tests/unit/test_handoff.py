@@ -1968,3 +1968,24 @@ def test_ties_go_to_the_detected_language() -> None:
     fixer = typo_fixer()
     assert fixer.fix("поговорит", "ru") == "поговорить"
     assert fixer.fix("поговорит", "uk") == "поговорити"
+
+
+@pytest.mark.parametrize(
+    "text", ["хүнтэй ярих", "ажилтан дуудаад өг", "холбоод өг", "Холбоод өгөөч", "намайг холбож өгнө үү"]
+)
+def test_the_chatwoot_bots_mongolian_requests_for_a_person_hand_off(text: str) -> None:
+    assert detect_handoff(text).wants_human
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Энэ хүн хэн бэ?",
+        "Хэдэн хүн ажилладаг вэ?",
+        "Надад тусламж хэрэгтэй байна, нууц үгээ яаж сэргээх вэ?",
+        "Тусламжийн хуудас хаана байна?",
+        "интернэтээ холбоод өг",
+    ],
+)
+def test_ordinary_mongolian_sentences_with_person_or_help_do_not(text: str) -> None:
+    assert not detect_handoff(text).wants_human

@@ -13,16 +13,17 @@ from typing import Any
 import flask
 from pydantic import BaseModel, ConfigDict, Field
 
+from switchboard.core.chatwoot_bot import BotMessage, ChatwootBotDeps, Verified, run_bot_message, run_verified
 from switchboard.core.deferred import abandon, run_task, sweep
 from switchboard.core.escalation import EscalationDeps
 from switchboard.core.kommo_reply import KommoReplyDeps, reply_key, run_kommo_reply
-from switchboard.errors import InvalidInputError
+from switchboard.errors import ConfigurationError, InvalidInputError
 from switchboard.http import decode_json, json_response, parse_model, read_json
 from switchboard.routing import Route, match_path
 from switchboard.store.base import DeadLetter, DeadLetters
 from switchboard.tasks.auth import TaskAuth
 from switchboard.tasks.base import TASK_KINDS
-from switchboard.validators import FAILURE_ID, TENANT_ID, is_failure_id, is_tenant_id
+from switchboard.validators import EMAIL, FAILURE_ID, TENANT_ID, is_failure_id, is_tenant_id
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,37 @@ class KommoReplyIn(BaseModel):
     attempt: int = Field(0, ge=0)
 
 
+class ChatwootBotIn(BaseModel):
+    """A Chatwoot bot task body: one customer message (made by the chatwoot_bot function)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    tenant: str = Field(pattern=TENANT_ID)
+    account: int = Field(ge=1)
+    inbox: int = Field(ge=0)
+    conversation: int = Field(ge=1)
+    contact: int = Field(ge=0)
+    message_id: int = Field(ge=1)
+    content: str = Field(min_length=1, max_length=20_000)
+    status: str = Field(max_length=32)
+    contact_name: str = Field("", max_length=300)
+    attempt: int = Field(0, ge=0)
+
+
+class VerifiedIn(BaseModel):
+    """A contact followed its verification link: say so in the conversation."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    tenant: str = Field(pattern=TENANT_ID)
+    account: int = Field(ge=1)
+    conversation: int = Field(ge=1)
+    email: str = Field(pattern=EMAIL, max_length=320)
+    language: str = Field(max_length=8)
+    link_id: str = Field(min_length=8, max_length=64)
+    attempt: int = Field(0, ge=0)
+
+
 class SweepIn(BaseModel):
     """A sweep body: how old pending work must be to be re-enqueued."""
 
@@ -71,6 +103,7 @@ class TaskRunner:
         auth: Verifies that the request comes from our queue (OIDC token or the local secret).
         escalation: Builds the escalation use cases' dependencies (on first use only).
         kommo: Builds the Kommo reply's dependencies (on first use only).
+        chatwoot_bot: Builds the Chatwoot bot's dependencies (on first use only).
         dead_letters: Where tasks given up on are recorded.
         max_deliveries: The queue's max attempts: the last delivery that fails is a dead letter.
     """
@@ -80,12 +113,21 @@ class TaskRunner:
     kommo: Callable[[], KommoReplyDeps]
     dead_letters: DeadLetters
     max_deliveries: int
+    chatwoot_bot: Callable[[], ChatwootBotDeps] | None = None
 
 
 def _run(kind: str, request: flask.Request, runner: TaskRunner) -> dict[str, Any]:
     if kind == "kommo-reply":
         reply = parse_model(KommoReplyIn, read_json(request))
         return {"result": run_kommo_reply(runner.kommo(), reply.model_dump())}
+    if kind in ("chatwoot-bot", "chatwoot-verified"):
+        if runner.chatwoot_bot is None:
+            raise ConfigurationError("The Chatwoot bot is not set up in this function")
+        if kind == "chatwoot-bot":
+            message = BotMessage(**parse_model(ChatwootBotIn, read_json(request)).model_dump())
+            return {"result": run_bot_message(runner.chatwoot_bot(), message)}
+        verified = Verified(**parse_model(VerifiedIn, read_json(request)).model_dump())
+        return {"result": run_verified(runner.chatwoot_bot(), verified)}
     if kind == "sweep":
         body = parse_model(SweepIn, read_json(request, allow_empty=True))
         generation = 1000 + int(time.time()) // 600

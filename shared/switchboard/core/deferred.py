@@ -32,10 +32,6 @@ _KIND_OF_TASK = {
 }
 
 
-def _without(escalation: Escalation, kind: str) -> list[str]:
-    return [k for k in escalation.pending if k != kind]
-
-
 def _once(deps: EscalationDeps, escalation: Escalation, kind: str, action: Callable[[Escalation], None]) -> TaskResult:
     """Run ``action`` at most once per escalation and kind."""
     key = f"{kind}:{escalation.id}"
@@ -50,7 +46,7 @@ def _once(deps: EscalationDeps, escalation: Escalation, kind: str, action: Calla
     except UpstreamUnavailableError as exc:
         deps.claims.release(escalation.tenant_id, key)
         if claim.attempts >= MAX_ATTEMPTS:
-            deps.store.update(escalation, {"pending": _without(escalation, kind), f"{kind}_status": "failed"})
+            deps.store.update(escalation, {f"{kind}_status": "failed"}, pending_remove=[kind])
             log.error("giving up", extra={"kind": kind, "failure_id": escalation.id, "error": str(exc)})
             return "dropped"
         delay = backoff(claim.attempts, exc.retry_after, deps.retry_base_seconds)
@@ -59,16 +55,14 @@ def _once(deps: EscalationDeps, escalation: Escalation, kind: str, action: Calla
         return "rescheduled"
     except UpstreamError as exc:
         deps.claims.finish(escalation.tenant_id, key)
-        deps.store.update(escalation, {"pending": _without(escalation, kind), f"{kind}_status": "failed"})
+        deps.store.update(escalation, {f"{kind}_status": "failed"}, pending_remove=[kind])
         log.error("refused; not retrying", extra={"kind": kind, "failure_id": escalation.id, "error": str(exc)})
         return "dropped"
     except Exception:
         deps.claims.release(escalation.tenant_id, key)
         raise
     deps.claims.finish(escalation.tenant_id, key)
-    deps.store.update(
-        escalation, {"pending": _without(escalation, kind), f"{kind}_status": "sent", f"{kind}_at": deps.clock()}
-    )
+    deps.store.update(escalation, {f"{kind}_status": "sent", f"{kind}_at": deps.clock()}, pending_remove=[kind])
     return "done"
 
 
@@ -148,7 +142,7 @@ def run_task(deps: EscalationDeps, kind: str, tenant_id: str, failure_id: str) -
         except ConflictError:
             return "dropped"
         except UpstreamError as exc:
-            deps.store.update(escalation, {"status": "ticket_failed", "pending": _without(escalation, "ticket")})
+            deps.store.update(escalation, {"status": "ticket_failed"}, pending_remove=["ticket"])
             log.error("Freshdesk refused the ticket", extra={"failure_id": failure_id, "error": str(exc)})
             return "dropped"
         if outcome.status == "failed":
@@ -160,7 +154,7 @@ def run_task(deps: EscalationDeps, kind: str, tenant_id: str, failure_id: str) -
         return _once(deps, escalation, "teams", _post_card(deps))
     if kind == "chatwoot-sync" and deps.desk:
         if escalation.status == "declined":
-            deps.store.update(escalation, {"pending": _without(escalation, "chatwoot")})
+            deps.store.update(escalation, {}, pending_remove=["chatwoot"])
             return "dropped"
         return _once(deps, escalation, "chatwoot", _sync_desk(deps))
     if kind == "chatwoot-close" and deps.desk:
@@ -195,7 +189,7 @@ def abandon(deps: EscalationDeps, task_kind: str, tenant_id: str, failure_id: st
     escalation = deps.store.get(tenant_id, failure_id)
     if kind is None or escalation is None:
         return
-    fields: dict[str, Any] = {"pending": _without(escalation, kind), f"{kind}_status": "dead_letter"}
+    fields: dict[str, Any] = {f"{kind}_status": "dead_letter"}
     if kind == "ticket" and not escalation.ticket_id:
         fields["status"] = "ticket_failed"
-    deps.store.update(escalation, fields)
+    deps.store.update(escalation, fields, pending_remove=[kind])

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from switchboard.core import tickets
 from switchboard.core.models import Escalation
 from switchboard.core.problems import first_similar, problem_terms
-from switchboard.errors import ConfigurationError, ConflictError, NotFoundError, UpstreamUnavailableError
+from switchboard.errors import ConfigurationError, ConflictError, NotFoundError, UpstreamError, UpstreamUnavailableError
 from switchboard.helpdesk.base import AlertSink, ChatDesk, Mailer, TicketDesk, TicketRef
 from switchboard.store.base import Claims, EscalationStore
 from switchboard.tasks.base import Task, TaskQueue
@@ -107,9 +107,22 @@ def _enqueue(
     return True
 
 
-def failure_id_for(tenant_id: str, idempotency_key: str) -> str:
-    """The failure id a caller's idempotency key stands for (UUID-shaped, like the random ones)."""
-    return str(uuid.UUID(hashlib.sha256(f"{tenant_id}:{idempotency_key}".encode()).hexdigest()[:32]))
+def failure_id_for(tenant_id: str, agent_id: str, idempotency_key: str) -> str:
+    """The failure id a user's idempotency key stands for (UUID-shaped, like the random ones).
+    The key is the user's own: the same key from another user is another failure."""
+    seed = f"{tenant_id}\x00{agent_id}\x00{idempotency_key}"
+    return str(uuid.UUID(hashlib.sha256(seed.encode()).hexdigest()[:32]))
+
+
+def _same_report(stored: Escalation, report: FailureReport) -> Escalation:
+    """The stored failure, when it is the one this request reports again.
+
+    Raises:
+        ConflictError: The key was used before for another failure.
+    """
+    if (stored.session_id, stored.query) != (report.session_id, report.query):
+        raise ConflictError("This Idempotency-Key was already used for another failure")
+    return stored
 
 
 def record_failure(
@@ -117,14 +130,15 @@ def record_failure(
 ) -> Escalation:
     """Store a failure (the CRM contract) and, with a chat desk configured, schedule its sync.
 
-    With ``idempotency_key`` the failure's id comes from the key: the same key again (a retry
-    after a 503 or a lost answer) returns the failure already stored instead of a second one.
+    With ``idempotency_key`` the failure's id comes from the user and the key: the same request
+    again (a retry after a 503 or a lost answer) returns the failure already stored instead of a
+    second one; the same key with another report is a conflict.
     """
-    failure_id = failure_id_for(tenant_id, idempotency_key) if idempotency_key else str(uuid.uuid4())
+    failure_id = failure_id_for(tenant_id, report.agent_id, idempotency_key) if idempotency_key else str(uuid.uuid4())
     if idempotency_key:
         stored = deps.store.get(tenant_id, failure_id)
         if stored is not None:
-            return stored
+            return _same_report(stored, report)
     escalation = Escalation(
         id=failure_id,
         tenant_id=tenant_id,
@@ -146,7 +160,7 @@ def record_failure(
         stored = deps.store.get(tenant_id, failure_id) if idempotency_key else None
         if stored is None:
             raise
-        return stored  # the same key at the same moment, or our own create that landed unheard
+        return _same_report(stored, report)  # the same key at the same moment, or our own create
     if deps.desk:
         _enqueue(deps, "chatwoot-sync", escalation)
     log.info("failure recorded", extra={"failure_id": escalation.id, "reason": escalation.reason})
@@ -175,10 +189,9 @@ def _after_ticket(deps: EscalationDeps, escalation: Escalation, ticket: TicketRe
         "ticket_id": ticket.id,
         "ticket_url": ticket.url,
         "duplicate_of": duplicate_of,
-        "pending": pending,
     }
     problem = {"ticket_id": ticket.id, "terms": escalation.problem_terms, "at": escalation.created_at}
-    deps.store.update(escalation, fields, open_problem=problem)
+    deps.store.update(escalation, fields, open_problem=problem, pending_remove=["ticket"], pending_add=work)
     escalation.status, escalation.ticket_id, escalation.ticket_url = "ticketed", ticket.id, ticket.url
     escalation.duplicate_of = duplicate_of
     escalation.pending = pending
@@ -231,11 +244,10 @@ def attempt_ticket(deps: EscalationDeps, escalation: Escalation) -> TicketOutcom
     except UpstreamUnavailableError as exc:
         deps.claims.release(escalation.tenant_id, key)
         if "ticket" not in current.pending:
-            deps.store.update(current, {"status": "ticket_queued", "pending": [*current.pending, "ticket"]})
+            deps.store.update(current, {"status": "ticket_queued"}, pending_add=["ticket"])
             current.pending.append("ticket")
         if claim.attempts >= MAX_ATTEMPTS:
-            pending = [k for k in current.pending if k != "ticket"]
-            deps.store.update(current, {"status": "ticket_failed", "pending": pending})
+            deps.store.update(current, {"status": "ticket_failed"}, pending_remove=["ticket"])
             log.error("giving up on the ticket", extra={"failure_id": current.id, "attempts": claim.attempts})
             return TicketOutcome("failed", current, None, tickets.failed_message(current))
         _enqueue(
@@ -273,7 +285,10 @@ def create_ticket(
         NotFoundError: Unknown failure id.
         ConflictError: The failure was declined.
     """
+    if deps.tickets is None:
+        raise ConfigurationError("No ticket desk is configured (FRESHDESK_DOMAIN, FRESHDESK_API_KEY)")
     escalation = _load(deps, tenant_id, failure_id)
+    before = escalation.status
     for _ in range(ACCEPT_ATTEMPTS):
         if escalation.status == "declined":
             raise ConflictError(f"Failure {failure_id} was declined; record a new failure to open a ticket")
@@ -286,7 +301,16 @@ def create_ticket(
             escalation = _load(deps, tenant_id, failure_id)
     else:
         raise ConflictError(f"Failure {failure_id} kept changing; try again")
-    return attempt_ticket(deps, escalation)
+    try:
+        return attempt_ticket(deps, escalation)
+    except UpstreamUnavailableError:
+        raise
+    except UpstreamError:
+        # Freshdesk refused this ticket (4xx): nothing is left queued, and the user may decline.
+        deps.store.update(
+            escalation, {"status": before if before != "ticket_queued" else "open"}, pending_remove=["ticket"]
+        )
+        raise
 
 
 def _accept(deps: EscalationDeps, escalation: Escalation, history: list[dict[str, str]]) -> None:
@@ -299,14 +323,15 @@ def _accept(deps: EscalationDeps, escalation: Escalation, history: list[dict[str
         ConflictError: The escalation changed since it was loaded.
     """
     fields: dict[str, Any] = {}
-    if "ticket" not in escalation.pending:
-        fields.update(status="ticket_queued", pending=[*escalation.pending, "ticket"])
+    accepting = "ticket" not in escalation.pending
+    if accepting:
+        fields["status"] = "ticket_queued"
     if history and not escalation.history:
         fields["history"] = history
     if fields:
-        deps.store.update(escalation, fields, guarded=True)
+        deps.store.update(escalation, fields, guarded=True, pending_add=["ticket"] if accepting else ())
         escalation.status = fields.get("status", escalation.status)
-        escalation.pending = fields.get("pending", escalation.pending)
+        escalation.pending = [*escalation.pending, "ticket"] if accepting else escalation.pending
         escalation.history = fields.get("history", escalation.history)
 
 

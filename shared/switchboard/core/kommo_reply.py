@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 REPLY_LEASE = timedelta(seconds=90)
 #: Reschedules before a reply is left to the queue's own retries (then its dead letter): with a
-#: 15 s base this waits about 4 hours in all, past any outage a customer would still wait out.
+#: 15 s base this waits about 3 hours in all, past any outage a customer would still wait out.
 MAX_REPLY_ATTEMPTS = 10
 #: Kommo refuses for good with these: the token (401) or the waiting bot step (404) is gone.
 FINAL_STATUSES = (401, 404)
@@ -136,7 +136,12 @@ def _rate_limited_body(text: str, exc: RateLimitedError, reply_mode: str) -> dic
 def _answer(deps: KommoReplyDeps, tenant_id: str, key: str, task: dict[str, Any]) -> dict[str, Any]:
     contact = task.get("contact_id") or key
     user = UserInfo(f"kommo:{contact}", name=task.get("contact_name", ""))
-    inbound = InboundMessage(tenant_id, "kommo", key, user, task["message"], "customer", human_takes_over=True)
+    # The return_url names this request: a turn saved by an earlier delivery (whose answer was
+    # lost) is found and answered again instead of being stored twice.
+    replay = reply_key(task["return_url"])
+    inbound = InboundMessage(
+        tenant_id, "kommo", key, user, task["message"], "customer", human_takes_over=True, idempotency_key=replay
+    )
     mode = task.get("reply_mode", "bubbles")
     try:
         return continue_body(handle_turn(inbound, deps.turn), mode)

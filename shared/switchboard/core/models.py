@@ -45,6 +45,9 @@ class TenantSettings:
     max_output_tokens: int | None = None
     escalation_threshold: float | None = None
     kommo: dict[str, Any] = field(default_factory=dict)
+    #: The Chatwoot agent bot: ``language`` (its default, ``en`` or ``mn``) and ``texts``
+    #: (``{message key: {language: text}}``) replacing its fixed messages.
+    bot: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from switchboard.core.problems import first_similar, problem_terms
 from switchboard.core.prompts import system_instruction
 from switchboard.core.retrieve import retrieve
 from switchboard.core.tenants import TenantDirectory
-from switchboard.errors import LLMError, RateLimitedError
+from switchboard.errors import ConflictError, LLMError, RateLimitedError
 from switchboard.knowledge.cache import IndexCache
 from switchboard.knowledge.confidence import confidence_features, confidence_from
 from switchboard.llm.base import AnswerDraft, AnswerRequest, Embedder, LLMProvider
@@ -89,12 +89,14 @@ def _message_ids(now: datetime, idempotency_key: str = "") -> tuple[str, str]:
     return f"{stem}-q", f"{stem}-r"
 
 
-def _replay_of(conversation: Conversation, idempotency_key: str) -> TurnResult | None:
+def _replay_of(conversation: Conversation, idempotency_key: str, text: str) -> TurnResult | None:
     """The stored answer to an earlier request with this key, when the conversation holds it."""
     tag = f"-{_key_tag(idempotency_key)}-"
     question = next((m for m in conversation.recent if m.role == "user" and tag in m.id), None)
     if question is None:
         return None
+    if question.content != text:
+        raise ConflictError("This Idempotency-Key was already used for another message")
     reply_id = question.id.removesuffix("-q") + "-r"
     reply = next((m for m in conversation.recent if m.id == reply_id), None)
     replay = (reply.replay if reply else None) or {"silent": True}
@@ -148,7 +150,7 @@ class _Turn:
         )
         self.timings["load_ms"] = _ms(t0)
         self.debug["rate"] = {"count": decision.count, "limit": deps.policy.rate.limit}
-        replayed = _replay_of(conversation, message.idempotency_key) if message.idempotency_key else None
+        replayed = _replay_of(conversation, message.idempotency_key, message.text) if message.idempotency_key else None
         if replayed is not None:  # answered before; the caller did not hear back
             replayed.debug = {"replayed": True, "timings_ms": {"total_ms": _ms(start)}}
             return replayed

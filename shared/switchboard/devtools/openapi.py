@@ -27,6 +27,7 @@ ERRORS = {
     "401": "Missing or unknown API key (when anonymous access is off)",
     "404": "Unknown path",
     "405": "Method not allowed (see Allow)",
+    "409": "The Idempotency-Key was already used for another request",
     "413": "Body over 1 MB, or a message over MAX_MESSAGE_CHARS",
     "422": "A field is missing or invalid (errors names each)",
     "503": "A dependency is unavailable; retry later",
@@ -97,7 +98,7 @@ def document() -> dict[str, Any]:
                         **_json("RateLimited", "The user's answers for this window are used up"),
                         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                     },
-                    **_errors("400", "401", "404", "405", "413", "422", "503"),
+                    **_errors("400", "401", "404", "405", "409", "413", "422", "503"),
                 },
             }
         },
@@ -110,7 +111,7 @@ def document() -> dict[str, Any]:
                 "requestBody": _body("FailureIn"),
                 "responses": {
                     "200": _json("FailureCreated", "The failure's id"),
-                    **_errors("400", "401", "404", "405", "413", "422", "503"),
+                    **_errors("400", "401", "404", "405", "409", "413", "422", "503"),
                 },
             }
         },

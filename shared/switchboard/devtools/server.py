@@ -21,6 +21,7 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("/api/feedback", "feedback"),
     ("/api/webhooks/chatwoot", "chatwoot_webhook"),
     ("/api/kommo/", "kommo_webhook"),
+    ("/api/chatwoot/", "chatwoot_bot"),
     ("/api/health", "health"),
     ("/api/openapi.json", "health"),
     ("/tasks/", "tasks"),

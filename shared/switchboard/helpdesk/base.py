@@ -129,3 +129,23 @@ class BotChannel(Protocol):
             UpstreamError: Refused (4xx): retrying cannot help.
         """
         ...
+
+
+class BotConversations(Protocol):
+    """What a Chatwoot agent bot may do in a conversation with its own token."""
+
+    def post_message(self, conversation_id: int, text: str) -> None:
+        """Reply in the conversation as the bot (``message_type: outgoing``)."""
+        ...
+
+    def set_status(self, conversation_id: int, status: str) -> None:
+        """``open`` hands the conversation to people; ``pending`` gives it back to the bot."""
+        ...
+
+    def set_attributes(self, conversation_id: int, attributes: dict[str, Any]) -> None:
+        """Set conversation custom attributes."""
+        ...
+
+    def conversation_url(self, conversation_id: int) -> str:
+        """The agent-facing URL of a conversation."""
+        ...

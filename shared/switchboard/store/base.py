@@ -194,8 +194,14 @@ class EscalationStore(Protocol):
         guarded: bool = False,
         open_problem: dict[str, Any] | None = None,
         close_problem: bool = False,
+        pending_add: Sequence[str] = (),
+        pending_remove: Sequence[str] = (),
     ) -> None:
-        """Update fields; ``guarded`` raises ConflictError if it changed since loaded."""
+        """Update fields; ``guarded`` raises ConflictError if it changed since loaded.
+
+        ``pending_remove`` then ``pending_add`` change the ``pending`` list atomically in the
+        store, whatever this copy says: two workers finishing different kinds of work at once
+        never write back each other's stale list."""
         ...
 
     def ticketed_for_user(self, tenant_id: str, agent_id: str, exclude: str) -> list[Escalation]:
@@ -269,4 +275,17 @@ class DeadLetters(Protocol):
 
     def recent(self, tenant_id: str | None = None, limit: int = 50) -> list[DeadLetter]:
         """The newest letters first, of one tenant or of all."""
+        ...
+
+
+class BotStates(Protocol):
+    """Small per-contact and per-conversation state of the Chatwoot agent bot (email
+    verification, AI failures in a row), as documents of plain fields."""
+
+    def get(self, tenant_id: str, key: str) -> dict[str, Any]:
+        """The fields stored under ``key`` ({} when none)."""
+        ...
+
+    def merge(self, tenant_id: str, key: str, fields: dict[str, Any]) -> None:
+        """Set these fields (others are kept); creates the document if needed."""
         ...

@@ -10,6 +10,7 @@ webhook_deliveries/{delivery_id}        Chatwoot deliveries already handled (TTL
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -76,8 +77,11 @@ class FirestoreEscalations:
         guarded: bool = False,
         open_problem: dict[str, Any] | None = None,
         close_problem: bool = False,
+        pending_add: Sequence[str] = (),
+        pending_remove: Sequence[str] = (),
     ) -> None:
-        """Update fields (``guarded``: only if unchanged since loaded) and the user's open list.
+        """Update fields (``guarded``: only if unchanged since loaded), ``pending`` (atomic
+        ArrayRemove, then ArrayUnion, in the same commit) and the user's open list.
 
         Raises:
             ConflictError: ``guarded`` and the escalation changed meanwhile.
@@ -85,7 +89,12 @@ class FirestoreEscalations:
         ref = self._tenant(escalation.tenant_id).collection("escalations").document(escalation.id)
         batch = self._db.batch()
         option = self._db.write_option(last_update_time=escalation.version) if guarded else None
-        batch.update(ref, {**fields, "updated_at": datetime.now(UTC)}, option=option)
+        first = {**fields, "updated_at": datetime.now(UTC)}
+        if pending_remove:
+            first["pending"] = firestore.ArrayRemove(list(pending_remove))
+        batch.update(ref, first, option=option)
+        if pending_add:
+            batch.update(ref, {"pending": firestore.ArrayUnion(list(pending_add))})
         user_ref = self._user_ref(escalation.tenant_id, escalation.agent_id)
         if open_problem is not None:
             batch.set(user_ref, {"open_escalations": {escalation.id: open_problem}}, merge=True)

@@ -29,6 +29,7 @@ def _tenant(tenant_id: str, data: dict[str, Any]) -> Tenant:
             max_output_tokens=settings.get("max_output_tokens"),
             escalation_threshold=settings.get("escalation_threshold"),
             kommo=dict(settings.get("kommo") or {}),
+            bot=dict(settings.get("bot") or {}),
         ),
     )
 
@@ -44,6 +45,7 @@ def _tenant_dict(tenant: Tenant) -> dict[str, Any]:
             "max_output_tokens": s.max_output_tokens,
             "escalation_threshold": s.escalation_threshold,
             "kommo": s.kommo,
+            "bot": s.bot,
         },
     }
 

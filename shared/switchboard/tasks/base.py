@@ -20,6 +20,8 @@ TASK_KINDS = (
     "chatwoot-close",
     "sweep",
     "kommo-reply",
+    "chatwoot-bot",
+    "chatwoot-verified",
 )
 
 
