@@ -166,6 +166,8 @@ class Settings(BaseSettings):
         chatwoot = (self.chatwoot_base_url, self.chatwoot_account_id, self.chatwoot_inbox_id)
         if self.chatwoot_api_token and not all(chatwoot):
             raise ValueError("CHATWOOT_API_TOKEN needs CHATWOOT_BASE_URL, CHATWOOT_ACCOUNT_ID and CHATWOOT_INBOX_ID")
+        if self.verify_jwt_secret is not None and len(self.verify_jwt_secret.get_secret_value()) < 32:
+            raise ValueError("VERIFY_JWT_SECRET must be at least 32 characters (it signs verification links)")
         if self.chatwoot_bot_token and not (self.chatwoot_base_url and self.chatwoot_account_id):
             raise ValueError("CHATWOOT_BOT_TOKEN needs CHATWOOT_BASE_URL and CHATWOOT_ACCOUNT_ID")
         return self

@@ -71,6 +71,19 @@ def start_running(state: Path, port: int, **extra: str) -> Running:
     return running
 
 
+def cli(state: Path, *args: str) -> None:
+    """Run ``switchboard <args>`` against the dev stack whose state is in ``state``; it must succeed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "switchboard.cli", *args],
+        cwd=REPO,
+        env={**os.environ, "SWITCHBOARD_STATE_DIR": str(state)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def stop_stack(proc: subprocess.Popen[str]) -> int:
     proc.send_signal(signal.SIGTERM)
     return proc.wait(30)
@@ -199,17 +212,8 @@ def test_seed_002_flow_end_to_end_on_the_dev_stack(tmp_path: Path) -> None:
 def test_a_signed_kommo_request_on_the_dev_stack_gets_one_continue_call(tmp_path: Path) -> None:
     port = free_port()
     running = start_running(tmp_path, port)
-    environment = {**os.environ, "SWITCHBOARD_STATE_DIR": str(tmp_path)}
     try:
-        sent = subprocess.run(
-            [sys.executable, "-m", "switchboard.cli", "kommo", "send", "How do I create a property listing?"],
-            cwd=REPO,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert sent.returncode == 0, sent.stdout + sent.stderr
+        cli(tmp_path, "kommo", "send", "How do I create a property listing?")
         line = running.wait_line("[kommo] continue")
         assert "handoff=False" in line and "bubble(s)" in line
         state = json.loads((tmp_path / "standins" / "kommo.json").read_text())
@@ -217,5 +221,68 @@ def test_a_signed_kommo_request_on_the_dev_stack_gets_one_continue_call(tmp_path
         bubbles = [h["params"]["value"] for h in call["body"]["execute_handlers"]]
         assert bubbles and all(len(b) <= 80 for b in bubbles)
         assert " ".join(bubbles) == " ".join(call["body"]["data"]["reply"].split())
+    finally:
+        assert stop_stack(running.proc) == 0
+
+
+def test_the_chatwoot_bot_on_the_dev_stack_from_hello_to_a_person(tmp_path: Path) -> None:
+    """The issue's walk-through on `make dev`: loopback Chatwoot, SMTP and Teams stand-ins."""
+    port = free_port()
+    running = start_running(tmp_path, port)
+    base = f"http://127.0.0.1:{port}"
+
+    def send(text: str) -> None:
+        cli(tmp_path, "chatwoot", "send", "--conversation", "5", text)
+
+    def bot_lines() -> list[str]:
+        return [line for line in running.lines if "[chatwoot] bot in conversation 5:" in line]
+
+    def next_reply(text: str, contains: str) -> str:
+        before = len(bot_lines())
+        send(text)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            new = bot_lines()[before:]
+            if new:
+                assert contains in new[0], new[0]
+                return new[0]
+            time.sleep(0.1)
+        raise AssertionError(f"no bot reply to {text!r}:\n{''.join(running.lines[-30:])}")
+
+    try:
+        next_reply("hello", "please write your email address")
+        next_reply("jane@example", "does not look like a valid email address")
+        next_reply("jane@example.com", "sent a verification link to jane@example.com")
+        link = running.wait_line("/api/chatwoot/verify?token=").split("link: ", 1)[1].strip()
+        assert link.startswith(f"{base}/api/chatwoot/verify?token=")
+        forged = link[:-4] + ("AAAA" if not link.endswith("AAAA") else "BBBB")
+        assert httpx.get(forged, timeout=10).status_code == 400
+        page = httpx.get(link, timeout=10)
+        assert page.status_code == 200 and "Email verified" in page.text
+        running.wait_line("[chatwoot] bot in conversation 5: Your email is verified")
+        assert httpx.get(link, timeout=10).status_code == 410  # a link works once
+        answer = next_reply("How long do card refunds take?", "")
+        assert "refund" in answer.lower()
+        next_reply("хүнтэй ярих", "ажилтанд шилжүүллээ")
+        running.wait_line("[chatwoot] conversation 5 is now open")
+        running.wait_line("[teams] card:")
+        # While people own it, the bot is silent
+        quiet = len(bot_lines())
+        send("hello? anyone there?")
+        time.sleep(3)
+        assert len(bot_lines()) == quiet
+        assert len([line for line in running.lines if "[teams] card:" in line]) == 1
+        # A delivery repeated by Chatwoot is answered once
+        from switchboard.devtools.standins.chatwoot import bot_event, signature_headers
+
+        secret = (tmp_path / "dev-chatwoot-bot-secret").read_text().strip()
+        raw = json.dumps(bot_event("hello", 6, 987654, contact=43)).encode()
+        for _ in range(2):
+            assert httpx.post(
+                f"{base}/api/chatwoot/bot", content=raw, headers=signature_headers(raw, secret)
+            ).is_success
+        running.wait_line("[chatwoot] bot in conversation 6:")
+        time.sleep(3)
+        assert len([line for line in running.lines if "[chatwoot] bot in conversation 6:" in line]) == 1
     finally:
         assert stop_stack(running.proc) == 0

@@ -3,8 +3,6 @@ and tasks) over in-memory ports and a recording Chatwoot: email verification, an
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
 import json
 import re
@@ -16,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from switchboard.core import bot_texts, phrases
+from switchboard.devtools.standins.chatwoot import bot_event, signature_headers
 from switchboard.errors import LLMError, LLMUnavailableError, UpstreamUnavailableError
 from switchboard.llm.base import AnswerDraft, AnswerRequest
 from switchboard.verify_tokens import signer
@@ -23,7 +22,7 @@ from tests.conftest import function_client
 from tests.support.fast import FastStack, ScriptedLLM
 
 BOT_SECRET = "bot-webhook-secret"
-VERIFY_SECRET = "verify-jwt-secret"
+VERIFY_SECRET = "verify-jwt-secret-of-the-fast-tier-0123456789"
 BOT = {
     "CHATWOOT_BASE_URL": "https://chatwoot.example",
     "CHATWOOT_ACCOUNT_ID": "1",
@@ -38,30 +37,12 @@ _ids = itertools.count(1000)
 def event(
     text: str, conversation: int = 7, contact: int = 42, status: str = "pending", **overrides: Any
 ) -> dict[str, Any]:
-    """A ``message_created`` event as Chatwoot sends it to an agent bot."""
-    body: dict[str, Any] = {
-        "event": "message_created",
-        "id": next(_ids),
-        "content": text,
-        "message_type": "incoming",
-        "private": False,
-        "sender": {"id": contact, "name": "Jane Smith", "type": "contact"},
-        "inbox": {"id": 3, "name": "Web"},
-        "conversation": {"id": conversation, "inbox_id": 3, "status": status},
-        "account": {"id": 1, "name": "Acme"},
-    }
-    body.update(overrides)
-    return body
+    """A ``message_created`` event as Chatwoot sends it to an agent bot (inbox 3)."""
+    return {**bot_event(text, conversation, next(_ids), contact, status, inbox=3), **overrides}
 
 
 def signed(raw: bytes, secret: str = BOT_SECRET, at: int | None = None) -> dict[str, str]:
-    stamp = str(at if at is not None else int(time.time()))
-    digest = hmac.new(secret.encode(), f"{stamp}.".encode() + raw, hashlib.sha256).hexdigest()
-    return {
-        "X-Chatwoot-Signature": f"sha256={digest}",
-        "X-Chatwoot-Timestamp": stamp,
-        "Content-Type": "application/json",
-    }
+    return signature_headers(raw, secret, at)
 
 
 def deliver(body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
@@ -273,7 +254,7 @@ def test_forged_expired_and_reused_links_change_nothing(bot: FastStack) -> None:
     # forged: signed with another secret
     claims = {"tenant": "default", "account": 1, "inbox": 3, "contact": 42, "conversation": 7}
     claims |= {"email": "mallory@example.com", "lang": "en", "jti": "forged-link-id"}
-    forged = signer("not-our-secret")(claims, timedelta(hours=1))
+    forged = signer("not-our-secret-but-long-enough-to-sign-0123")(claims, timedelta(hours=1))
     assert open_link(forged).status_code == 400
     # expired
     expired = signer(VERIFY_SECRET)({**claims, "jti": "expired-link-id"}, timedelta(seconds=-10))

@@ -50,3 +50,15 @@ def test_the_desk_address_without_its_token_means_not_used_here(monkeypatch: pyt
     monkeypatch.delenv("CHATWOOT_INBOX_ID")
     with pytest.raises(ValueError, match="CHATWOOT_API_TOKEN needs"):
         Settings()
+
+
+def test_the_chatwoot_bot_settings_are_checked() -> None:
+    with pytest.raises(ValidationError, match="VERIFY_JWT_SECRET must be at least 32"):
+        Settings.model_validate({"VERIFY_JWT_SECRET": "short"})
+    with pytest.raises(ValidationError, match="CHATWOOT_BOT_TOKEN needs CHATWOOT_BASE_URL"):
+        Settings.model_validate({"CHATWOOT_BOT_TOKEN": "t"})
+    bot = Settings.model_validate(
+        {"CHATWOOT_BOT_TOKEN": "t", "CHATWOOT_BASE_URL": "https://cw.example", "CHATWOOT_ACCOUNT_ID": "3"}
+    )
+    assert bot.chatwoot_bot_configured and not bot.chatwoot_configured  # the desk stays independent
+    assert bot.max_ai_retries == 2 and bot.bot_language == "en"

@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     tenants.register(sub)
     tasks.register(sub)
     dev.register_kommo(sub)
+    dev.register_chatwoot(sub)
     bench.register(sub)
     dev.register_dev(sub)
     return parser

@@ -1,9 +1,11 @@
-"""``switchboard kommo send`` and ``switchboard dev``: the local dev stack and a tool to poke it."""
+"""``switchboard kommo send``, ``switchboard chatwoot send`` and ``switchboard dev``: the local dev
+stack and tools to poke it."""
 
 from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 from switchboard.cli.common import Commands, err, out
 
@@ -54,6 +56,37 @@ def cmd_kommo_send(args: argparse.Namespace) -> int:
     return 0 if response.status_code == 200 else 1
 
 
+def cmd_chatwoot_send(args: argparse.Namespace) -> int:
+    """Post a signed agent-bot event to the running dev stack, as Chatwoot would (local only)."""
+    import json
+    import time
+
+    import httpx
+
+    from switchboard.devtools.local import running_dev_stack, state_dir
+    from switchboard.devtools.standins.chatwoot import bot_event, signature_headers
+
+    running = running_dev_stack()
+    if not running or not running.get("chatwoot_bot_secret_file"):
+        err("no dev stack with the Chatwoot stand-in is running; start `make dev` first")
+        return 2
+    status = args.status or "pending"
+    if not args.status:  # what the stand-in says now (open after a handoff), as Chatwoot would send
+        try:
+            seen = json.loads((state_dir() / "standins" / "chatwoot.json").read_text())
+            found = [c for c in seen.get("conversations", []) if c.get("id") == args.conversation]
+            status = str(found[0].get("status", "pending")) if found else "pending"
+        except (OSError, ValueError):
+            pass
+    secret = Path(running["chatwoot_bot_secret_file"]).read_text().strip()
+    event = bot_event(args.message, args.conversation, int(time.time() * 1000) % 2**31, args.contact, status)
+    raw = json.dumps(event).encode()
+    url = f"{running['base_url']}/api/chatwoot/bot"
+    response = httpx.post(url, content=raw, headers=signature_headers(raw, secret), timeout=10)
+    out(f"{response.status_code} {response.text.strip()}  (the bot's reply shows up in the make dev output)")
+    return 0 if response.status_code == 200 else 1
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     """Run the whole system locally (what `make dev` runs)."""
     from switchboard.devtools.stack import run_dev_stack
@@ -70,6 +103,19 @@ def register_kommo(sub: Commands) -> None:
     send.add_argument("--name", default="Jane Smith")
     send.add_argument("message")
     send.set_defaults(func=cmd_kommo_send, needs_store=False)
+
+
+def register_chatwoot(sub: Commands) -> None:
+    """Add ``chatwoot send``."""
+    chatwoot = sub.add_parser("chatwoot", help="Chatwoot bot tools").add_subparsers(
+        dest="chatwoot_command", required=True
+    )
+    send = chatwoot.add_parser("send", help="post a signed agent-bot message event to the running dev stack")
+    send.add_argument("--conversation", type=int, default=1, help="conversation id (default 1)")
+    send.add_argument("--contact", type=int, default=42, help="contact id (default 42)")
+    send.add_argument("--status", choices=["pending", "open", "resolved"], help="default: what the stand-in says")
+    send.add_argument("message")
+    send.set_defaults(func=cmd_chatwoot_send, needs_store=False)
 
 
 def cmd_openapi(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any
 
 from switchboard.core import bot_texts
-from switchboard.core.escalation import backoff
+from switchboard.core.escalation import try_later
 from switchboard.core.language import detect_language
 from switchboard.core.models import InboundMessage, Tenant, TurnResult, UserInfo
 from switchboard.core.tickets import adaptive_card_message
@@ -307,13 +307,9 @@ def run_bot_message(deps: ChatwootBotDeps, message: BotMessage) -> str:
     try:
         return _handle(deps, message)
     except (UpstreamUnavailableError, StoreError) as exc:
-        attempt = message.attempt + 1
-        if deps.queue is None or attempt > MAX_TASK_ATTEMPTS:
+        later = lambda attempt, delay: bot_task(replace(message, attempt=attempt), delay)  # noqa: E731
+        if not try_later(deps.queue, later, message.attempt, exc, deps.retry_base_seconds, MAX_TASK_ATTEMPTS):
             raise
-        hint = exc.retry_after if isinstance(exc, UpstreamUnavailableError) else None
-        delay = backoff(attempt, hint, deps.retry_base_seconds)
-        deps.queue.enqueue(bot_task(replace(message, attempt=attempt), delay))
-        log.warning("chatwoot bot reply rescheduled", extra={"attempt": attempt, "delay_s": delay, "error": str(exc)})
         return "rescheduled"
 
 
@@ -426,11 +422,7 @@ def run_verified(deps: ChatwootBotDeps, verified: Verified) -> str:
         deps.claims.finish(verified.tenant, key, "sent")
         return "sent"
     except (UpstreamUnavailableError, StoreError) as exc:
-        attempt = verified.attempt + 1
-        if deps.queue is None or attempt > MAX_TASK_ATTEMPTS:
+        later = lambda attempt, delay: verified_task(replace(verified, attempt=attempt), delay)  # noqa: E731
+        if not try_later(deps.queue, later, verified.attempt, exc, deps.retry_base_seconds, MAX_TASK_ATTEMPTS):
             raise
-        hint = exc.retry_after if isinstance(exc, UpstreamUnavailableError) else None
-        deps.queue.enqueue(
-            verified_task(replace(verified, attempt=attempt), backoff(attempt, hint, deps.retry_base_seconds))
-        )
         return "rescheduled"

@@ -107,6 +107,27 @@ def _enqueue(
     return True
 
 
+def try_later(
+    queue: TaskQueue | None,
+    next_task: Callable[[int, float], Task],
+    attempt: int,
+    error: Exception,
+    base_seconds: float,
+    max_attempts: int,
+) -> bool:
+    """Schedule the next attempt of work that failed in a way waiting can fix: ``next_task(attempt
+    + 1, delay)`` with backoff that honours the vendor's Retry-After. False (nothing scheduled)
+    without a queue or once ``max_attempts`` are used up: the caller lets the queue retry."""
+    following = attempt + 1
+    if queue is None or following > max_attempts:
+        return False
+    hint = error.retry_after if isinstance(error, UpstreamUnavailableError) else None
+    delay = backoff(following, hint, base_seconds)
+    queue.enqueue(next_task(following, delay))
+    log.warning("rescheduled", extra={"attempt": following, "delay_s": delay, "error": str(error)})
+    return True
+
+
 def failure_id_for(tenant_id: str, agent_id: str, idempotency_key: str) -> str:
     """The failure id a user's idempotency key stands for (UUID-shaped, like the random ones).
     The key is the user's own: the same key from another user is another failure."""

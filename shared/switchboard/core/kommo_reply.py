@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from switchboard.core import phrases
 from switchboard.core.bubbles import split_bubbles
-from switchboard.core.escalation import backoff
+from switchboard.core.escalation import try_later
 from switchboard.core.language import detect_language
 from switchboard.core.models import InboundMessage, TurnResult, UserInfo
 from switchboard.core.turn import TurnDeps, conversation_doc_id, handle_turn
@@ -165,14 +165,14 @@ def run_kommo_reply(deps: KommoReplyDeps, task: dict[str, Any]) -> ReplyResult:
     try:
         return _reply(deps, task)
     except (UpstreamUnavailableError, StoreError) as exc:
-        attempt = int(task.get("attempt") or 0) + 1
-        if deps.queue is None or attempt > MAX_REPLY_ATTEMPTS:
-            raise
-        hint = exc.retry_after if isinstance(exc, UpstreamUnavailableError) else None
-        delay = backoff(attempt, hint, deps.retry_base_seconds)
         payload = {k: v for k, v in task.items() if k not in ("tenant", "return_url", "attempt")}
-        deps.queue.enqueue(reply_task(task["tenant"], task["return_url"], payload, attempt, delay))
-        log.warning("kommo reply rescheduled", extra={"attempt": attempt, "delay_s": delay, "error": str(exc)})
+
+        def later(attempt: int, delay: float) -> Task:
+            return reply_task(task["tenant"], task["return_url"], payload, attempt, delay)
+
+        attempt = int(task.get("attempt") or 0)
+        if not try_later(deps.queue, later, attempt, exc, deps.retry_base_seconds, MAX_REPLY_ATTEMPTS):
+            raise
         return "rescheduled"
 
 

@@ -182,7 +182,8 @@ def document() -> dict[str, Any]:
             "version": "1",
             "description": (
                 "The public HTTP API: the CRM chat API, escalations and feedback, and health. The Kommo and "
-                "Chatwoot webhooks follow those vendors' protocols (docs/contracts/); the tasks function is private."
+                "Chatwoot webhooks (the desk's and the agent bot's) follow those vendors' protocols, and the bot's "
+                "email verification page is for browsers (docs/contracts/); the tasks function is private."
             ),
         },
         "paths": paths,

@@ -88,6 +88,7 @@ class _Stack:
         self.stoppers: list[Callable[[], None]] = []
         self.stand_ins: list[str] = []
         self.kommo_url = ""
+        self.chatwoot_bot = False
 
     def stop(self) -> None:
         for stop in reversed(self.stoppers):
@@ -137,8 +138,12 @@ def _start_stand_ins(stack: _Stack) -> None:
             CHATWOOT_API_TOKEN="dev-chatwoot-token",
             CHATWOOT_ACCOUNT_ID="1",
             CHATWOOT_INBOX_ID="1",
+            CHATWOOT_BOT_TOKEN="dev-chatwoot-bot-token",
         )
         os.environ.setdefault("CHATWOOT_WEBHOOK_SECRET", _secret_file("dev-chatwoot-secret", ""))
+        os.environ.setdefault("CHATWOOT_BOT_SECRET", _secret_file("dev-chatwoot-bot-secret", ""))
+        stack.chatwoot_bot = True
+    os.environ.setdefault("VERIFY_JWT_SECRET", _secret_file("dev-verify-secret", ""))
     if not os.environ.get("KOMMO_CLIENT_SECRET"):
         kommo = serve(KommoStandIn(state_file=folder / "kommo.json"), "Kommo")
         os.environ.update(
@@ -175,6 +180,7 @@ def run_dev_stack(port: int) -> int:
         ("ALLOW_ANONYMOUS", "true"),
         ("LOG_LEVEL", "INFO"),
         ("CORS_ALLOWED_ORIGINS", "*"),
+        ("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}"),  # where verification links point
     ):
         os.environ.setdefault(key, value)
     stop = threading.Event()
@@ -198,6 +204,7 @@ def run_dev_stack(port: int) -> int:
             "firestore_emulator_host": os.environ["FIRESTORE_EMULATOR_HOST"],
             "base_url": server.base_url,
             "kommo_stand_in": stack.kommo_url,
+            "chatwoot_bot_secret_file": str(state_dir() / "dev-chatwoot-bot-secret") if stack.chatwoot_bot else "",
         }
         dev_state_file().write_text(json.dumps(state))
         stack.stoppers.append(lambda: dev_state_file().unlink(missing_ok=True))
@@ -243,5 +250,7 @@ def _banner(base: str, tenant: str, key: str, llm: str, stand_ins: list[str]) ->
     _say(f"  curl -s {base}/api/health")
     _say(f'  switchboard ask --tenant {tenant} "How do I process a refund?"')
     _say('  switchboard kommo send "How do I export leads?"   # a signed Salesbot widget_request to this stack')
+    _say('  switchboard chatwoot send "hello" --conversation 1  # a signed message to the Chatwoot bot')
+    _say(f"\nThe Chatwoot agent bot's outgoing URL: {base}/api/chatwoot/bot  (docs/chatwoot-bot.md)")
     _say("\nThe escalation flow (the CRM contract) is walked through in docs/escalation.md.")
     _say("Ctrl-C stops everything this started.")

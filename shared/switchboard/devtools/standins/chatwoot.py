@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import time
 from pathlib import Path
 from typing import Any
 
@@ -9,12 +12,20 @@ from switchboard.devtools.standins.base import Recorded, StandIn
 
 
 class ChatwootStandIn(StandIn):
-    """The slice of the Chatwoot Application API the desk uses, with ``api_access_token`` auth."""
+    """The slice of the Chatwoot Application API the desk and the agent bot use, with
+    ``api_access_token`` auth. The bot's token reaches only the bot-accessible endpoints (messages,
+    toggle_status, custom_attributes), as in Chatwoot; a conversation the bot writes to that this
+    stand-in has not seen (Chatwoot made it when the customer wrote) is created on first use."""
 
     def __init__(
-        self, token: str = "dev-chatwoot-token", account_id: int = 1, inbox_id: int = 1, state_file: Path | None = None
+        self,
+        token: str = "dev-chatwoot-token",
+        account_id: int = 1,
+        inbox_id: int = 1,
+        state_file: Path | None = None,
+        bot_token: str = "dev-chatwoot-bot-token",
     ) -> None:
-        self.token, self.account_id, self.inbox_id = token, account_id, inbox_id
+        self.token, self.account_id, self.inbox_id, self.bot_token = token, account_id, inbox_id, bot_token
         self.contacts: list[dict[str, Any]] = []
         self.conversations: list[dict[str, Any]] = []
         self.messages: list[dict[str, Any]] = []
@@ -28,8 +39,17 @@ class ChatwootStandIn(StandIn):
         self.conversations = list(state.get("conversations", []))
         self.messages = list(state.get("messages", []))
 
+    def bot_messages(self, conversation_id: int) -> list[str]:
+        """What the bot said in a conversation, oldest first."""
+        return [
+            m["content"] for m in self.messages if m["conversation_id"] == conversation_id and m.get("sender") == "bot"
+        ]
+
     def handle(self, req: Recorded) -> tuple[int, Any, dict[str, str]]:
-        if req.headers.get("api_access_token") != self.token:
+        token = req.headers.get("api_access_token")
+        if token == self.bot_token and token:
+            return self._bot(req)
+        if token != self.token:
             return 401, {"errors": ["You need to sign in or sign up before continuing."]}, {}
         prefix = f"/api/v1/accounts/{self.account_id}"
         if req.path == "/api/v1/profile":
@@ -94,3 +114,72 @@ class ChatwootStandIn(StandIn):
                 }
                 return 200, {"meta": {}, "payload": payload}, {}
         return 404, {"error": "not found"}, {}
+
+    def _bot(self, req: Recorded) -> tuple[int, Any, dict[str, str]]:
+        """The agent bot's calls: only conversation messages, status and custom attributes."""
+        parts = req.path.strip("/").split("/")
+        body = req.body if isinstance(req.body, dict) else {}
+        allowed = ("messages", "toggle_status", "custom_attributes")
+        if (
+            req.method != "POST"
+            or len(parts) != 7
+            or parts[:3] != ["api", "v1", "accounts"]
+            or parts[3] != str(self.account_id)
+            or parts[4] != "conversations"
+            or not parts[5].isdigit()
+            or parts[6] not in allowed
+        ):
+            return 401, {"error": "Invalid access_token"}, {}
+        conversation_id = int(parts[5])
+        conversation = next((c for c in self.conversations if c["id"] == conversation_id), None)
+        if conversation is None:
+            conversation = {"id": conversation_id, "status": "pending", "custom_attributes": {}}
+            self.conversations.append(conversation)
+        if parts[6] == "messages":
+            message = {**body, "conversation_id": conversation_id, "id": len(self.messages) + 1, "sender": "bot"}
+            self.messages.append(message)
+            self.notify(f"bot in conversation {conversation_id}: {body.get('content', '')}")
+            return 200, message, {}
+        if parts[6] == "toggle_status":
+            conversation["status"] = body.get("status", "open")
+            self.notify(f"conversation {conversation_id} is now {conversation['status']}")
+            payload = {"success": True, "current_status": conversation["status"], "conversation_id": conversation_id}
+            return 200, {"meta": {}, "payload": payload}, {}
+        conversation.setdefault("custom_attributes", {}).update(body.get("custom_attributes") or {})
+        self.notify(f"conversation {conversation_id} attributes: {conversation['custom_attributes']}")
+        return 200, {"custom_attributes": conversation["custom_attributes"]}, {}
+
+
+def bot_event(
+    text: str,
+    conversation: int,
+    message_id: int,
+    contact: int = 42,
+    status: str = "pending",
+    account: int = 1,
+    inbox: int = 1,
+    name: str = "Jane Smith",
+) -> dict[str, Any]:
+    """A ``message_created`` event as Chatwoot posts it to an agent bot's outgoing URL."""
+    return {
+        "event": "message_created",
+        "id": message_id,
+        "content": text,
+        "message_type": "incoming",
+        "private": False,
+        "sender": {"id": contact, "name": name, "type": "contact"},
+        "inbox": {"id": inbox, "name": "Website"},
+        "conversation": {"id": conversation, "inbox_id": inbox, "status": status},
+        "account": {"id": account, "name": "Demo"},
+    }
+
+
+def signature_headers(raw: bytes, secret: str, at: int | None = None) -> dict[str, str]:
+    """The headers Chatwoot signs a delivery with: HMAC-SHA256 over ``"{timestamp}.{body}"``."""
+    stamp = str(at if at is not None else int(time.time()))
+    digest = hmac.new(secret.encode(), f"{stamp}.".encode() + raw, hashlib.sha256).hexdigest()
+    return {
+        "X-Chatwoot-Signature": f"sha256={digest}",
+        "X-Chatwoot-Timestamp": stamp,
+        "Content-Type": "application/json",
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -30,12 +31,21 @@ class SmtpSink:
                 sink.messages.append(message)
                 if sink.listener:
                     sink.listener(f"[smtp] to {message['To']}: {message['Subject']}")
+                    for link in sink.links(message):  # a verification link is what a developer needs next
+                        sink.listener(f"[smtp]   link: {link}")
                 return "250 OK"
 
         self.port = port
         self._handler = Collect()
         self._controller_class = Controller
         self._controller: Any = None
+
+    @staticmethod
+    def links(message: email.message.EmailMessage) -> list[str]:
+        """The http(s) links in a message's plain-text part."""
+        part = message.get_body(preferencelist=("plain",))
+        text = part.get_content() if part is not None else ""
+        return re.findall(r"https?://\S+", str(text))
 
     def start(self) -> SmtpSink:
         """Serve (again, after :meth:`stop`: a controller's event loop cannot be restarted)."""
