@@ -53,7 +53,10 @@ def read(token: str, secret: str) -> dict[str, Any]:
         claims = jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE, options=options)
     except jwt.ExpiredSignatureError:
         lenient: Any = {**options, "verify_exp": False}
-        stale = jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE, options=lenient)
+        try:
+            stale = jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE, options=lenient)
+        except jwt.PyJWTError as exc:
+            raise LinkInvalidError(str(exc)) from exc
         raise LinkExpiredError(stale) from None
     except jwt.PyJWTError as exc:
         raise LinkInvalidError(str(exc)) from exc

@@ -197,3 +197,20 @@ def test_dead_letters_are_listed_newest_first(cli_env: dict[str, str], env: Any)
     listed = run(["tasks", "dead-letters", "--tenant", "acme", "--json"], cli_env).stdout.splitlines()
     assert [json.loads(line)["error"] for line in listed] == ["RuntimeError: boom"]
     assert "send-email  f-1  after 8: RuntimeError: boom" in run(["tasks", "dead-letters"], cli_env).stdout
+
+
+def test_tenant_bot_sets_the_bots_language_and_wording(cli_env: dict[str, str], env: Any, tmp_path: Path) -> None:
+    from switchboard import bootstrap
+
+    run(["tenant", "create", "--tenant", "acme"], cli_env)
+    texts = tmp_path / "texts.json"
+    texts.write_text(json.dumps({"ask_email": {"mn": "Имэйлээ бичээрэй."}, "handoff": {"en": "A colleague is here."}}))
+    done = run(["tenant", "bot", "--tenant", "acme", "--language", "mn", "--texts", str(texts)], cli_env)
+    assert json.loads(done.stdout)["language"] == "mn"
+    tenant = bootstrap.services().store.get_tenant("acme")
+    assert tenant is not None and tenant.settings.bot["texts"]["ask_email"] == {"mn": "Имэйлээ бичээрэй."}
+    texts.write_text(json.dumps({"greeting": {"en": "Hi"}, "handoff": {"fr": "Bonjour"}}))
+    refused = run(["tenant", "bot", "--tenant", "acme", "--texts", str(texts)], cli_env, check=False)
+    assert refused.returncode == 2 and "greeting" in refused.stderr and "handoff.fr" in refused.stderr
+    tenant = bootstrap.services().store.get_tenant("acme")
+    assert tenant is not None and tenant.settings.bot["language"] == "mn"  # nothing changed

@@ -15,7 +15,7 @@ import pytest
 
 from switchboard.core import bot_texts, phrases
 from switchboard.devtools.standins.chatwoot import bot_event, signature_headers
-from switchboard.errors import LLMError, LLMUnavailableError, UpstreamUnavailableError
+from switchboard.errors import LLMError, LLMUnavailableError, StoreError, UpstreamError, UpstreamUnavailableError
 from switchboard.llm.base import AnswerDraft, AnswerRequest
 from switchboard.verify_tokens import signer
 from tests.conftest import function_client
@@ -341,3 +341,136 @@ def test_chatwoot_down_during_a_handoff_sends_each_part_once_when_it_is_back(mak
     stack.run_tasks()
     assert said(stack).count(bot_texts.TEXTS["handoff"]["en"]) == 1
     assert stack.chatwoot.called("set_status") == [(7, "open")] and len(stack.alerts.called("post")) == 1
+
+
+def test_a_contact_over_the_rate_limit_is_told_when_to_come_back(make_stack: Any) -> None:
+    stack = make_stack(**{**BOT, "RATE_LIMIT": "1/3600"})
+    stack.seed()
+    verify(stack)
+    send(stack, "How long do card refunds take?")
+    (notice,) = send(stack, "And how do I export leads?")
+    assert notice.startswith(phrases.rate_limited_notice("en", 3600)[:20])
+    assert stack.alerts.called("post") == [] and stack.queue.tasks == []
+
+
+# ----------------------------------------------------------------- found by an adversarial review
+
+
+def test_an_older_link_stops_working_once_the_contact_gives_another_address(bot: FastStack) -> None:
+    send(bot, "hello")
+    send(bot, "typo@example.com")
+    old = link_token(bot)
+    send(bot, "jane@example.com")
+    new = link_token(bot)
+    page = open_link(old)
+    assert page.status_code == 410 and "no longer valid" in page.get_data(as_text=True)
+    assert open_link(new).status_code == 200
+    bot.run_tasks()
+    assert bot.chatwoot is not None
+    assert bot.chatwoot.called("set_attributes") == [
+        (7, {"email_verified": True, "verified_email": "jane@example.com"})
+    ]
+    assert open_link(old).status_code == 410  # and it cannot overwrite the verified address later
+
+
+def test_a_message_sent_while_the_handoff_takes_effect_gets_no_ai_answer(bot: FastStack) -> None:
+    verify(bot)
+    before = len(said(bot))
+    assert deliver(event("I want to talk to a human")).status_code == 200
+    assert deliver(event("How long do card refunds take?")).status_code == 200  # still "pending"
+    bot.run_tasks()
+    assert said(bot)[before:] == [bot_texts.TEXTS["handoff"]["en"]]
+
+
+def test_a_message_while_the_status_change_is_retried_gets_no_ai_answer(bot: FastStack) -> None:
+    verify(bot)
+    assert bot.chatwoot is not None
+    before = len(said(bot))
+    deliver(event("I want to talk to a human"))
+    bot.chatwoot.fail_next(UpstreamUnavailableError("Chatwoot: HTTP 503", status=503))
+    (task,) = bot.queue.take()
+    assert bot.deliver(task) == "rescheduled"
+    retry = bot.queue.take()
+    deliver(event("How long do card refunds take?"))  # Chatwoot still says pending
+    bot.run_tasks()
+    for later in retry:
+        bot.deliver(later)
+    assert said(bot)[before:] == [bot_texts.TEXTS["handoff"]["en"]]
+    assert bot.chatwoot.called("set_status") == [(7, "open")]
+
+
+def test_a_refused_verification_email_is_said_and_the_contact_asked_again(bot: FastStack) -> None:
+    send(bot, "hello")
+    bot.mailer.fail_next(UpstreamError("SMTP: 550 mailbox unavailable", status=550))
+    assert send(bot, "nobody@example.com") == [
+        bot_texts.TEXTS["email_refused"]["en"].format(email="nobody@example.com")
+    ]
+    # not a reminder about a link that never went out
+    assert send(bot, "what now?") == [bot_texts.TEXTS["ask_email"]["en"]]
+
+
+def test_the_bot_sends_a_bounded_number_of_verification_emails(bot: FastStack) -> None:
+    send(bot, "hello")
+    for i in range(8):
+        send(bot, f"someone{i}@example.com")
+    assert len(bot.mailer.called("send")) == 5
+    assert send(bot, "someone9@example.com")[0].startswith("I have already sent verification links recently")
+
+
+def test_the_same_address_is_not_mailed_again_at_once(bot: FastStack) -> None:
+    send(bot, "hello")
+    send(bot, "jane@example.com")
+    assert send(bot, "jane@example.com")[0].startswith("I have already sent verification links recently")
+    assert len(bot.mailer.called("send")) == 1
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"id": "\u00b2"},
+        {"id": "9" * 5000},
+        {"id": 0},
+        {"conversation": {"id": "\u00b9", "status": "pending"}},
+        {"account": {"id": -1}},
+    ],
+)
+def test_odd_ids_are_400_not_500(bot: FastStack, patch: dict[str, Any]) -> None:
+    response = deliver({**event("hi"), **patch})
+    assert response.status_code == 400 and bot.queue.tasks == []
+
+
+def test_a_conversation_without_a_status_is_not_the_bots(bot: FastStack) -> None:
+    body = event("hello")
+    body["conversation"].pop("status")
+    assert deliver(body).status_code == 200
+    bot.run_tasks()
+    assert said(bot) == []
+
+
+def test_a_plan_lost_before_it_was_saved_does_not_ask_the_model_twice(make_stack: Any, monkeypatch: Any) -> None:
+    stack = make_stack(llm=ScriptedLLM(), **BOT)
+    stack.seed()
+    verify(stack)
+    real = stack.claims.save_result
+    lost = iter([True])
+
+    def fail_first_plan(tenant: str, key: str, result: dict[str, Any]) -> None:
+        if key.startswith("cwbot:") and "done" not in result and next(lost, False):
+            raise StoreError("save claim result: Firestore failed (ServiceUnavailable)")
+        real(tenant, key, result)
+
+    monkeypatch.setattr(stack.claims, "save_result", fail_first_plan)
+    send(stack, "How long do card refunds take?")
+    llm = stack.services.llm
+    assert isinstance(llm, ScriptedLLM) and len(llm.called("answer")) == 1
+    from tests.fast.helpers import roles_and_texts
+
+    assert [role for role, _ in roles_and_texts(stack, "chatwoot:1:7")] == ["user", "assistant"]
+    assert len(said(stack)) == 4  # asked, link sent, verified, and the answer once
+
+
+def test_an_expired_token_for_another_audience_is_a_400_page_not_a_500(bot: FastStack) -> None:
+    import jwt
+
+    stale = {"aud": "someone-else", "iat": int(time.time()) - 7200, "exp": int(time.time()) - 3600, "jti": "x"}
+    assert open_link(jwt.encode(stale, VERIFY_SECRET, algorithm="HS256")).status_code == 400

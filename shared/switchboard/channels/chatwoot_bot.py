@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import flask
@@ -43,13 +44,25 @@ class ChatwootBotInbound:
     deps: Callable[[], ChatwootBotDeps]
 
 
-def _int(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+def _int(value: Any, what: str, least: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
         raise InvalidInputError(f"{what} must be a whole number")
-    number = int(value)
-    if number > 2**53:
-        raise InvalidInputError(f"{what} is out of range")
-    return number
+    text = str(value)
+    if not (text.isascii() and text.isdecimal() and len(text) <= 15) or int(text) < least:
+        raise InvalidInputError(f"{what} must be a whole number from {least} to 15 digits")
+    return int(text)
+
+
+def _moment(value: Any) -> float:
+    """An event's ``created_at`` (ISO 8601 or Unix seconds) as Unix seconds; 0 when unreadable."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1e11:
+        return float(value)
+    if isinstance(value, str) and len(value) <= 40:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return 0.0
+    return 0.0
 
 
 def _object(value: Any, what: str) -> dict[str, Any]:
@@ -89,13 +102,15 @@ def parse_bot_event(event: Any, tenant: str) -> BotMessage | None:
     return BotMessage(
         tenant=tenant,
         account=_int(account.get("id"), "account.id"),
-        inbox=_int(inbox.get("id", conversation.get("inbox_id", 0)), "inbox.id"),
+        inbox=_int(inbox.get("id", conversation.get("inbox_id", 0)), "inbox.id", least=0),
         conversation=_int(conversation.get("id"), "conversation.id"),
-        contact=_int(sender.get("id"), "sender.id"),
+        contact=_int(sender.get("id"), "sender.id", least=0),
         message_id=_int(event.get("id"), "id"),
         content=content.strip()[:MAX_MESSAGE_CHARS],
-        status=status if isinstance(status, str) else "pending",
+        # Only "pending" is the bot's; a missing or unknown status is not.
+        status=status if isinstance(status, str) and len(status) <= 32 else "",
         contact_name=str(sender.get("name") or "")[:300],
+        created_at=_moment(event.get("created_at")),
     )
 
 
@@ -146,8 +161,8 @@ def verify_endpoint(request: flask.Request, inbound: ChatwootBotInbound) -> flas
     if request.method == "HEAD":  # link previews and scanners must not use it up
         return _page("verified", str(claims["lang"]), 200)
     outcome = verify_contact(inbound.deps(), claims)
-    if outcome == "used":
-        return _page("used", str(claims["lang"]), 410)
+    if outcome in ("used", "replaced"):
+        return _page(outcome, str(claims["lang"]), 410)
     log.info("chatwoot contact verified")
     return _page("verified", str(claims["lang"]), 200)
 

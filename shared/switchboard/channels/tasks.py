@@ -71,6 +71,7 @@ class ChatwootBotIn(BaseModel):
     status: str = Field(max_length=32)
     contact_name: str = Field("", max_length=300)
     attempt: int = Field(0, ge=0)
+    created_at: float = Field(0.0, ge=0)
 
 
 class VerifiedIn(BaseModel):

@@ -7,7 +7,7 @@ import json
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from switchboard.cli.common import Commands, err, out, tenant_id
 
@@ -56,6 +56,55 @@ def cmd_tenant_add_key(args: argparse.Namespace) -> int:
     key = _new_key()
     store.add_api_key(hash_api_key(key), args.tenant)
     out(key)
+    return 0
+
+
+def _bad_texts(texts: Any) -> list[str]:
+    """What is wrong in a bot texts file: unknown message keys, languages or non-text values."""
+    from switchboard.core.bot_texts import LANGUAGES, TEXTS
+
+    if not isinstance(texts, dict):
+        return ["(the file must hold a JSON object)"]
+    bad = []
+    for key, by_language in texts.items():
+        if key not in TEXTS or not isinstance(by_language, dict):
+            bad.append(str(key))
+            continue
+        bad += [
+            f"{key}.{lang}" for lang, text in by_language.items() if lang not in LANGUAGES or not isinstance(text, str)
+        ]
+    return bad
+
+
+def cmd_tenant_bot(args: argparse.Namespace) -> int:
+    """Set the Chatwoot bot's default language and its own wording of the fixed messages."""
+    import json
+    from dataclasses import replace
+    from pathlib import Path
+
+    from switchboard.bootstrap import services
+    from switchboard.core.bot_texts import TEXTS
+
+    store = services().store
+    tenant = _existing(store, args.tenant)
+    if tenant is None:
+        return 2
+    bot = dict(tenant.settings.bot)
+    if args.language:
+        bot["language"] = args.language
+    if args.texts:
+        try:
+            texts = json.loads(Path(args.texts).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            err(f"cannot read {args.texts}: {exc}")
+            return 2
+        bad = _bad_texts(texts)
+        if bad:
+            err(f"unknown keys or languages: {', '.join(bad)} (keys: {', '.join(TEXTS)}; languages: en, mn)")
+            return 2
+        bot["texts"] = texts
+    store.save_tenant(replace(tenant, settings=replace(tenant.settings, bot=bot)))
+    out(json.dumps(bot, ensure_ascii=False, indent=1))
     return 0
 
 
@@ -151,6 +200,12 @@ def register(sub: Commands) -> None:
     kommo.add_argument("--account-id", required=True, type=int)
     kommo.add_argument("--subdomain", required=True)
     kommo.set_defaults(func=cmd_tenant_kommo, needs_store=True)
+
+    bot = tenant.add_parser("bot", help="the Chatwoot bot's default language and wording of its fixed messages")
+    bot.add_argument("--tenant", required=True, type=tenant_id)
+    bot.add_argument("--language", choices=["en", "mn"])
+    bot.add_argument("--texts", help='a JSON file: {"ask_email": {"en": "...", "mn": "..."}, ...}')
+    bot.set_defaults(func=cmd_tenant_bot, needs_store=True)
 
     instructions = tenant.add_parser("set-instructions", help="set the AI instructions from a text file")
     instructions.add_argument("--tenant", required=True, type=tenant_id)

@@ -30,6 +30,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Please open the verification link I sent to {email} first. To use another address, write it here.",
         "mn": "Эхлээд {email} хаяг руу илгээсэн баталгаажуулах холбоосыг нээнэ үү. Өөр хаяг ашиглах бол энд бичнэ үү.",
     },
+    "email_refused": {
+        "en": "I could not send an email to {email}. Please check the address and write it again.",
+        "mn": "{email} хаяг руу имэйл илгээж чадсангүй. Хаягаа шалгаад дахин бичнэ үү.",
+    },
+    "too_many_links": {
+        "en": "I have already sent verification links recently. Please check your inbox (and spam folder) "
+        "for the email to {email}, or try again later.",
+        "mn": "Саяхан баталгаажуулах холбоос илгээсэн. {email} хаяг руу ирсэн имэйлээ (спам хавтсыг оролцуулан) "
+        "шалгана уу, эсвэл дараа дахин оролдоно уу.",
+    },
     "verified": {
         "en": "Your email is verified! How can I help you?",
         "mn": "Таны имэйл баталгаажлаа! Танд юугаар туслах вэ?",
@@ -67,6 +77,16 @@ PAGES: dict[str, dict[str, tuple[str, str]]] = {
     "expired": {
         "en": ("This link has expired", "Write your email address in the chat again to get a new link."),
         "mn": ("Холбоосын хугацаа дууссан", "Шинэ холбоос авахын тулд чатанд имэйл хаягаа дахин бичнэ үү."),
+    },
+    "replaced": {
+        "en": (
+            "This link is no longer valid",
+            "A newer link was sent since. Use the newest email, or write your address in the chat again.",
+        ),
+        "mn": (
+            "Энэ холбоос хүчингүй болсон",
+            "Шинэ холбоос илгээсэн. Хамгийн сүүлийн имэйлээ ашиглах эсвэл чатанд хаягаа дахин бичнэ үү.",
+        ),
     },
     "used": {
         "en": ("This link was already used", "Each link works once. Go back to the chat to continue."),

@@ -18,13 +18,21 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
-from switchboard.core import bot_texts
+from switchboard.core import bot_texts, phrases
 from switchboard.core.escalation import try_later
 from switchboard.core.language import detect_language
 from switchboard.core.models import InboundMessage, Tenant, TurnResult, UserInfo
 from switchboard.core.tickets import adaptive_card_message
 from switchboard.core.turn import TurnDeps, conversation_doc_id, handle_turn
-from switchboard.errors import ConfigurationError, LLMError, LLMUnavailableError, StoreError, UpstreamUnavailableError
+from switchboard.errors import (
+    ConfigurationError,
+    LLMError,
+    LLMUnavailableError,
+    RateLimitedError,
+    StoreError,
+    UpstreamError,
+    UpstreamUnavailableError,
+)
 from switchboard.helpdesk.base import AlertSink, BotConversations, EmailDraft, Mailer
 from switchboard.llm.base import AnswerDraft, AnswerRequest, LLMProvider
 from switchboard.store.base import BotStates, Claims, EscalationStore
@@ -34,6 +42,10 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=90)
 LINK_LIFETIME = timedelta(hours=24)
+#: Verification emails one contact may have sent per day, and how soon the same address may be
+#: mailed again: the bot must not become a way to mail strangers.
+LINKS_PER_DAY = 5
+SAME_ADDRESS_AGAIN = timedelta(minutes=10)
 #: Answers in a row that needed a retry or failed before the conversation goes to people.
 FAILURES_IN_A_ROW = 3
 MAX_TASK_ATTEMPTS = 10
@@ -68,6 +80,7 @@ class BotMessage:
     status: str
     contact_name: str = ""
     attempt: int = 0
+    created_at: float = 0.0
 
 
 @dataclass
@@ -160,11 +173,23 @@ class _Planner:
             self.deps.owners.set_conversation_owner(m.tenant, doc_id, "human")
             return {"messages": [], "note": "human owns the conversation"}
         if self.deps.turn.store.conversation_owner(m.tenant, doc_id) == "human":
+            if not self._given_back():
+                return {"messages": [], "note": "handed over; the handoff is still taking effect"}
             # An agent set the conversation back to pending: the bot resumes with a fresh context.
             self.deps.owners.set_conversation_owner(m.tenant, doc_id, "ai", reset_context=True)
         if not self.contact.get("verified"):
             return self._verification()
         return self._answer()
+
+    def _given_back(self) -> bool:
+        """Whether a ``pending`` message in a conversation we handed over means an agent gave it
+        back: only when our status change to ``open`` is done and the message was written after
+        it (a message sent during the handoff still says ``pending``)."""
+        state = self.deps.states.get(self.m.tenant, conversation_state_key(self.m.account, self.m.conversation))
+        opened_at = state.get("opened_at")
+        if not isinstance(opened_at, int | float):
+            return False
+        return bool(self.m.created_at) and self.m.created_at > opened_at
 
     def _remember(self, **fields: Any) -> None:
         key = contact_key(self.m.account, self.m.inbox, self.m.contact)
@@ -188,6 +213,14 @@ class _Planner:
         deps, m = self.deps, self.m
         if deps.sign_link is None or deps.mailer is None or not deps.public_base_url:
             raise ConfigurationError("email verification needs VERIFY_JWT_SECRET, PUBLIC_BASE_URL and EMAIL_TRANSPORT")
+        now = deps.clock()
+        day = now.date().isoformat()
+        sent_today = int(self.contact.get("links_sent", 0)) if self.contact.get("links_day") == day else 0
+        last = self.contact.get("link_at")
+        recent = isinstance(last, datetime) and now - last < SAME_ADDRESS_AGAIN
+        if sent_today >= LINKS_PER_DAY or (recent and self.contact.get("email") == email):
+            return {"messages": [self.say("too_many_links", email=str(self.contact.get("email") or email))]}
+        link_id = secrets.token_urlsafe(16)
         claims = {
             "tenant": m.tenant,
             "account": m.account,
@@ -196,10 +229,12 @@ class _Planner:
             "conversation": m.conversation,
             "email": email,
             "lang": self.language,
-            "jti": secrets.token_urlsafe(16),
+            "jti": link_id,
         }
         link = f"{deps.public_base_url.rstrip('/')}/api/chatwoot/verify?token={deps.sign_link(claims, LINK_LIFETIME)}"
-        self._remember(state="sent", email=email)
+        # Counted now (a refused or failing email still counts); the address and the link become
+        # the contact's current ones only once the email has gone (the plan's "remember" step).
+        self._remember(links_day=day, links_sent=sent_today + 1, link_at=now)
         mail = {
             "to": email,
             "subject": bot_texts.EMAIL["subject"][self.language],
@@ -207,15 +242,35 @@ class _Planner:
             "link": link,
             "button": bot_texts.EMAIL["button"][self.language],
         }
-        return {"email": mail, "messages": [self.say("link_sent", email=email)]}
+        remember = {"state": "sent", "email": email, "link_id": link_id, "language": self.language}
+        refused = self.say("email_refused", email=email)
+        return {
+            "email": mail,
+            "remember": remember,
+            "refused_message": refused,
+            "messages": [self.say("link_sent", email=email)],
+        }
 
     def _answer(self) -> dict[str, Any]:
         deps, m = self.deps, self.m
         llm = _CountingLLM(deps.turn.llm, deps.max_ai_retries)
         user = UserInfo(f"chatwoot:{m.contact}", str(self.contact.get("verified_email", "")), m.contact_name)
         key = f"{m.account}:{m.conversation}"
-        inbound = InboundMessage(m.tenant, "chatwoot", key, user, m.content, "customer", human_takes_over=True)
-        result = handle_turn(inbound, replace(deps.turn, llm=llm))
+        # Named after the message: a plan lost before it was saved replays the stored turn on retry.
+        inbound = InboundMessage(
+            m.tenant,
+            "chatwoot",
+            key,
+            user,
+            m.content,
+            "customer",
+            human_takes_over=True,
+            idempotency_key=f"cwbot:{m.account}:{m.message_id}",
+        )
+        try:
+            result = handle_turn(inbound, replace(deps.turn, llm=llm))
+        except RateLimitedError as exc:  # the contact used up its answers for now: say when to come back
+            return {"messages": [phrases.rate_limited_notice(self.language, exc.reset_in_seconds)]}
         state_key = conversation_state_key(m.account, m.conversation)
         failures = int(deps.states.get(m.tenant, state_key).get("failures_in_a_row", 0))
         failures = failures + 1 if llm.failed else 0
@@ -273,24 +328,46 @@ def _do_steps(
 
 
 def _carry_out(deps: ChatwootBotDeps, message: BotMessage, key: str, plan: dict[str, Any]) -> None:
-    """The plan's side effects: the email, the messages, then the handoff (status, Teams card)."""
-    steps: list[tuple[str, Callable[[], Any]]] = []
+    """The plan's side effects: the email (then the contact's new address and link), the
+    messages, then the handoff (status, then the Teams card)."""
     mail = plan.get("email")
-    if mail:
+    if mail and "email" not in plan.get("done", []):
         if deps.mailer is None:
             raise ConfigurationError("No email transport is configured (EMAIL_TRANSPORT)")
-        draft = EmailDraft(mail["to"], mail["subject"], mail["text"], _email_html(mail))
-        steps.append(("email", partial(deps.mailer.send, draft)))
+        try:
+            deps.mailer.send(EmailDraft(mail["to"], mail["subject"], mail["text"], _email_html(mail)))
+        except UpstreamUnavailableError:
+            raise
+        except UpstreamError as exc:  # the address was refused for good: say so, keep asking
+            log.warning("verification email refused", extra={"error": str(exc)})
+            plan = {k: v for k, v in plan.items() if k not in ("email", "remember")}
+            plan["messages"] = [plan.pop("refused_message")]
+            deps.claims.save_result(message.tenant, key, plan)
+        else:
+            plan = {**plan, "done": [*plan.get("done", []), "email"]}
+            deps.claims.save_result(message.tenant, key, plan)
+    steps: list[tuple[str, Callable[[], Any]]] = []
+    if plan.get("remember"):
+        contact = contact_key(message.account, message.inbox, message.contact)
+        steps.append(("remember", partial(deps.states.merge, message.tenant, contact, plan["remember"])))
     if plan.get("messages") or plan.get("handoff"):
         if deps.bot is None:
             raise ConfigurationError("CHATWOOT_BOT_TOKEN is not set")
         for i, text in enumerate(plan.get("messages", [])):
             steps.append((f"message-{i}", partial(deps.bot.post_message, message.conversation, text)))
         if plan.get("handoff"):
-            steps.append(("status", partial(deps.bot.set_status, message.conversation, "open")))
+            steps.append(("status", partial(_open, deps, message)))
     if plan.get("handoff") and plan.get("card") and deps.alerts is not None:
         steps.append(("teams", partial(deps.alerts.post, plan["card"])))
     _do_steps(deps, message.tenant, key, plan, steps)
+
+
+def _open(deps: ChatwootBotDeps, message: BotMessage) -> None:
+    """Hand the conversation to people, and note when that took effect (see ``_given_back``)."""
+    assert deps.bot is not None
+    deps.bot.set_status(message.conversation, "open")
+    state = conversation_state_key(message.account, message.conversation)
+    deps.states.merge(message.tenant, state, {"opened_at": deps.clock().timestamp()})
 
 
 def _email_html(mail: dict[str, str]) -> str:
@@ -358,16 +435,20 @@ class Verified:
 
 
 def verify_contact(deps: ChatwootBotDeps, claims: dict[str, Any]) -> str:
-    """Use a verification link whose token checked out: ``verified`` or ``used`` (it worked once
-    already). The contact is stored as verified before anything is said in the chat, which a
-    task does next (:func:`run_verified`)."""
+    """Use a verification link whose token checked out: ``verified``, ``used`` (it worked once
+    already) or ``replaced`` (the contact asked for a newer link since). The contact is stored
+    as verified before anything is said in the chat, which a task does next (:func:`run_verified`)."""
     tenant, link_id = str(claims["tenant"]), str(claims["jti"])
+    contact = contact_key(int(claims["account"]), int(claims["inbox"]), int(claims["contact"]))
+    current = deps.states.get(tenant, contact)
+    if current.get("state") != "sent" or current.get("link_id") != link_id:
+        # Verified already, or the contact asked for another link (a typo corrected): this one is void.
+        return "used" if current.get("verified") else "replaced"
     key = f"verify:{link_id}"
     claim = deps.claims.claim(tenant, key, LEASE)
     if claim.state != "acquired":
         return "used"
     try:
-        contact = contact_key(int(claims["account"]), int(claims["inbox"]), int(claims["contact"]))
         now = deps.clock()
         fields = {"verified": True, "verified_email": claims["email"], "verified_at": now, "state": "verified"}
         deps.states.merge(tenant, contact, fields)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,7 @@ def bot_event(
         "event": "message_created",
         "id": message_id,
         "content": text,
+        "created_at": datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z"),
         "message_type": "incoming",
         "private": False,
         "sender": {"id": contact, "name": name, "type": "contact"},
