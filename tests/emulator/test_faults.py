@@ -29,5 +29,5 @@ def test_outages_end_in_every_message_stored_once_and_all_deferred_work_done_onc
     assert result["teams_cards"] == {"expected": 10, "posted": 10}
     assert result["desk_conversations"] == {"expected": 10, "opened": 10}
     assert result["kommo_replies"] == {"expected": 10, "sent": 10}
-    assert result["left_pending"] == {} and passed(result)
+    assert result["left_pending"] == {} and result["dead_letters"] == 0 and passed(result)
     assert dict(os.environ) == before

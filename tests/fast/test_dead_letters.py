@@ -59,3 +59,23 @@ def test_a_kommo_reply_failing_on_the_last_delivery_is_a_dead_letter_and_later_o
     assert letter.subject == reply_key(url) and url not in letter.error
     assert deliver("kommo-reply", body, 0).get_json() == {"result": "done"}
     assert stack.bot.called("continue_bot") == []
+
+
+def test_escalation_work_failing_only_because_firestore_is_down_is_left_to_the_sweep(
+    stack: FastStack, http: Any, monkeypatch: Any
+) -> None:
+    from switchboard.errors import StoreError
+
+    failure_id = record_failure(http("escalation"))
+    create_ticket(http("escalation"), failure_id)
+    stack.queue.take()
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise StoreError("claim: Firestore failed (ServiceUnavailable)")
+
+    monkeypatch.setattr(stack.claims, "claim", down)
+    # WHEN even the queue's last delivery meets the outage (the emulator retries at once)
+    last = deliver("send-email", {"tenant": "default", "failure_id": failure_id}, 7)
+    # THEN it is no dead letter: the email stays pending and the sweep sends it after the outage
+    assert last.status_code == 503 and stack.services.dead_letters.recent("default") == []
+    assert "email" in escalation_of(stack, failure_id).pending

@@ -17,7 +17,7 @@ from switchboard.core.chatwoot_bot import BotMessage, ChatwootBotDeps, Verified,
 from switchboard.core.deferred import abandon, run_task, sweep
 from switchboard.core.escalation import EscalationDeps
 from switchboard.core.kommo_reply import KommoReplyDeps, reply_key, run_kommo_reply
-from switchboard.errors import ConfigurationError, InvalidInputError
+from switchboard.errors import ConfigurationError, InvalidInputError, StoreError, UpstreamUnavailableError
 from switchboard.http import decode_json, json_response, parse_model, read_json
 from switchboard.routing import Route, match_path
 from switchboard.store.base import DeadLetter, DeadLetters
@@ -28,6 +28,11 @@ from switchboard.validators import EMAIL, FAILURE_ID, TENANT_ID, is_failure_id, 
 log = logging.getLogger(__name__)
 
 ROUTE = Route(re.compile(rf"^/tasks/(?P<kind>{'|'.join(TASK_KINDS)})$"))
+#: Escalation work stays pending in Firestore until done, and the scheduled sweep schedules it
+#: again: a delivery failing because Firestore or a vendor is unavailable is never a dead letter,
+#: however often the queue has tried (the local emulator retries at once, with no backoff).
+SWEPT_KINDS = frozenset(("create-ticket", "send-email", "teams-alert", "chatwoot-sync", "chatwoot-close"))
+TRANSIENT = (StoreError, UpstreamUnavailableError)
 
 
 class TaskIn(BaseModel):
@@ -142,7 +147,8 @@ def tasks_endpoint(request: flask.Request, runner: TaskRunner) -> flask.Response
 
     A task that can never succeed is not retried forever: a body that does not validate, and the
     last delivery the queue will make of a failing task, are recorded as dead letters
-    (``switchboard tasks dead-letters`` lists them) and answered 200.
+    (``switchboard tasks dead-letters`` lists them) and answered 200. Escalation work that failed
+    only because Firestore or a vendor was unavailable is left to the sweep instead.
     """
     kind = match_path(request, ROUTE)["kind"]
     runner.auth.verify(request.headers)
@@ -153,7 +159,7 @@ def tasks_endpoint(request: flask.Request, runner: TaskRunner) -> flask.Response
     except InvalidInputError as exc:  # a malformed body never becomes valid: do not retry it
         return _give_up(request, kind, runner, exc, attempts)
     except Exception as exc:
-        if attempts < runner.max_deliveries:
+        if attempts < runner.max_deliveries or (kind in SWEPT_KINDS and isinstance(exc, TRANSIENT)):
             raise
         return _give_up(request, kind, runner, exc, attempts)
 

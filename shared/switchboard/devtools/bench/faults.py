@@ -216,6 +216,7 @@ def run_faults(conversations: int = 30, turns: int = 4, escalations: int = 10, k
                 failures = stack.services.firestore_client.collection("tenants/default/escalations").count().get()
                 made = delivered(*desk)
                 llm_errors = _llm_errors(stack)
+                dead = len(stack.services.dead_letters.recent())
         finally:
             if outages is not None:
                 emulator = outages.emulator
@@ -241,6 +242,7 @@ def run_faults(conversations: int = 30, turns: int = 4, escalations: int = 10, k
         "failure_records": {"expected": escalations, "stored": int(failures[0][0].value)},
         **counted(made, escalations, kommo),
         "left_pending": left.json().get("enqueued", {}),
+        "dead_letters": dead,
     }
 
 
@@ -262,4 +264,5 @@ def passed(result: dict[str, Any]) -> bool:
         and result["failure_records"]["stored"] == result["failure_records"]["expected"]
         and all_delivered(result)
         and result["left_pending"] == {}
+        and result["dead_letters"] == 0
     )
