@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from google import genai
     from google.cloud import firestore
 
+    from switchboard.channels.admin import AdminDeps
     from switchboard.channels.auth import TenantAuth
     from switchboard.channels.chatwoot_bot import ChatwootBotInbound
     from switchboard.channels.kommo import KommoInbound
@@ -308,6 +309,13 @@ class Services:
         from switchboard.channels.chatwoot_bot import ChatwootBotInbound
 
         return ChatwootBotInbound(self.settings, self.queue, lambda: self.chatwoot_bot_deps)
+
+    @cached_property
+    def admin(self) -> AdminDeps:
+        """What the admin API needs (it never builds the LLM)."""
+        from switchboard.channels.admin import AdminDeps
+
+        return AdminDeps(self.settings, self.tenants, self.store)
 
     @cached_property
     def kommo_inbound(self) -> KommoInbound:

@@ -64,6 +64,10 @@ class UnauthorizedError(SwitchboardError):
     """Credentials are missing or unknown."""
 
 
+class ForbiddenError(SwitchboardError):
+    """The key is valid but not allowed here (for example a chat key on the admin API)."""
+
+
 class NotFoundError(SwitchboardError):
     """The resource or path does not exist."""
 

@@ -214,3 +214,18 @@ def test_tenant_bot_sets_the_bots_language_and_wording(cli_env: dict[str, str], 
     assert refused.returncode == 2 and "greeting" in refused.stderr and "handoff.fr" in refused.stderr
     tenant = bootstrap.services().store.get_tenant("acme")
     assert tenant is not None and tenant.settings.bot["language"] == "mn"  # nothing changed
+
+
+def test_an_admin_key_from_the_cli_changes_the_config_in_firestore(cli_env: dict[str, str], env: Any) -> None:
+    from switchboard import bootstrap
+    from tests.conftest import function_client
+
+    run(["tenant", "create", "--tenant", "acme"], cli_env)
+    made = run(["tenant", "add-key", "--tenant", "acme", "--role", "admin"], cli_env)
+    key = made.stdout.strip()
+    assert "cannot chat" in made.stderr
+    headers = {"Authorization": f"Bearer {key}"}
+    changed = function_client("admin").put("/api/v1/ai/config/", json={"manual_prompt": "Be brief."}, headers=headers)
+    assert changed.status_code == 200 and changed.get_json()["overridden"] == ["manual_prompt"]
+    tenant = bootstrap.services().store.get_tenant("acme")
+    assert tenant is not None and tenant.settings.prompts.manual_prompt == "Be brief."

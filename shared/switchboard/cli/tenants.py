@@ -54,7 +54,9 @@ def cmd_tenant_add_key(args: argparse.Namespace) -> int:
     if _existing(store, args.tenant) is None:
         return 2
     key = _new_key()
-    store.add_api_key(hash_api_key(key), args.tenant)
+    store.add_api_key(hash_api_key(key), args.tenant, kind="admin" if args.role == "admin" else "api")
+    if args.role == "admin":
+        err(f"an admin key of tenant {args.tenant}: it serves /api/v1/ai/... (docs/admin.md) and cannot chat")
     out(key)
     return 0
 
@@ -193,6 +195,9 @@ def register(sub: Commands) -> None:
     create.set_defaults(func=cmd_tenant_create, needs_store=True)
     add_key = tenant.add_parser("add-key", help="print a new API key for a tenant")
     add_key.add_argument("--tenant", required=True, type=tenant_id)
+    add_key.add_argument(
+        "--role", choices=["chat", "admin"], default="chat", help="chat (the CRM API, default) or admin (/api/v1/ai/)"
+    )
     add_key.set_defaults(func=cmd_tenant_add_key, needs_store=True)
 
     kommo = tenant.add_parser("kommo", help="connect a tenant to a Kommo account and print its webhook key")

@@ -25,6 +25,10 @@ class _Cache(Generic[K, V]):
         self._items: OrderedDict[K, tuple[float, V]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def forget(self, key: K) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
     def get(self, key: K, load: Callable[[K], V]) -> V:
         now = self._clock()
         with self._lock:
@@ -68,6 +72,10 @@ class TenantDirectory:
     def tenant(self, tenant_id: str) -> Tenant | None:
         """The tenant, from cache when fresh."""
         return self._tenants.get(tenant_id, self._load_tenant)
+
+    def forget(self, tenant_id: str) -> None:
+        """Drop a tenant from this instance's cache (after this instance changed it)."""
+        self._tenants.forget(tenant_id)
 
     def tenant_for_key(self, key_hash: str, kind: str = "api") -> str | None:
         """The tenant id of a key digest of ``kind``, from cache when fresh."""

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from switchboard.channels import schemas
+from switchboard.channels.admin import ConfigIn, ConfigOut
 from switchboard.channels.crm import AGENT_TYPES, ChatRequest
 from switchboard.channels.escalation import FailureIn, FeedbackIn, TicketIn
 
@@ -25,6 +26,7 @@ REF = "#/components/schemas/{model}"
 ERRORS = {
     "400": "Not JSON, not UTF-8, or nested too deeply",
     "401": "Missing or unknown API key (when anonymous access is off)",
+    "403": "A valid key without the right role (a chat key on the admin API)",
     "404": "Unknown path",
     "405": "Method not allowed (see Allow)",
     "409": "The Idempotency-Key was already used for another request",
@@ -167,6 +169,27 @@ def document() -> dict[str, Any]:
                 },
             }
         },
+        "/api/v1/ai/config/": {
+            "get": {
+                "operationId": "getConfig",
+                "summary": "The tenant's AI configuration as it applies now (admin key)",
+                "security": [{"bearer": []}, {"apiKey": []}],
+                "responses": {
+                    "200": _json("ConfigOut", "Prompt parts, model, temperature, max tokens, threshold"),
+                    **_errors("401", "403", "404", "405", "503"),
+                },
+            },
+            "put": {
+                "operationId": "changeConfig",
+                "summary": "Change the AI configuration; fields sent change, null returns one to the default",
+                "security": [{"bearer": []}, {"apiKey": []}],
+                "requestBody": _body("ConfigIn"),
+                "responses": {
+                    "200": _json("ConfigOut", "The configuration after the change"),
+                    **_errors("400", "401", "403", "404", "405", "413", "422", "503"),
+                },
+            },
+        },
         "/api/openapi.json": {
             "get": {
                 "operationId": "openapi",
@@ -181,7 +204,8 @@ def document() -> dict[str, Any]:
             "title": "Switchboard",
             "version": "1",
             "description": (
-                "The public HTTP API: the CRM chat API, escalations and feedback, and health. The Kommo and "
+                "The public HTTP API: the CRM chat API, escalations and feedback, health, and the tenant "
+                "administration API (/api/v1/ai/, with an admin key). The Kommo and "
                 "Chatwoot webhooks (the desk's and the agent bot's) follow those vendors' protocols, and the bot's "
                 "email verification page is for browsers (docs/contracts/); the tasks function is private."
             ),
@@ -199,6 +223,8 @@ def document() -> dict[str, Any]:
                         FailureIn,
                         TicketIn,
                         FeedbackIn,
+                        ConfigIn,
+                        ConfigOut,
                         schemas.ChatResponse,
                         schemas.FailureCreated,
                         schemas.TicketOut,

@@ -22,6 +22,7 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("/api/webhooks/chatwoot", "chatwoot_webhook"),
     ("/api/kommo/", "kommo_webhook"),
     ("/api/chatwoot/", "chatwoot_bot"),
+    ("/api/v1/", "admin"),
     ("/api/health", "health"),
     ("/api/openapi.json", "health"),
     ("/tasks/", "tasks"),

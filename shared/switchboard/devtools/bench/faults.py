@@ -20,11 +20,14 @@ desk conversation and Kommo reply delivered exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -220,9 +223,11 @@ def run_faults(conversations: int = 30, turns: int = 4, escalations: int = 10, k
         finally:
             if outages is not None:
                 emulator = outages.emulator
-            emulator.stop(export=False)
-            relay.close()
-            gemini.stop()
+            last = emulator
+            stoppers: list[Callable[[], None]] = [partial(last.stop, export=False), relay.close, gemini.stop]
+            for stop in stoppers:
+                with contextlib.suppress(Exception):
+                    stop()
     expected = 2 * turns
     statuses = dict(sorted(callers.statuses.items()))
     return {

@@ -5,6 +5,7 @@ receive. The environment is restored when the run ends."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import time
@@ -149,14 +150,13 @@ def loopback_stack(name: str, **environment: str) -> Iterator[Loopback]:
         http = httpx.Client(base_url=server.base_url, timeout=60, limits=httpx.Limits(max_connections=256))
         yield Loopback(project, http, freshdesk, teams, chatwoot, kommo, smtp, kommo_secret, tasks_secret, services)
     finally:
-        if http is not None:
-            http.close()
-        if server is not None:
-            server.stop()
-        for stand_in in (freshdesk, teams, chatwoot, kommo):
-            stand_in.stop()
-        smtp.stop()
-        tasks.stop()
+        # Everything is stopped even when one stop fails (a leaked emulator outlives the run).
+        stoppers = [http.close if http else None, server.stop if server else None]
+        stoppers += [s.stop for s in (freshdesk, teams, chatwoot, kommo)] + [smtp.stop, tasks.stop]
+        for stop in stoppers:
+            if stop is not None:
+                with contextlib.suppress(Exception):
+                    stop()
         os.environ.clear()
         os.environ.update(saved)
         bootstrap.reset()
