@@ -315,7 +315,7 @@ class Services:
         """What the admin API needs (it never builds the LLM)."""
         from switchboard.channels.admin import AdminDeps
 
-        return AdminDeps(self.settings, self.tenants, self.store)
+        return AdminDeps(self.settings, self.tenants, self.store, self.escalations)
 
     @cached_property
     def kommo_inbound(self) -> KommoInbound:

@@ -416,3 +416,15 @@ def test_bot_state_merges_fields_per_key_and_tenant(ports: Ports) -> None:
         "email": "a@example.com",
     }
     assert ports.bot_states.get("other", "contact:1:2:3") == {} and ports.bot_states.get("t", "contact:1:2:4") == {}
+
+
+def test_a_conversation_is_found_with_its_owner_and_channel(ports: Ports) -> None:
+    assert ports.store.find_conversation("t", "kommo:c") is None
+    record = TurnRecord(
+        Message("0-u", "user", "q", _now()), Message("0-a", "assistant", "a", _now()), {"channel": "kommo"}
+    )
+    ports.store.save_turn("t", ports.store.begin_turn("t", "kommo:c", "u", RATE, _now())[0], record, _now())
+    assert ports.store.find_conversation("t", "kommo:c") == ("ai", "kommo")
+    ports.escalations.set_conversation_owner("t", "kommo:c", "human")
+    assert ports.store.find_conversation("t", "kommo:c") == ("human", "kommo")
+    assert ports.store.find_conversation("other", "kommo:c") is None

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from switchboard.channels.auth import hash_api_key
+from switchboard.core import phrases
 from tests.conftest import function_client
 from tests.fast.helpers import ask
 from tests.support.fast import FastStack, ScriptedLLM
@@ -42,6 +43,7 @@ def test_an_admin_reads_the_defaults_then_changes_them_and_the_next_turn_follows
         "temperature": 0.2,
         "max_tokens": 1024,
         "escalation_threshold": 0.3,
+        "auto_response_enabled": True,
         "overridden": [],
     }
     change = {"manual_prompt": "Always sign off with 'Team Acme'.", "model_name": "gemini-pro-x", "temperature": 0.7}
@@ -108,3 +110,101 @@ def test_paths_and_methods(admin: FastStack) -> None:
     wrong = client.post(CONFIG, json={}, headers=bearer(ADMIN))
     assert wrong.status_code == 405 and wrong.headers["Allow"] == "GET, PUT"
     assert client.get("/api/v1/ai/nothing/", headers=bearer(ADMIN)).status_code == 404
+
+
+# ------------------------------------------------------------------- AI or people, per conversation
+
+CRM = "crm:crm_user_456:support-session-1707500000123"
+
+
+def status_of(conversation: str) -> Any:
+    return function_client("admin").get(f"/api/v1/ai/conversations/{conversation}/status/", headers=bearer(ADMIN))
+
+
+def set_status(conversation: str, status: str) -> Any:
+    body = {"status": status}
+    return function_client("admin").put(
+        f"/api/v1/ai/conversations/{conversation}/status/", json=body, headers=bearer(ADMIN)
+    )
+
+
+def test_a_conversation_flipped_to_people_gets_no_ai_answer_until_flipped_back(admin: FastStack) -> None:
+    chat = function_client("chat")
+    ask(chat, "How long do card refunds take?")
+    assert status_of(CRM).get_json() == {"conversation_id": CRM, "channel": "crm", "status": "active"}
+    assert set_status(CRM, "support_active").get_json()["status"] == "support_active"
+    quiet = ask(chat, "How do I export leads?").get_json()
+    assert quiet["response"] == phrases.human_owns_notice("en") and quiet["classification_confidence"] == 0.0
+    assert set_status(CRM, "active").status_code == 200
+    answered = ask(chat, "How do I export leads?").get_json()
+    assert "export" in answered["response"].lower()
+
+
+def test_a_kommo_conversation_with_people_gets_the_silent_body(make_stack: Any) -> None:
+    from tests.fast.test_kommo import CONVERSATION, SILENT, continues, form, kommo_stack, post_form
+
+    stack = kommo_stack(make_stack)
+    stack.store.add_api_key(hash_api_key(ADMIN), "default", kind="admin")
+    post_form(form("How do I export leads?"))
+    stack.run_tasks()
+    assert set_status(CONVERSATION, "support_active").status_code == 200
+    post_form(form("And how do I import them?"))
+    stack.run_tasks()
+    assert continues(stack)[-1] == SILENT
+
+
+def test_a_chatwoot_bot_conversation_with_people_gets_no_answer(make_stack: Any) -> None:
+    from tests.fast.test_chatwoot_bot import BOT, said, send, verify
+
+    stack = make_stack(**BOT)
+    stack.seed()
+    stack.store.add_api_key(hash_api_key(ADMIN), "default", kind="admin")
+    verify(stack)
+    send(stack, "How long do card refunds take?")
+    assert set_status("chatwoot:1:7", "support_active").status_code == 200
+    before = len(said(stack))
+    send(stack, "How do I export leads?")
+    assert said(stack)[before:] == []
+
+
+def test_new_conversations_follow_the_default_handler(admin: FastStack) -> None:
+    client = function_client("admin")
+    assert client.get("/api/v1/ai/default-handler/", headers=bearer(ADMIN)).get_json() == {"default_handler": "AI"}
+    put = client.put("/api/v1/ai/default-handler/", json={"default_handler": "Manual"}, headers=bearer(ADMIN))
+    assert put.get_json() == {"default_handler": "Manual"}
+    first = ask(function_client("chat"), "How long do card refunds take?", session_id="new-session").get_json()
+    assert first["response"] == phrases.human_owns_notice("en")
+    assert status_of("crm:crm_user_456:new-session").get_json()["status"] == "support_active"
+    bad = client.put("/api/v1/ai/default-handler/", json={"default_handler": "Robot"}, headers=bearer(ADMIN))
+    assert bad.status_code == 422
+
+
+def test_active_is_refused_while_auto_response_is_off_and_nothing_is_answered(admin: FastStack) -> None:
+    chat = function_client("chat")
+    ask(chat, "How long do card refunds take?")
+    set_status(CRM, "support_active")
+    function_client("admin").put(CONFIG, json={"auto_response_enabled": False}, headers=bearer(ADMIN))
+    refused = set_status(CRM, "active")
+    assert refused.status_code == 409 and "auto-response is off" in refused.get_json()["detail"]
+    assert status_of(CRM).get_json()["status"] == "support_active"
+    other = ask(chat, "How do I export leads?", session_id="other").get_json()
+    assert other["response"] == phrases.human_owns_notice("en")  # no conversation gets the AI
+
+
+def test_bulk_status_sets_many_and_names_the_unknown(admin: FastStack) -> None:
+    chat = function_client("chat")
+    for session in ("a", "b"):
+        ask(chat, "How long do card refunds take?", session_id=session)
+    ids = ["crm:crm_user_456:a", "crm:crm_user_456:b", "crm:nobody:z"]
+    done = function_client("admin").put(
+        "/api/v1/ai/conversations/bulk-status/",
+        json={"conversation_ids": ids, "status": "support_active"},
+        headers=bearer(ADMIN),
+    )
+    assert done.get_json() == {"status": "support_active", "updated": ids[:2], "not_found": ids[2:]}
+    assert all(status_of(i).get_json()["status"] == "support_active" for i in ids[:2])
+
+
+def test_an_unknown_conversation_is_404(admin: FastStack) -> None:
+    assert status_of("crm:nobody:nothing").status_code == 404
+    assert set_status("crm:nobody:nothing", "active").status_code == 404

@@ -179,6 +179,13 @@ class InMemoryStore:
         with self.db.lock:
             return str(self.db.conversations.get((tenant_id, conversation_key), {}).get("owner", "ai"))
 
+    def find_conversation(self, tenant_id: str, conversation_key: str) -> tuple[str, str] | None:
+        with self.db.lock:
+            data = self.db.conversations.get((tenant_id, conversation_key))
+            if data is None:
+                return None
+            return str(data.get("owner", "ai")), str(data.get("channel", ""))
+
     def messages(self, tenant_id: str, conversation_key: str) -> list[tuple[Message, dict[str, Any]]]:
         """Every stored message of a conversation, oldest first, with its meta (for assertions)."""
         with self.db.lock:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Literal
 
 import flask
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,14 +18,33 @@ from switchboard.channels.auth import api_key_of, hash_api_key
 from switchboard.config import Settings
 from switchboard.core.models import PromptParts, Tenant
 from switchboard.core.tenants import TenantDirectory
-from switchboard.errors import ForbiddenError, UnauthorizedError
+from switchboard.errors import ConflictError, ForbiddenError, NotFoundError, UnauthorizedError
 from switchboard.http import json_response, parse_model, read_json
 from switchboard.routing import Route, resolve
-from switchboard.store.base import TurnStore
+from switchboard.store.base import EscalationStore, TurnStore
 
 CONFIG_ROUTE = Route(
     re.compile(r"^/api/v1/ai/config/?$"), canonical=lambda p: "/api/v1/ai/config/", methods=("GET", "PUT")
 )
+HANDLER_ROUTE = Route(
+    re.compile(r"^/api/v1/ai/default-handler/?$"),
+    canonical=lambda p: "/api/v1/ai/default-handler/",
+    methods=("GET", "PUT"),
+)
+STATUS_ROUTE = Route(
+    re.compile(r"^/api/v1/ai/conversations/(?P<id>[^/]{1,300})/status/?$"),
+    canonical=lambda p: f"/api/v1/ai/conversations/{p['id']}/status/",
+    methods=("GET", "PUT"),
+)
+BULK_ROUTE = Route(
+    re.compile(r"^/api/v1/ai/conversations/bulk-status/?$"),
+    canonical=lambda p: "/api/v1/ai/conversations/bulk-status/",
+    methods=("PUT",),
+)
+#: Conversation status as the admin API names it: the AI answers, or people do.
+STATUS_OF_OWNER = {"ai": "active", "human": "support_active"}
+OWNER_OF_STATUS = {v: k for k, v in STATUS_OF_OWNER.items()}
+Status = Literal["active", "support_active"]
 PROMPT_CHARS = 20_000
 MODEL_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 
@@ -41,6 +60,7 @@ class ConfigOut(BaseModel):
     temperature: float
     max_tokens: int
     escalation_threshold: float
+    auto_response_enabled: bool = Field(description="Off: the AI answers nothing; every conversation is left to people")
     overridden: list[str] = Field(description="Fields the tenant set itself; the others follow the deployment")
 
 
@@ -58,6 +78,40 @@ class ConfigIn(BaseModel):
     temperature: float | None = Field(None, ge=0, le=2)
     max_tokens: int | None = Field(None, ge=64, le=65_536)
     escalation_threshold: float | None = Field(None, ge=0, le=1)
+    auto_response_enabled: bool | None = None
+
+
+class HandlerBody(BaseModel):
+    """Who a new conversation starts with."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default_handler: Literal["AI", "Manual"]
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status
+
+
+class StatusOut(BaseModel):
+    conversation_id: str
+    channel: str
+    status: Status
+
+
+class BulkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    conversation_ids: list[str] = Field(min_length=1, max_length=100)
+    status: Status
+
+
+class BulkOut(BaseModel):
+    status: Status
+    updated: list[str]
+    not_found: list[str]
 
 
 @dataclass(frozen=True)
@@ -67,6 +121,7 @@ class AdminDeps:
     settings: Settings
     tenants: TenantDirectory
     store: TurnStore
+    owners: EscalationStore
 
 
 def admin_tenant(request: flask.Request, tenants: TenantDirectory) -> str:
@@ -111,6 +166,7 @@ def config_of(tenant: Tenant, settings: Settings) -> ConfigOut:
         escalation_threshold=(
             s.escalation_threshold if s.escalation_threshold is not None else settings.escalation_threshold
         ),
+        auto_response_enabled=s.auto_response,
         overridden=[name for name, value in prompts.items() if value] + [o for o, v in own.items() if v is not None],
     )
 
@@ -119,21 +175,102 @@ def _changed(tenant: Tenant, change: ConfigIn) -> Tenant:
     sent = change.model_dump(exclude_unset=True)
     prompts = {k: (v or "") for k, v in sent.items() if k in PromptParts.__dataclass_fields__}
     models = {_MODEL_FIELDS[k]: v for k, v in sent.items() if k in _MODEL_FIELDS}
+    if sent.get("auto_response_enabled") is not None:
+        models["auto_response"] = sent["auto_response_enabled"]
     settings = replace(tenant.settings, prompts=replace(tenant.settings.prompts, **prompts), **models)
     return replace(tenant, settings=settings)
 
 
+def _config(request: flask.Request, deps: AdminDeps, tenant_id: str) -> flask.Response:
+    tenant = deps.store.get_tenant(tenant_id) or Tenant(id=tenant_id)
+    if request.method == "PUT":
+        tenant = _changed(tenant, parse_model(ConfigIn, read_json(request)))
+        _save(deps, tenant)
+    return json_response(config_of(tenant, deps.settings).model_dump())
+
+
+def _save(deps: AdminDeps, tenant: Tenant) -> None:
+    deps.store.save_tenant(tenant)
+    deps.tenants.forget(tenant.id)  # this instance's next turn follows at once; others within the cache time
+
+
+def _handler(request: flask.Request, deps: AdminDeps, tenant_id: str) -> flask.Response:
+    tenant = deps.store.get_tenant(tenant_id) or Tenant(id=tenant_id)
+    if request.method == "PUT":
+        body = parse_model(HandlerBody, read_json(request))
+        tenant = replace(tenant, settings=replace(tenant.settings, default_handler=body.default_handler))
+        _save(deps, tenant)
+    return json_response(HandlerBody(default_handler=tenant.settings.default_handler).model_dump())  # type: ignore[arg-type]
+
+
+def _allowed(deps: AdminDeps, tenant_id: str, status: str) -> None:
+    """``active`` needs the AI to be allowed to answer.
+
+    Raises:
+        ConflictError: Auto-response is off for the tenant (the reason is in the message).
+    """
+    tenant = deps.tenants.tenant(tenant_id) or Tenant(id=tenant_id)
+    if status == "active" and not tenant.settings.auto_response:
+        raise ConflictError(
+            "Status 'active' needs the AI to answer, but auto-response is off for this tenant "
+            "(PUT /api/v1/ai/config/ with auto_response_enabled: true); the conversation stays support_active"
+        )
+
+
+def _set_status(deps: AdminDeps, tenant_id: str, conversation_id: str, status: str) -> tuple[str, str] | None:
+    found = deps.store.find_conversation(tenant_id, conversation_id)
+    if found is None:
+        return None
+    owner = OWNER_OF_STATUS[status]
+    if found[0] != owner:  # given back to the AI: it starts from a fresh context, as after any handoff
+        deps.owners.set_conversation_owner(tenant_id, conversation_id, owner, reset_context=owner == "ai")
+    return owner, found[1]
+
+
+def _status(request: flask.Request, deps: AdminDeps, tenant_id: str, conversation_id: str) -> flask.Response:
+    if request.method == "PUT":
+        wanted = parse_model(StatusIn, read_json(request)).status
+        _allowed(deps, tenant_id, wanted)
+        found = _set_status(deps, tenant_id, conversation_id, wanted)
+    else:
+        found = deps.store.find_conversation(tenant_id, conversation_id)
+    if found is None:
+        raise NotFoundError(f"No conversation {conversation_id}")
+    owner, channel = found
+    out = StatusOut(conversation_id=conversation_id, channel=channel, status=STATUS_OF_OWNER.get(owner, "active"))  # type: ignore[arg-type]
+    return json_response(out.model_dump())
+
+
+def _bulk(request: flask.Request, deps: AdminDeps, tenant_id: str) -> flask.Response:
+    body = parse_model(BulkIn, read_json(request))
+    _allowed(deps, tenant_id, body.status)
+    updated: list[str] = []
+    missing: list[str] = []
+    for conversation_id in dict.fromkeys(body.conversation_ids):
+        found = _set_status(deps, tenant_id, conversation_id, body.status) if len(conversation_id) <= 300 else None
+        (updated if found else missing).append(conversation_id)
+    return json_response(BulkOut(status=body.status, updated=updated, not_found=missing).model_dump())
+
+
 def admin_endpoint(request: flask.Request, deps: AdminDeps) -> flask.Response:
     """Route one request to the admin API."""
-    found = resolve(request, CONFIG_ROUTE)
+    path = request.path
+    if path.startswith("/api/v1/ai/conversations/bulk-status"):
+        route = BULK_ROUTE
+    elif path.startswith("/api/v1/ai/conversations/"):
+        route = STATUS_ROUTE
+    elif path.startswith("/api/v1/ai/default-handler"):
+        route = HANDLER_ROUTE
+    else:
+        route = CONFIG_ROUTE
+    found = resolve(request, route)
     if isinstance(found, flask.Response):
         return found
     tenant_id = admin_tenant(request, deps.tenants)
-    tenant = deps.store.get_tenant(tenant_id) or Tenant(id=tenant_id)
-    if request.method == "PUT":
-        change = parse_model(ConfigIn, read_json(request))
-        tenant = _changed(tenant, change)
-        deps.store.save_tenant(tenant)
-        deps.tenants.forget(tenant_id)  # this instance's next turn follows at once; others within the cache time
-    body: dict[str, Any] = config_of(tenant, deps.settings).model_dump()
-    return json_response(body)
+    if route is BULK_ROUTE:
+        return _bulk(request, deps, tenant_id)
+    if route is STATUS_ROUTE:
+        return _status(request, deps, tenant_id, found["id"])
+    if route is HANDLER_ROUTE:
+        return _handler(request, deps, tenant_id)
+    return _config(request, deps, tenant_id)

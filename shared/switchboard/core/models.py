@@ -45,6 +45,10 @@ class TenantSettings:
     max_output_tokens: int | None = None
     escalation_threshold: float | None = None
     kommo: dict[str, Any] = field(default_factory=dict)
+    #: Whether the AI answers at all (off: every conversation is left to people).
+    auto_response: bool = True
+    #: Who a new conversation starts with: ``AI`` or ``Manual`` (people).
+    default_handler: str = "AI"
     #: The Chatwoot agent bot: ``language`` (its default, ``en`` or ``mn``) and ``texts``
     #: (``{message key: {language: text}}``) replacing its fixed messages.
     bot: dict[str, Any] = field(default_factory=dict)

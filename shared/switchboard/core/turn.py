@@ -157,7 +157,10 @@ class _Turn:
         if not decision.allowed:
             raise RateLimitedError(decision.reset_in_seconds)
         language = detect_language(message.text, default=conversation.language or "en")
-        if conversation.owner == "human":
+        settings = tenant.settings
+        if not conversation.exists and settings.default_handler == "Manual":
+            self.flags["owner"] = "human"  # the tenant's people take new conversations
+        if conversation.owner == "human" or self.flags.get("owner") == "human" or not settings.auto_response:
             result = TurnResult("", 0.0, False, silent=True, language=language)
         else:
             result = self._decide(tenant, conversation, language)

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from switchboard.channels import schemas
-from switchboard.channels.admin import ConfigIn, ConfigOut
+from switchboard.channels.admin import BulkIn, BulkOut, ConfigIn, ConfigOut, HandlerBody, StatusIn, StatusOut
 from switchboard.channels.crm import AGENT_TYPES, ChatRequest
 from switchboard.channels.escalation import FailureIn, FeedbackIn, TicketIn
 
@@ -29,7 +29,7 @@ ERRORS = {
     "403": "A valid key without the right role (a chat key on the admin API)",
     "404": "Unknown path",
     "405": "Method not allowed (see Allow)",
-    "409": "The Idempotency-Key was already used for another request",
+    "409": "A conflict: an Idempotency-Key used before for another request, or a change not allowed now (the detail says why)",
     "413": "Body over 1 MB, or a message over MAX_MESSAGE_CHARS",
     "422": "A field is missing or invalid (errors names each)",
     "503": "A dependency is unavailable; retry later",
@@ -190,6 +190,54 @@ def document() -> dict[str, Any]:
                 },
             },
         },
+        "/api/v1/ai/default-handler/": {
+            op: {
+                "operationId": f"{op}DefaultHandler",
+                "summary": "Who new conversations start with: AI or Manual (admin key)",
+                "security": [{"bearer": []}, {"apiKey": []}],
+                **({"requestBody": _body("HandlerBody")} if op == "put" else {}),
+                "responses": {
+                    "200": _json("HandlerBody", "The default handler"),
+                    **_errors(*(["400", "413", "422"] if op == "put" else []), "401", "403", "404", "405", "503"),
+                },
+            }
+            for op in ("get", "put")
+        },
+        "/api/v1/ai/conversations/{conversation_id}/status/": {
+            op: {
+                "operationId": f"{op}ConversationStatus",
+                "summary": "Whether the AI (active) or people (support_active) answer a conversation (admin key)",
+                "security": [{"bearer": []}, {"apiKey": []}],
+                "parameters": [
+                    {
+                        "name": "conversation_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "pattern": "^[^/]{1,300}$"},
+                    }
+                ],
+                **({"requestBody": _body("StatusIn")} if op == "put" else {}),
+                "responses": {
+                    "200": _json("StatusOut", "The conversation's status"),
+                    **_errors(
+                        *(["400", "409", "413", "422"] if op == "put" else []), "401", "403", "404", "405", "503"
+                    ),
+                },
+            }
+            for op in ("get", "put")
+        },
+        "/api/v1/ai/conversations/bulk-status/": {
+            "put": {
+                "operationId": "bulkStatus",
+                "summary": "Set the status of up to 100 conversations (admin key)",
+                "security": [{"bearer": []}, {"apiKey": []}],
+                "requestBody": _body("BulkIn"),
+                "responses": {
+                    "200": _json("BulkOut", "Which were updated and which do not exist"),
+                    **_errors("400", "401", "403", "404", "405", "409", "413", "422", "503"),
+                },
+            }
+        },
         "/api/openapi.json": {
             "get": {
                 "operationId": "openapi",
@@ -225,6 +273,11 @@ def document() -> dict[str, Any]:
                         FeedbackIn,
                         ConfigIn,
                         ConfigOut,
+                        HandlerBody,
+                        StatusIn,
+                        StatusOut,
+                        BulkIn,
+                        BulkOut,
                         schemas.ChatResponse,
                         schemas.FailureCreated,
                         schemas.TicketOut,

@@ -170,6 +170,10 @@ class TurnStore(Protocol):
         """``ai`` or ``human``: who owns the conversation now."""
         ...
 
+    def find_conversation(self, tenant_id: str, conversation_key: str) -> tuple[str, str] | None:
+        """``(owner, channel)`` of a stored conversation, or None when there is none."""
+        ...
+
     def ping(self, timeout: float) -> None:
         """One cheap read, for health checks; raises StoreError when the store is down."""
         ...

@@ -294,6 +294,16 @@ class FirestoreStore(TenantRecords, KnowledgeVersions):
             snap = ref.get(field_paths=["owner"], **self._call)
         return str((snap.to_dict() or {}).get("owner", "ai")) if snap.exists else "ai"
 
+    def find_conversation(self, tenant_id: str, conversation_key: str) -> tuple[str, str] | None:
+        """``(owner, channel)`` of a stored conversation, or None."""
+        ref = self._tenant_ref(tenant_id).collection("conversations").document(conversation_key)
+        with translated("read conversation"):
+            snap = ref.get(field_paths=["owner", "channel"], **self._call)
+        if not snap.exists:
+            return None
+        data = snap.to_dict() or {}
+        return str(data.get("owner", "ai")), str(data.get("channel", ""))
+
     def ping(self, timeout: float) -> None:
         """Read one (usually missing) document."""
         with translated("ping"):

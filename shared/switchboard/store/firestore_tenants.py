@@ -30,6 +30,8 @@ def _tenant(tenant_id: str, data: dict[str, Any]) -> Tenant:
             escalation_threshold=settings.get("escalation_threshold"),
             kommo=dict(settings.get("kommo") or {}),
             bot=dict(settings.get("bot") or {}),
+            auto_response=bool(settings.get("auto_response", True)),
+            default_handler=str(settings.get("default_handler") or "AI"),
         ),
     )
 
@@ -46,6 +48,8 @@ def _tenant_dict(tenant: Tenant) -> dict[str, Any]:
             "escalation_threshold": s.escalation_threshold,
             "kommo": s.kommo,
             "bot": s.bot,
+            "auto_response": s.auto_response,
+            "default_handler": s.default_handler,
         },
     }
 
