@@ -312,10 +312,10 @@ class Services:
 
     @cached_property
     def admin(self) -> AdminDeps:
-        """What the admin API needs (it never builds the LLM)."""
+        """What the admin API needs (the LLM is built only when a question is asked)."""
         from switchboard.channels.admin import AdminDeps
 
-        return AdminDeps(self.settings, self.tenants, self.store, self.escalations)
+        return AdminDeps(self.settings, self.tenants, self.store, self.escalations, lambda: self.turn_deps)
 
     @cached_property
     def kommo_inbound(self) -> KommoInbound:

@@ -208,3 +208,20 @@ def test_bulk_status_sets_many_and_names_the_unknown(admin: FastStack) -> None:
 def test_an_unknown_conversation_is_404(admin: FastStack) -> None:
     assert status_of("crm:nobody:nothing").status_code == 404
     assert set_status("crm:nobody:nothing", "active").status_code == 404
+
+
+def test_ask_answers_a_customer_and_keeps_their_history(admin: FastStack) -> None:
+    client = function_client("admin")
+    body = {"question": "How long do card refunds take?", "customer_id": "customer@example.com"}
+    answered = client.post("/api/v1/ai/ask/", json=body, headers=bearer(ADMIN))
+    assert answered.status_code == 200
+    out = answered.get_json()
+    assert out["session_id"] == "ask:customer@example.com" and out["customer_id"] == "customer@example.com"
+    assert out["success"] and out["auto_response_generated"] and out["response_time_ms"] >= 0
+    assert "refund" in out["answer"].lower() and out["sources"][0]["entry_id"] == "kb_002"
+    assert status_of("ask:customer@example.com").get_json()["status"] == "active"
+    set_status("ask:customer@example.com", "support_active")
+    quiet = client.post("/api/v1/ai/ask/", json=body, headers=bearer(ADMIN)).get_json()
+    assert not quiet["auto_response_generated"] and quiet["answer"] == phrases.human_owns_notice("en")
+    assert client.post("/api/v1/ai/ask/", json=body, headers=bearer(CHAT)).status_code == 403
+    assert client.post("/api/v1/ai/ask/", json={"question": ""}, headers=bearer(ADMIN)).status_code == 422

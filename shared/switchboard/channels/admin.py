@@ -1,27 +1,33 @@
 """The tenant administration API (``/api/v1/ai/...``), for a business's own back office.
 
 Authenticated with a tenant's **admin** key (``switchboard tenant add-key --role admin``): a chat
-key is refused with 403 and an admin key cannot chat. Today it serves the AI configuration:
-``GET|PUT /api/v1/ai/config/``. The contract is in docs/admin.md.
+key is refused with 403 and an admin key cannot chat. It serves the AI configuration, who answers
+each conversation, the default handler for new ones, and asking the AI on a customer's behalf.
+The contract is in docs/admin.md.
 """
 
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import flask
 from pydantic import BaseModel, ConfigDict, Field
 
 from switchboard.channels.auth import api_key_of, hash_api_key
 from switchboard.config import Settings
-from switchboard.core.models import PromptParts, Tenant
+from switchboard.core import phrases
+from switchboard.core.models import InboundMessage, PromptParts, Tenant, UserInfo
 from switchboard.core.tenants import TenantDirectory
+from switchboard.core.turn import TurnDeps, conversation_doc_id, handle_turn
 from switchboard.errors import ConflictError, ForbiddenError, NotFoundError, UnauthorizedError
 from switchboard.http import json_response, parse_model, read_json
 from switchboard.routing import Route, resolve
 from switchboard.store.base import EscalationStore, TurnStore
+from switchboard.validators import ONE_LINE
 
 CONFIG_ROUTE = Route(
     re.compile(r"^/api/v1/ai/config/?$"), canonical=lambda p: "/api/v1/ai/config/", methods=("GET", "PUT")
@@ -41,6 +47,7 @@ BULK_ROUTE = Route(
     canonical=lambda p: "/api/v1/ai/conversations/bulk-status/",
     methods=("PUT",),
 )
+ASK_ROUTE = Route(re.compile(r"^/api/v1/ai/ask/?$"), canonical=lambda p: "/api/v1/ai/ask/")
 #: Conversation status as the admin API names it: the AI answers, or people do.
 STATUS_OF_OWNER = {"ai": "active", "human": "support_active"}
 OWNER_OF_STATUS = {v: k for k, v in STATUS_OF_OWNER.items()}
@@ -79,6 +86,30 @@ class ConfigIn(BaseModel):
     max_tokens: int | None = Field(None, ge=64, le=65_536)
     escalation_threshold: float | None = Field(None, ge=0, le=1)
     auto_response_enabled: bool | None = None
+
+
+class AskIn(BaseModel):
+    """One question asked on a customer's behalf (a back office trying the AI, or relaying)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=4000)
+    customer_id: str = Field(min_length=1, max_length=200, pattern=ONE_LINE)
+
+
+class AskOut(BaseModel):
+    """The answer, with the fields of the original ask endpoint and ours."""
+
+    session_id: str = Field(description="The conversation's id (its status can be read and set)")
+    customer_id: str
+    question: str
+    answer: str
+    response_time_ms: int
+    success: bool
+    auto_response_generated: bool = Field(description="False when people own the conversation")
+    confidence: float
+    requires_escalation: bool
+    sources: list[dict[str, Any]]
 
 
 class HandlerBody(BaseModel):
@@ -122,6 +153,7 @@ class AdminDeps:
     tenants: TenantDirectory
     store: TurnStore
     owners: EscalationStore
+    turn: Callable[[], TurnDeps]
 
 
 def admin_tenant(request: flask.Request, tenants: TenantDirectory) -> str:
@@ -252,10 +284,36 @@ def _bulk(request: flask.Request, deps: AdminDeps, tenant_id: str) -> flask.Resp
     return json_response(BulkOut(status=body.status, updated=updated, not_found=missing).model_dump())
 
 
+def _ask(request: flask.Request, deps: AdminDeps, tenant_id: str) -> flask.Response:
+    body = parse_model(AskIn, read_json(request))
+    started = time.perf_counter()
+    user = UserInfo(f"ask:{body.customer_id}", name=body.customer_id)
+    inbound = InboundMessage(tenant_id, "ask", body.customer_id, user, body.question, "customer")
+    result = handle_turn(inbound, deps.turn())
+    out = AskOut(
+        session_id=conversation_doc_id("ask", body.customer_id),
+        customer_id=body.customer_id,
+        question=body.question,
+        answer=phrases.human_owns_notice(result.language) if result.silent else result.reply,
+        response_time_ms=round((time.perf_counter() - started) * 1000),
+        success=True,
+        auto_response_generated=not result.silent,
+        confidence=result.confidence,
+        requires_escalation=result.requires_escalation,
+        sources=[
+            {"title": s.title, "confidence": s.confidence, "entry_type": s.entry_type, "entry_id": s.entry_id}
+            for s in result.sources
+        ],
+    )
+    return json_response(out.model_dump())
+
+
 def admin_endpoint(request: flask.Request, deps: AdminDeps) -> flask.Response:
     """Route one request to the admin API."""
     path = request.path
-    if path.startswith("/api/v1/ai/conversations/bulk-status"):
+    if path.startswith("/api/v1/ai/ask"):
+        route = ASK_ROUTE
+    elif path.startswith("/api/v1/ai/conversations/bulk-status"):
         route = BULK_ROUTE
     elif path.startswith("/api/v1/ai/conversations/"):
         route = STATUS_ROUTE
@@ -267,6 +325,8 @@ def admin_endpoint(request: flask.Request, deps: AdminDeps) -> flask.Response:
     if isinstance(found, flask.Response):
         return found
     tenant_id = admin_tenant(request, deps.tenants)
+    if route is ASK_ROUTE:
+        return _ask(request, deps, tenant_id)
     if route is BULK_ROUTE:
         return _bulk(request, deps, tenant_id)
     if route is STATUS_ROUTE:

@@ -14,7 +14,17 @@ from typing import Any
 from pydantic import BaseModel
 
 from switchboard.channels import schemas
-from switchboard.channels.admin import BulkIn, BulkOut, ConfigIn, ConfigOut, HandlerBody, StatusIn, StatusOut
+from switchboard.channels.admin import (
+    AskIn,
+    AskOut,
+    BulkIn,
+    BulkOut,
+    ConfigIn,
+    ConfigOut,
+    HandlerBody,
+    StatusIn,
+    StatusOut,
+)
 from switchboard.channels.crm import AGENT_TYPES, ChatRequest
 from switchboard.channels.escalation import FailureIn, FeedbackIn, TicketIn
 
@@ -190,6 +200,22 @@ def document() -> dict[str, Any]:
                 },
             },
         },
+        "/api/v1/ai/ask/": {
+            "post": {
+                "operationId": "ask",
+                "summary": "Ask the AI on a customer's behalf (admin key); the customer's conversation is ask:{customer_id}",
+                "security": [{"bearer": []}, {"apiKey": []}],
+                "requestBody": _body("AskIn"),
+                "responses": {
+                    "200": _json("AskOut", "The answer"),
+                    "429": {
+                        **_json("RateLimited", "The customer's answers for this window are used up"),
+                        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    },
+                    **_errors("400", "401", "403", "404", "405", "413", "422", "503"),
+                },
+            }
+        },
         "/api/v1/ai/default-handler/": {
             op: {
                 "operationId": f"{op}DefaultHandler",
@@ -273,6 +299,8 @@ def document() -> dict[str, Any]:
                         FeedbackIn,
                         ConfigIn,
                         ConfigOut,
+                        AskIn,
+                        AskOut,
                         HandlerBody,
                         StatusIn,
                         StatusOut,
