@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     llm_max_attempts: int = Field(3, alias="LLM_MAX_ATTEMPTS", ge=1, le=10)
     llm_temperature: float = Field(0.2, alias="LLM_TEMPERATURE", ge=0, le=2)
     llm_max_output_tokens: int = Field(1024, alias="LLM_MAX_OUTPUT_TOKENS", ge=64)
+    llm_price_input_per_million: float = Field(0.0, alias="LLM_PRICE_INPUT_PER_MILLION", ge=0)
+    llm_price_output_per_million: float = Field(0.0, alias="LLM_PRICE_OUTPUT_PER_MILLION", ge=0)
 
     embedding_backend: Literal["auto", "genai", "local", "none"] = Field("auto", alias="EMBEDDING_BACKEND")
     embedding_model: str = Field("gemini-embedding-001", alias="EMBEDDING_MODEL")

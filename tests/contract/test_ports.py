@@ -428,3 +428,19 @@ def test_a_conversation_is_found_with_its_owner_and_channel(ports: Ports) -> Non
     ports.escalations.set_conversation_owner("t", "kommo:c", "human")
     assert ports.store.find_conversation("t", "kommo:c") == ("human", "kommo")
     assert ports.store.find_conversation("other", "kommo:c") is None
+
+
+def test_a_turns_counters_reach_the_days_usage_in_the_same_save(ports: Ports) -> None:
+    now = _now()
+    record = TurnRecord(
+        Message("0-u", "user", "q", now),
+        Message("0-a", "assistant", "a", now),
+        {"channel": "crm"},
+        counters={"ai_replies": 1, "prompt_tokens": 120},
+    )
+    ports.store.save_turn("t", ports.store.begin_turn("t", "crm:u", "u", RATE, now)[0], record, now)
+    day = now.date().isoformat()
+    found = ports.store.usage_between("t", day, day)
+    assert found[day]["ai_replies"] == 1 and found[day]["prompt_tokens"] == 120 and found[day]["requests"] == 1
+    assert ports.store.usage_between("t", "2000-01-01", "2000-01-31") == {}
+    assert ports.store.usage_between("other", day, day) == {}

@@ -225,3 +225,34 @@ def test_ask_answers_a_customer_and_keeps_their_history(admin: FastStack) -> Non
     assert not quiet["auto_response_generated"] and quiet["answer"] == phrases.human_owns_notice("en")
     assert client.post("/api/v1/ai/ask/", json=body, headers=bearer(CHAT)).status_code == 403
     assert client.post("/api/v1/ai/ask/", json={"question": ""}, headers=bearer(ADMIN)).status_code == 422
+
+
+def test_usage_stats_count_a_scripted_day_of_traffic_exactly(make_stack: Any) -> None:
+    from switchboard.errors import LLMError
+
+    stack = make_stack(
+        llm=ScriptedLLM(),
+        LLM_PRICE_INPUT_PER_MILLION="2",
+        LLM_PRICE_OUTPUT_PER_MILLION="10",
+        RATE_LIMIT="3/3600",
+    )
+    stack.seed()
+    stack.store.add_api_key(hash_api_key(ADMIN), "default", kind="admin")
+    chat = function_client("chat")
+    ask(chat, "How long do card refunds take?")  # answered
+    ask(chat, "I want to talk to a human")  # handoff (no LLM call)
+    llm = stack.services.llm
+    assert isinstance(llm, ScriptedLLM)
+    llm.replies.append(LLMError("bad output"))
+    ask(chat, "How do I export leads?")  # the LLM fails: ai_error
+    assert ask(chat, "One more?").status_code == 429  # over the limit: counted as a request only
+    stats = function_client("admin").get("/api/v1/ai/usage/stats/?days=7", headers=bearer(ADMIN)).get_json()
+    totals = stats["totals"]
+    assert stats["days"] == 7 and len(stats["per_day"]) == 7 and stats["per_day"][-1]["date"] == stats["last_day"]
+    assert (totals["requests"], totals["ai_replies"], totals["llm_calls"], totals["llm_errors"]) == (4, 3, 2, 1)
+    assert totals["escalations"] == 2 and totals["escalations_by_reason"] == {"ai_error": 1, "user_request": 1}
+    assert totals["handoffs"] == 1
+    assert totals == {k: v for k, v in stats["per_day"][-1].items() if k != "date"}  # all of it today
+    assert totals["estimated_cost"] == round((totals["prompt_tokens"] * 2 + totals["output_tokens"] * 10) / 1e6, 6)
+    bad = function_client("admin").get("/api/v1/ai/usage/stats/?days=0", headers=bearer(ADMIN))
+    assert bad.status_code == 400

@@ -149,6 +149,8 @@ class InMemoryStore:
             data["updated_at"] = now
             box = self.db.messages.setdefault((tenant_id, conversation.key), {})
             box[record.user_message.id] = {"message": record.user_message, "meta": {}}
+            if record.counters:
+                self.db.count(tenant_id, now.date().isoformat(), record.counters)
             if record.reply:
                 meta = {**record.reply_meta, "usage": record.usage} if record.usage else record.reply_meta
                 box[record.reply.id] = {"message": record.reply, "meta": meta}
@@ -195,6 +197,11 @@ class InMemoryStore:
     def daily_usage(self, tenant_id: str, day: str) -> dict[str, int]:
         with self.db.lock:
             return dict(sorted(self.db.usage.get((tenant_id, day), {}).items()))
+
+    def usage_between(self, tenant_id: str, first_day: str, last_day: str) -> dict[str, dict[str, int]]:
+        with self.db.lock:
+            found = {d: dict(sorted(c.items())) for (t, d), c in self.db.usage.items() if t == tenant_id}
+        return {d: c for d, c in sorted(found.items()) if first_day <= d <= last_day}
 
     def load_knowledge(self, tenant_id: str, kb_version: int) -> KnowledgeSnapshot:
         found = self.db.kb_versions.get((tenant_id, kb_version))

@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import flask
@@ -23,7 +24,7 @@ from switchboard.core import phrases
 from switchboard.core.models import InboundMessage, PromptParts, Tenant, UserInfo
 from switchboard.core.tenants import TenantDirectory
 from switchboard.core.turn import TurnDeps, conversation_doc_id, handle_turn
-from switchboard.errors import ConflictError, ForbiddenError, NotFoundError, UnauthorizedError
+from switchboard.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError
 from switchboard.http import json_response, parse_model, read_json
 from switchboard.routing import Route, resolve
 from switchboard.store.base import EscalationStore, TurnStore
@@ -46,6 +47,9 @@ BULK_ROUTE = Route(
     re.compile(r"^/api/v1/ai/conversations/bulk-status/?$"),
     canonical=lambda p: "/api/v1/ai/conversations/bulk-status/",
     methods=("PUT",),
+)
+USAGE_ROUTE = Route(
+    re.compile(r"^/api/v1/ai/usage/stats/?$"), canonical=lambda p: "/api/v1/ai/usage/stats/", methods=("GET",)
 )
 ASK_ROUTE = Route(re.compile(r"^/api/v1/ai/ask/?$"), canonical=lambda p: "/api/v1/ai/ask/")
 #: Conversation status as the admin API names it: the AI answers, or people do.
@@ -110,6 +114,33 @@ class AskOut(BaseModel):
     confidence: float
     requires_escalation: bool
     sources: list[dict[str, Any]]
+
+
+class UsageDay(BaseModel):
+    """One day's (or the period's) usage."""
+
+    requests: int = Field(description="Messages received on every channel (rate-limited ones included)")
+    ai_replies: int
+    llm_calls: int
+    llm_errors: int
+    prompt_tokens: int
+    output_tokens: int
+    estimated_cost: float = Field(description="Tokens at LLM_PRICE_INPUT/OUTPUT_PER_MILLION (0 when unset)")
+    escalations: int
+    escalations_by_reason: dict[str, int]
+    handoffs: int = Field(description="Customers who asked for a person")
+
+
+class UsageDayOut(UsageDay):
+    date: str
+
+
+class UsageOut(BaseModel):
+    days: int
+    first_day: str
+    last_day: str
+    totals: UsageDay
+    per_day: list[UsageDayOut]
 
 
 class HandlerBody(BaseModel):
@@ -308,11 +339,57 @@ def _ask(request: flask.Request, deps: AdminDeps, tenant_id: str) -> flask.Respo
     return json_response(out.model_dump())
 
 
+def _usage_day(counters: dict[str, int], settings: Settings) -> UsageDay:
+    prompt, output = counters.get("prompt_tokens", 0), counters.get("output_tokens", 0)
+    cost = (prompt * settings.llm_price_input_per_million + output * settings.llm_price_output_per_million) / 1e6
+    reasons = {k.removeprefix("escalations_"): v for k, v in counters.items() if k.startswith("escalations_")}
+    return UsageDay(
+        requests=counters.get("requests", 0),
+        ai_replies=counters.get("ai_replies", 0),
+        llm_calls=counters.get("llm_calls", 0),
+        llm_errors=counters.get("llm_errors", 0),
+        prompt_tokens=prompt,
+        output_tokens=output,
+        estimated_cost=round(cost, 6),
+        escalations=counters.get("escalations", 0),
+        escalations_by_reason=dict(sorted(reasons.items())),
+        handoffs=counters.get("handoffs", 0),
+    )
+
+
+def _usage(request: flask.Request, deps: AdminDeps, tenant_id: str) -> flask.Response:
+    raw = request.args.get("days", "30")
+    if not (raw.isascii() and raw.isdecimal() and 1 <= int(raw) <= 366):
+        raise InvalidInputError("days must be a whole number from 1 to 366")
+    days = int(raw)
+    last = datetime.now(UTC).date()
+    first = last - timedelta(days=days - 1)
+    found = deps.store.usage_between(tenant_id, first.isoformat(), last.isoformat())
+    per_day: list[UsageDayOut] = []
+    totals: dict[str, int] = {}
+    for offset in range(days):
+        day = (first + timedelta(days=offset)).isoformat()
+        counters = found.get(day, {})
+        for key, value in counters.items():
+            totals[key] = totals.get(key, 0) + value
+        per_day.append(UsageDayOut(date=day, **_usage_day(counters, deps.settings).model_dump()))
+    out = UsageOut(
+        days=days,
+        first_day=first.isoformat(),
+        last_day=last.isoformat(),
+        totals=_usage_day(totals, deps.settings),
+        per_day=per_day,
+    )
+    return json_response(out.model_dump())
+
+
 def admin_endpoint(request: flask.Request, deps: AdminDeps) -> flask.Response:
     """Route one request to the admin API."""
     path = request.path
     if path.startswith("/api/v1/ai/ask"):
         route = ASK_ROUTE
+    elif path.startswith("/api/v1/ai/usage/"):
+        route = USAGE_ROUTE
     elif path.startswith("/api/v1/ai/conversations/bulk-status"):
         route = BULK_ROUTE
     elif path.startswith("/api/v1/ai/conversations/"):
@@ -327,6 +404,8 @@ def admin_endpoint(request: flask.Request, deps: AdminDeps) -> flask.Response:
     tenant_id = admin_tenant(request, deps.tenants)
     if route is ASK_ROUTE:
         return _ask(request, deps, tenant_id)
+    if route is USAGE_ROUTE:
+        return _usage(request, deps, tenant_id)
     if route is BULK_ROUTE:
         return _bulk(request, deps, tenant_id)
     if route is STATUS_ROUTE:

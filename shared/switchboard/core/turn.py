@@ -320,9 +320,13 @@ class _Turn:
             "escalation_reason": result.escalation_reason,
             "sources": [s.entry_id for s in result.sources],
         }
-        self.deps.store.save_turn(
-            message.tenant_id, conversation, TurnRecord(user_msg, reply, fields, meta, self.usage), now
-        )
+        counters = {k: v for k, v in self.usage.items() if v}
+        if reply is not None:
+            counters["ai_replies"] = 1
+            if result.requires_escalation and result.escalation_reason:
+                counters[f"escalations_{result.escalation_reason}"] = 1
+        record = TurnRecord(user_msg, reply, fields, meta, self.usage, counters)
+        self.deps.store.save_turn(message.tenant_id, conversation, record, now)
 
 
 def handle_turn(message: InboundMessage, deps: TurnDeps) -> TurnResult:

@@ -24,6 +24,7 @@ from switchboard.channels.admin import (
     HandlerBody,
     StatusIn,
     StatusOut,
+    UsageOut,
 )
 from switchboard.channels.crm import AGENT_TYPES, ChatRequest
 from switchboard.channels.escalation import FailureIn, FeedbackIn, TicketIn
@@ -216,6 +217,25 @@ def document() -> dict[str, Any]:
                 },
             }
         },
+        "/api/v1/ai/usage/stats/": {
+            "get": {
+                "operationId": "usageStats",
+                "summary": "The tenant's usage per day and in total over the last N days (admin key)",
+                "security": [{"bearer": []}, {"apiKey": []}],
+                "parameters": [
+                    {
+                        "name": "days",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 366, "default": 30},
+                    }
+                ],
+                "responses": {
+                    "200": _json("UsageOut", "Requests, AI replies, LLM calls, tokens, cost, escalations by reason"),
+                    **_errors("400", "401", "403", "404", "405", "503"),
+                },
+            }
+        },
         "/api/v1/ai/default-handler/": {
             op: {
                 "operationId": f"{op}DefaultHandler",
@@ -301,6 +321,7 @@ def document() -> dict[str, Any]:
                         ConfigOut,
                         AskIn,
                         AskOut,
+                        UsageOut,
                         HandlerBody,
                         StatusIn,
                         StatusOut,

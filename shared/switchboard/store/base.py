@@ -88,6 +88,8 @@ class TurnRecord:
         conversation_fields: Fields to set on the conversation document.
         reply_meta: Extra fields stored on the reply (confidence, sources ...).
         usage: This turn's usage (LLM calls, tokens, escalations), stored on the reply for the rollup.
+        counters: Added to the tenant's daily usage counters in the same commit (replies, LLM
+            calls, tokens, escalations by reason).
     """
 
     user_message: Message
@@ -95,6 +97,7 @@ class TurnRecord:
     conversation_fields: dict[str, Any] = field(default_factory=dict)
     reply_meta: dict[str, Any] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=dict)
 
 
 class TurnStore(Protocol):
@@ -164,6 +167,11 @@ class TurnStore(Protocol):
 
     def daily_usage(self, tenant_id: str, day: str) -> dict[str, int]:
         """A day's usage counters (requests, per channel, feedback)."""
+        ...
+
+    def usage_between(self, tenant_id: str, first_day: str, last_day: str) -> dict[str, dict[str, int]]:
+        """Usage counters per day (``YYYY-MM-DD``) from ``first_day`` to ``last_day``; days without
+        any are left out."""
         ...
 
     def conversation_owner(self, tenant_id: str, conversation_key: str) -> str:

@@ -169,6 +169,22 @@ class FirestoreStore(TenantRecords, KnowledgeVersions):
                         totals[key] = totals.get(key, 0) + value
         return dict(sorted(totals.items()))
 
+    def usage_between(self, tenant_id: str, first_day: str, last_day: str) -> dict[str, dict[str, int]]:
+        """Counters per day, summed over each day's shards (one range query)."""
+        per_day: dict[str, dict[str, int]] = {}
+        coll = self._tenant_ref(tenant_id).collection("usage")
+        query = coll.where(filter=firestore.FieldFilter("date", ">=", first_day)).where(
+            filter=firestore.FieldFilter("date", "<=", last_day)
+        )
+        with translated("read usage"):
+            for snap in query.stream(**self._call):
+                data = snap.to_dict() or {}
+                totals = per_day.setdefault(str(data.get("date")), {})
+                for key, value in data.items():
+                    if isinstance(value, int) and not isinstance(value, bool):
+                        totals[key] = totals.get(key, 0) + value
+        return {day: dict(sorted(c.items())) for day, c in sorted(per_day.items())}
+
     def _read(self, *refs: Any) -> dict[str, tuple[dict[str, Any], Any]]:
         """One BatchGetDocuments, decoded by :mod:`wire` (what ``get_all`` does, minus the
         wrappers): the found documents' data and update time, by full path."""
@@ -242,6 +258,10 @@ class FirestoreStore(TenantRecords, KnowledgeVersions):
             if record.reply:
                 meta = {**record.reply_meta, "usage": record.usage} if record.usage else record.reply_meta
                 wire.create(batch, messages.document(record.reply.id), _message_dict(record.reply, expires, meta))
+            if record.counters:  # the daily usage, in the same commit: no extra round trip
+                day = now.date().isoformat()
+                counts: dict[str, Any] = {k: firestore.Increment(v) for k, v in record.counters.items()}
+                wire.merge(batch, usage_shard(self._tenant_ref(tenant_id), day), {**counts, "date": day})
             try:
                 with translated("save turn"):
                     batch.commit(**self._call)
