@@ -5,18 +5,23 @@ locals {
   functions = {
     chat             = { memory = "512M", timeout = 120, public = true, paths = ["/api/agent/*"], enqueues = false, secrets = ["GEMINI_API_KEY"] }
     escalation       = { memory = "256M", timeout = 60, public = true, paths = ["/api/agent-failure", "/api/agent-failure/*"], enqueues = true, secrets = ["FRESHDESK_API_KEY", "TEAMS_WEBHOOK_URL", "CHATWOOT_API_TOKEN"] }
-    admin            = { memory = "512M", timeout = 120, public = true, paths = ["/api/v1/*"], enqueues = false, secrets = ["GEMINI_API_KEY"] }
+    admin            = { memory = "512M", timeout = 120, public = true, paths = ["/api/v1/*", "/api/support/*"], enqueues = true, secrets = ["GEMINI_API_KEY", "CHATWOOT_PLATFORM_TOKEN"] }
     feedback         = { memory = "256M", timeout = 30, public = true, paths = ["/api/feedback", "/api/feedback/*"], enqueues = false, secrets = [] }
     health           = { memory = "256M", timeout = 30, public = true, paths = ["/api/health", "/api/health/*", "/api/openapi.json"], enqueues = false, secrets = ["GEMINI_API_KEY", "FRESHDESK_API_KEY", "CHATWOOT_API_TOKEN"] }
     kommo_webhook    = { memory = "256M", timeout = 30, public = true, paths = ["/api/kommo/*"], enqueues = true, secrets = ["KOMMO_CLIENT_SECRET", "KOMMO_WEBHOOK_SECRET"] }
     chatwoot_webhook = { memory = "256M", timeout = 30, public = true, paths = ["/api/webhooks/chatwoot", "/api/webhooks/chatwoot/*"], enqueues = false, secrets = ["CHATWOOT_WEBHOOK_SECRET"] }
     chatwoot_bot     = { memory = "256M", timeout = 30, public = true, paths = ["/api/chatwoot/*"], enqueues = true, secrets = ["CHATWOOT_BOT_SECRET", "VERIFY_JWT_SECRET"] }
+    analytics        = { memory = "512M", timeout = 540, public = false, paths = [], enqueues = false, secrets = [] }
     tasks            = { memory = "512M", timeout = 300, public = false, paths = [], enqueues = true, secrets = ["GEMINI_API_KEY", "FRESHDESK_API_KEY", "SMTP_PASSWORD", "TEAMS_WEBHOOK_URL", "CHATWOOT_API_TOKEN", "KOMMO_ACCESS_TOKEN", "CHATWOOT_BOT_TOKEN", "VERIFY_JWT_SECRET"] }
   }
   public_functions = { for name, f in local.functions : name => f if f.public }
   queue            = "switchboard-tasks"
-  ttl_groups       = ["conversations", "messages", "rate_limits", "claims", "webhook_deliveries", "dead_letters"]
-  secret_ids       = { for name in var.secrets : name => lower(replace(name, "_", "-")) }
+  # The private functions' URLs, which are also the audiences of the OIDC tokens sent to them
+  # (the functions check the audience themselves; Cloud Run accepts this URL as one).
+  tasks_url     = "https://${var.region}-${var.project}.cloudfunctions.net/tasks"
+  analytics_url = "https://${var.region}-${var.project}.cloudfunctions.net/analytics"
+  ttl_groups    = ["conversations", "messages", "rate_limits", "claims", "webhook_deliveries", "dead_letters"]
+  secret_ids    = { for name in var.secrets : name => lower(replace(name, "_", "-")) }
   # Each function reads only its own secrets (those of var.secrets it lists).
   function_secrets = merge([
     for fn, f in local.functions : { for name in f.secrets : "${fn}/${name}" => { fn = fn, name = name } if contains(var.secrets, name) }
@@ -31,7 +36,8 @@ locals {
     CORS_ALLOWED_ORIGINS  = var.cors_allowed_origins
     TASKS_QUEUE           = local.queue
     TASKS_LOCATION        = var.region
-    TASKS_TARGET_URL      = "https://${var.region}-${var.project}.cloudfunctions.net/tasks"
+    TASKS_TARGET_URL      = local.tasks_url
+    ANALYTICS_AUDIENCE    = local.analytics_url
     TASKS_SERVICE_ACCOUNT = google_service_account.tasks_invoker.email
   }, var.environment)
 }
@@ -230,7 +236,8 @@ resource "google_cloud_run_v2_service_iam_member" "public" {
 }
 
 resource "google_cloud_run_v2_service_iam_member" "tasks_invoker" {
-  name     = google_cloudfunctions2_function.fn["tasks"].service_config[0].service
+  for_each = toset(["tasks", "analytics"])
+  name     = google_cloudfunctions2_function.fn[each.key].service_config[0].service
   location = var.region
   role     = "roles/run.invoker"
   member   = "serviceAccount:${google_service_account.tasks_invoker.email}"
@@ -261,15 +268,61 @@ resource "google_cloud_scheduler_job" "sweep" {
   schedule = "*/5 * * * *"
   http_target {
     http_method = "POST"
-    uri         = "${google_cloudfunctions2_function.fn["tasks"].service_config[0].uri}/tasks/sweep"
+    uri         = "${local.tasks_url}/tasks/sweep"
     body        = base64encode("{\"min_age_seconds\": 120}")
     headers     = { "Content-Type" = "application/json" }
     oidc_token {
       service_account_email = google_service_account.tasks_invoker.email
-      audience              = google_cloudfunctions2_function.fn["tasks"].service_config[0].uri
+      audience              = local.tasks_url # what the tasks function checks (TASKS_TARGET_URL)
     }
   }
-  depends_on = [google_project_service.apis]
+  depends_on = [google_project_service.apis, google_cloudfunctions2_function.fn]
+}
+
+# The daily rollups and idle sessions (docs/analytics.md): yesterday, and the day before made final.
+resource "google_cloud_scheduler_job" "analytics" {
+  name             = "switchboard-analytics"
+  region           = var.region
+  schedule         = "0 1 * * *"
+  time_zone        = "Etc/UTC"
+  attempt_deadline = "540s"
+  retry_config {
+    retry_count          = 3
+    min_backoff_duration = "60s"
+  }
+  http_target {
+    http_method = "POST"
+    uri         = "${local.analytics_url}/analytics/run"
+    body        = base64encode("{}")
+    headers     = { "Content-Type" = "application/json" }
+    oidc_token {
+      service_account_email = google_service_account.tasks_invoker.email
+      audience              = local.analytics_url # ANALYTICS_AUDIENCE
+    }
+  }
+  depends_on = [google_project_service.apis, google_cloudfunctions2_function.fn]
+}
+
+# Listing sessions filters on owner or channel and orders by last activity; the daily job finds
+# idle sessions by `inactive` and `updated_at`. Single-field queries need no declaration.
+resource "google_firestore_index" "conversations" {
+  for_each = {
+    by_owner         = ["owner", "updated_at"]
+    by_channel       = ["channel", "updated_at"]
+    by_owner_channel = ["owner", "channel", "updated_at"]
+    idle             = ["inactive", "updated_at"]
+  }
+  project    = var.project
+  database   = "(default)"
+  collection = "conversations"
+  dynamic "fields" {
+    for_each = each.value
+    content {
+      field_path = fields.value
+      order      = fields.value == "updated_at" && each.key != "idle" ? "DESCENDING" : "ASCENDING"
+    }
+  }
+  depends_on = [google_firestore_database.default]
 }
 
 # --- One base URL ----------------------------------------------------------------------------

@@ -70,6 +70,7 @@ variable "secrets" {
     "CHATWOOT_BOT_TOKEN",
     "CHATWOOT_BOT_SECRET",
     "VERIFY_JWT_SECRET",
+    "CHATWOOT_PLATFORM_TOKEN",
   ]
   description = "Secret Manager secrets (named like the variable, lower-case with dashes) exposed as environment variables. Add their versions out of band."
 }

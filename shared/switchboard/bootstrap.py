@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from switchboard.channels.auth import TenantAuth
     from switchboard.channels.chatwoot_bot import ChatwootBotInbound
     from switchboard.channels.kommo import KommoInbound
+    from switchboard.channels.support_sso import SsoDeps
     from switchboard.channels.tasks import TaskRunner
+    from switchboard.core.analytics import AnalyticsDeps
     from switchboard.core.chatwoot_bot import ChatwootBotDeps
     from switchboard.core.escalation import EscalationDeps
     from switchboard.core.kommo_reply import KommoReplyDeps
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from switchboard.helpdesk.base import AlertSink, BotChannel, BotConversations, ChatDesk, Mailer, TicketDesk
     from switchboard.knowledge.cache import IndexCache
     from switchboard.llm.base import Embedder, LLMProvider
-    from switchboard.store.base import BotStates, Claims, DeadLetters, EscalationStore, TurnStore
+    from switchboard.store.base import BotStates, Claims, DeadLetters, EscalationStore, SupportUsers, TurnStore
     from switchboard.tasks.auth import TaskAuth
     from switchboard.tasks.base import TaskQueue
 
@@ -315,7 +317,50 @@ class Services:
         """What the admin API needs (the LLM is built only when a question is asked)."""
         from switchboard.channels.admin import AdminDeps
 
-        return AdminDeps(self.settings, self.tenants, self.store, self.escalations, lambda: self.turn_deps)
+        # The bot's token stays with the tasks function, which makes the Chatwoot call.
+        chatwoot = self.settings.chatwoot_base_url and self.settings.chatwoot_account_id
+        queue = self.queue if chatwoot else None
+        return AdminDeps(self.settings, self.tenants, self.store, self.escalations, lambda: self.turn_deps, queue)
+
+    # --- Chatwoot single sign-on (GET /api/support/sso, function admin) ---------------------------
+
+    @cached_property
+    def support_users(self) -> SupportUsers:
+        """Which Chatwoot user each tenant's dashboard user signs in as."""
+        from switchboard.store.support_users import FirestoreSupportUsers
+
+        return FirestoreSupportUsers(self.firestore_client, self.settings.store_timeout_seconds)
+
+    @cached_property
+    def sso(self) -> SsoDeps:
+        """What single sign-on needs: no Platform API connector unless CHATWOOT_PLATFORM_TOKEN,
+        CHATWOOT_BASE_URL and CHATWOOT_ACCOUNT_ID are set (the endpoint then says so)."""
+        from switchboard.channels.support_sso import SsoDeps
+
+        s = self.settings
+        platform = None
+        if s.chatwoot_platform_configured and s.chatwoot_base_url and s.chatwoot_platform_token:
+            from switchboard.helpdesk.chatwoot_platform import ChatwootPlatform
+
+            token = s.chatwoot_platform_token.get_secret_value()
+            platform = ChatwootPlatform(s.chatwoot_base_url, token, s.chatwoot_account_id or 0)
+        return SsoDeps(self.tenants, lambda: self.support_users, platform)
+
+    # --- end of Chatwoot single sign-on ------------------------------------------------------------
+
+    @cached_property
+    def analytics(self) -> AnalyticsDeps:
+        """What the daily analytics job needs (stores only: no LLM, no connectors)."""
+        from switchboard.core.analytics import AnalyticsDeps, Prices
+
+        s = self.settings
+        prices = Prices(s.llm_price_input_per_million, s.llm_price_output_per_million)
+        return AnalyticsDeps(self.store, self.escalations, prices, timedelta(hours=s.session_idle_hours))
+
+    @cached_property
+    def analytics_auth(self) -> TaskAuth:
+        """Verifies the scheduler calling the analytics function."""
+        return connectors.analytics_auth(self.settings)
 
     @cached_property
     def kommo_inbound(self) -> KommoInbound:

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     llm_max_output_tokens: int = Field(1024, alias="LLM_MAX_OUTPUT_TOKENS", ge=64)
     llm_price_input_per_million: float = Field(0.0, alias="LLM_PRICE_INPUT_PER_MILLION", ge=0)
     llm_price_output_per_million: float = Field(0.0, alias="LLM_PRICE_OUTPUT_PER_MILLION", ge=0)
+    #: The daily job marks a session inactive after this long without a message.
+    session_idle_hours: int = Field(24, alias="SESSION_IDLE_HOURS", ge=1, le=24 * 365)
+    #: The audience of the scheduler's OIDC token for the analytics function (its URL).
+    analytics_audience: str | None = Field(None, alias="ANALYTICS_AUDIENCE")
 
     embedding_backend: Literal["auto", "genai", "local", "none"] = Field("auto", alias="EMBEDDING_BACKEND")
     embedding_model: str = Field("gemini-embedding-001", alias="EMBEDDING_MODEL")
@@ -120,6 +124,8 @@ class Settings(BaseSettings):
     chatwoot_webhook_secret: SecretStr | None = Field(None, alias="CHATWOOT_WEBHOOK_SECRET")
     chatwoot_bot_token: SecretStr | None = Field(None, alias="CHATWOOT_BOT_TOKEN")
     chatwoot_bot_secret: SecretStr | None = Field(None, alias="CHATWOOT_BOT_SECRET")
+    #: A Chatwoot platform app's token: single sign-on for tenants' dashboard users (docs/support-sso.md).
+    chatwoot_platform_token: SecretStr | None = Field(None, alias="CHATWOOT_PLATFORM_TOKEN")
     verify_jwt_secret: SecretStr | None = Field(None, alias="VERIFY_JWT_SECRET")
     public_base_url: str | None = Field(None, alias="PUBLIC_BASE_URL")
     max_ai_retries: int = Field(2, alias="MAX_AI_RETRIES", ge=1, le=5)
@@ -195,6 +201,12 @@ class Settings(BaseSettings):
     def chatwoot_bot_configured(self) -> bool:
         """The Chatwoot agent bot can reply (it needs no desk inbox or admin token)."""
         return bool(self.chatwoot_base_url and self.chatwoot_account_id and self.chatwoot_bot_token)
+
+    @property
+    def chatwoot_platform_configured(self) -> bool:
+        """Single sign-on into Chatwoot can make users and links (a platform app's token, the
+        desk's address and the account its users join)."""
+        return bool(self.chatwoot_base_url and self.chatwoot_account_id and self.chatwoot_platform_token)
 
     @property
     def api_key(self) -> SecretStr | None:

@@ -105,3 +105,12 @@ def task_auth(s: Settings) -> TaskAuth:
 
     secret = s.tasks_secret.get_secret_value() if s.tasks_secret else None
     return TaskAuth(secret, s.tasks_service_account, s.tasks_audience or s.tasks_target_url, s.tasks_oidc_certs_url)
+
+
+def analytics_auth(s: Settings) -> TaskAuth:
+    """Verifies the caller of the analytics function: Cloud Scheduler's OIDC token for the
+    invoker service account and the function's own audience (or the local run's secret)."""
+    from switchboard.tasks.auth import TaskAuth
+
+    secret = s.tasks_secret.get_secret_value() if s.tasks_secret else None
+    return TaskAuth(secret, s.tasks_service_account, s.analytics_audience, s.tasks_oidc_certs_url)

@@ -41,6 +41,8 @@ class FieldProblem:
 
     loc: str
     type: str
+    #: A fixed explanation of the rule broken (never the value sent).
+    message: str = ""
 
 
 class ValidationFailedError(InvalidInputError):

@@ -61,6 +61,11 @@ def _status_of(code: int) -> str:
     return "down"
 
 
+def model_probe(s: Settings, model: str) -> Probe:
+    """A probe that asks the Gemini API (or Vertex AI) for ``model``: healthy when it exists."""
+    return _gemini_model(s, model)
+
+
 def _gemini_model(s: Settings, model: str) -> Probe:
 
     def probe() -> dict[str, Any]:

@@ -93,7 +93,9 @@ def error_response(exc: SwitchboardError) -> flask.Response:
     body: dict[str, Any] = {"detail": str(exc), "error": code}
     headers: dict[str, str] = {}
     if isinstance(exc, ValidationFailedError):
-        body["errors"] = [{"loc": p.loc, "type": p.type} for p in exc.problems]
+        body["errors"] = [
+            {"loc": p.loc, "type": p.type, **({"message": p.message} if p.message else {})} for p in exc.problems
+        ]
     if isinstance(exc, MethodNotAllowedError):
         headers["Allow"] = ", ".join(exc.allowed)
     if isinstance(exc, UnauthorizedError):

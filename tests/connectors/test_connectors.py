@@ -18,6 +18,7 @@ from switchboard.devtools.standins import ChatwootStandIn, Fault, FreshdeskStand
 from switchboard.errors import UpstreamError, UpstreamUnavailableError
 from switchboard.helpdesk.base import ContactDraft, EmailDraft, TicketDraft
 from switchboard.helpdesk.chatwoot import ChatwootConnector
+from switchboard.helpdesk.chatwoot_platform import NONCE, ChatwootPlatform, EmailTakenError, UserNotFoundError
 from switchboard.helpdesk.email import SesMailer, SmtpMailer
 from switchboard.helpdesk.freshdesk import FreshdeskConnector, base_url_for
 from switchboard.helpdesk.teams import TeamsConnector
@@ -130,3 +131,99 @@ def test_ses_mailer_sends_and_refuses_unverified_senders(monkeypatch: pytest.Mon
     with pytest.raises(UpstreamError) as info:
         SesMailer("nobody@example.com", "us-east-1").send(MAIL)
     assert not isinstance(info.value, UpstreamUnavailableError)
+
+
+# --- Chatwoot Platform API (single sign-on) ---------------------------------------------------
+
+
+@pytest.fixture
+def platform_desk() -> Iterator[ChatwootStandIn]:
+    stand_in = ChatwootStandIn().start()
+    yield stand_in
+    stand_in.stop()
+
+
+def test_chatwoot_platform_makes_a_user_adds_it_once_and_hands_out_one_time_links(
+    platform_desk: ChatwootStandIn,
+) -> None:
+    platform = ChatwootPlatform(platform_desk.url, platform_desk.platform_token, platform_desk.account_id)
+    user_id = platform.create_user("Jane", "jane@example.com")
+    platform.add_agent(user_id)
+    platform.add_agent(user_id)  # a member already: still fine, still one membership
+    assert platform_desk.account_users == [{"account_id": 1, "user_id": user_id, "role": "agent"}]
+    first, second = platform.login_url(user_id), platform.login_url(user_id)
+    assert first != second and first.startswith(f"{platform_desk.url}/app/login?email=jane%40example.com&")
+    (create,) = [r for r in platform_desk.requests if r.path == "/platform/api/v1/users"]
+    assert create.headers["api_access_token"] == platform_desk.platform_token
+    assert set(create.body) == {"name", "email", "password", "custom_attributes"}
+    assert set(create.body["custom_attributes"]) == {NONCE} and len(create.body["custom_attributes"][NONCE]) >= 20
+
+
+def test_chatwoot_platform_refusals_are_translated(platform_desk: ChatwootStandIn) -> None:
+    platform = ChatwootPlatform(platform_desk.url, platform_desk.platform_token, platform_desk.account_id)
+    user_id = platform.create_user("Jane", "jane@example.com")
+    with pytest.raises(EmailTakenError) as taken:
+        platform.create_user("Jane", "JANE@example.com")
+    assert taken.value.status == 422
+    with pytest.raises(UpstreamError, match="platform token") as bad:
+        ChatwootPlatform(platform_desk.url, "wrong", 1).create_user("X", "x@example.com")
+    assert bad.value.status == 401 and not isinstance(bad.value, UpstreamUnavailableError)
+    with pytest.raises(UserNotFoundError):
+        platform.login_url(user_id + 100)
+    with pytest.raises(UserNotFoundError):
+        platform.add_agent(user_id + 100)
+    not_ours = platform_desk.add_user("Boss", "boss@example.com", role="administrator")
+    with pytest.raises(UpstreamError, match="may not act on user") as foreign:
+        platform.login_url(not_ours)
+    assert not isinstance(foreign.value, (UserNotFoundError, EmailTakenError))
+    platform_desk.platform_account_ids = set()
+    with pytest.raises(UpstreamError, match="may not act on account 1"):
+        platform.add_agent(user_id)
+    with pytest.raises(UpstreamError, match="no account 5"):
+        ChatwootPlatform(platform_desk.url, platform_desk.platform_token, 5).add_agent(user_id)
+    # Some releases answer a second membership with 422 "has already been taken": a member is a member.
+    platform_desk.platform_account_ids = {1}
+    platform_desk.fail_next(Fault(422, {"message": "User has already been taken"}))
+    platform.add_agent(user_id)
+
+
+def test_chatwoot_platform_refuses_an_existing_member_that_newer_chatwoot_hands_back() -> None:
+    desk = ChatwootStandIn(reuse_existing_users=True).start()
+    try:
+        platform = ChatwootPlatform(desk.url, desk.platform_token, desk.account_id)
+        desk.add_user("Boss", "boss@example.com", role="administrator")
+        with pytest.raises(EmailTakenError):
+            platform.create_user("Me", "boss@example.com")
+        desk.add_user("Loner", "loner@example.com", role=None)  # in no account (a super admin, say)
+        with pytest.raises(EmailTakenError):  # still not ours: it does not carry this call's mark
+            platform.create_user("Loner", "loner@example.com")
+        mine = platform.create_user("Mine", "mine@example.com")  # made by this call: accepted
+        with pytest.raises(EmailTakenError):  # made by another call (another tenant, say): refused
+            platform.create_user("Mine", "mine@example.com")
+        assert mine == next(u["id"] for u in desk.users if u["email"] == "mine@example.com")
+    finally:
+        desk.stop()
+
+
+def test_chatwoot_platform_failures_worth_retrying_are_unavailable(platform_desk: ChatwootStandIn) -> None:
+    fast = httpx.Client(
+        base_url=platform_desk.url,
+        headers={"api_access_token": platform_desk.platform_token},
+        timeout=httpx.Timeout(0.5),
+    )
+    platform = ChatwootPlatform(platform_desk.url, platform_desk.platform_token, 1, client=fast)
+    platform_desk.fail_next(Fault(200, {}, delay=1.0))
+    with pytest.raises(UpstreamUnavailableError, match="timed out"):
+        platform.create_user("Jane", "jane@example.com")
+    platform_desk.fail_next(Fault(502, {}))
+    with pytest.raises(UpstreamUnavailableError, match="502"):
+        platform.login_url(1)
+    platform_desk.fail_next(Fault(429, {}, {"Retry-After": "4"}))
+    with pytest.raises(UpstreamUnavailableError) as limited:
+        platform.add_agent(1)
+    assert limited.value.retry_after == 4.0
+    platform_desk.fail_next(Fault(200, {"url": "/app/login?email=x&sso_auth_token=y"}))
+    with pytest.raises(UpstreamError, match="FRONTEND_URL"):
+        platform.login_url(1)
+    with pytest.raises(UpstreamUnavailableError, match="cannot connect"):
+        ChatwootPlatform(f"http://127.0.0.1:{free_port()}", "t", 1).login_url(1)

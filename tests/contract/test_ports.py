@@ -14,7 +14,7 @@ import pytest
 
 from switchboard.config import RateLimit
 from switchboard.core.models import Escalation, Message, Tenant, TenantSettings
-from switchboard.errors import ConflictError
+from switchboard.errors import ConflictError, InvalidInputError
 from switchboard.knowledge.articles import Article, Chunk
 from switchboard.store.base import (
     BotStates,
@@ -22,6 +22,8 @@ from switchboard.store.base import (
     DeadLetter,
     DeadLetters,
     EscalationStore,
+    SupportUser,
+    SupportUsers,
     TurnRecord,
     TurnStore,
 )
@@ -33,6 +35,7 @@ from tests.support.memory import (
     InMemoryDeadLetters,
     InMemoryEscalations,
     InMemoryStore,
+    InMemorySupportUsers,
     MemoryDatabase,
 )
 
@@ -444,3 +447,196 @@ def test_a_turns_counters_reach_the_days_usage_in_the_same_save(ports: Ports) ->
     assert found[day]["ai_replies"] == 1 and found[day]["prompt_tokens"] == 120 and found[day]["requests"] == 1
     assert ports.store.usage_between("t", "2000-01-01", "2000-01-31") == {}
     assert ports.store.usage_between("other", day, day) == {}
+
+
+def _stored(ports: Ports, tenant: str, key: str, at: datetime, channel: str = "crm", reply: bool = True) -> None:
+    """One turn of ``key`` saved at ``at`` (the turn's clock: it becomes ``updated_at``)."""
+    stamp = f"{int(at.timestamp() * 1000):013d}"
+    answer = Message(f"{stamp}-r", "assistant", "a", at) if reply else None
+    fields = {"channel": channel, "conversation_key": key.split(":", 1)[1], "inactive": False, "user": {"user_id": key}}
+    record = TurnRecord(Message(f"{stamp}-q", "user", "q", at), answer, fields, {"confidence": 0.8})
+    ports.store.save_turn(tenant, ports.store.begin_turn(tenant, key, key, RATE, at)[0], record, at)
+
+
+def test_conversations_are_listed_newest_first_a_page_at_a_time(ports: Ports) -> None:
+    start = _now() - timedelta(hours=1)
+    keys = [f"crm:c{i}" for i in range(5)]
+    for i, key in enumerate(keys):
+        _stored(ports, "t", key, start + timedelta(minutes=i), channel="kommo" if i == 2 else "crm")
+    _stored(ports, "other", "crm:x", start)
+    seen: list[str] = []
+    token = None
+    for _page in range(3):
+        page, token = ports.store.list_conversations("t", limit=2, cursor=token)
+        seen += [c.key for c in page]
+        if token is None:
+            break
+    assert seen == keys[::-1] and token is None
+    first = ports.store.list_conversations("t", limit=10)[0][0]
+    assert first.channel == "crm" and first.owner == "ai" and first.turn_count == 1 and first.updated_at is not None
+    assert first.conversation_key == "c4" and first.user == {"user_id": "crm:c4"} and first.inactive is False
+    assert [c.key for c in ports.store.list_conversations("t", limit=10, channel="kommo")[0]] == ["crm:c2"]
+    ports.escalations.set_conversation_owner("t", "crm:c1", "human")
+    assert [c.key for c in ports.store.list_conversations("t", limit=10, owner="human")[0]] == ["crm:c1"]
+    assert len(ports.store.list_conversations("t", limit=10, owner="ai")[0]) == 4
+    with pytest.raises(InvalidInputError):
+        ports.store.list_conversations("t", limit=2, cursor="not-a-token")
+
+
+def test_a_conversations_messages_are_read_oldest_first_a_page_at_a_time(ports: Ports) -> None:
+    start = _now() - timedelta(minutes=10)
+    for i in range(3):
+        _stored(ports, "t", "crm:m", start + timedelta(minutes=i))
+    # a channel's notification: its id sorts after the turns' ids, its time before them
+    early = Message("kommo-zz1", "user", "notified", start - timedelta(minutes=1))
+    assert ports.store.append_message("t", "crm:m", early, {"channel": "crm"}, {"source": "kommo_notification"})
+    page, token = ports.store.conversation_messages("t", "crm:m", limit=4)
+    assert [m.message.id for m in page][0] == "kommo-zz1" and page[0].meta == {"source": "kommo_notification"}
+    assert [m.message.role for m in page] == ["user", "user", "assistant", "user"] and token
+    rest, token = ports.store.conversation_messages("t", "crm:m", limit=4, cursor=token)
+    assert [m.message.role for m in rest] == ["assistant", "user", "assistant"] and token is None
+    assert rest[2].meta["confidence"] == 0.8 and rest[1].message.at == start + timedelta(minutes=2)
+    assert ports.store.conversation_messages("t", "crm:none", limit=4) == ([], None)
+    assert ports.store.get_conversation("t", "crm:m") is not None and ports.store.get_conversation("t", "x") is None
+    from switchboard.store.records import encode_cursor
+
+    naive = encode_cursor({"a": "2026-01-01T00:00:00", "i": "x"})
+    slashed = encode_cursor({"a": start.isoformat(), "i": "a/b"})
+    for bad in ("garbage", naive, slashed, encode_cursor({"i": "x"})):
+        with pytest.raises(InvalidInputError):
+            ports.store.conversation_messages("t", "crm:m", limit=4, cursor=bad)
+    with pytest.raises(InvalidInputError):
+        ports.store.list_conversations("t", limit=2, cursor=encode_cursor({"u": "2026-01-01T00:00:00", "k": "a"}))
+
+
+def test_idle_conversations_are_marked_inactive_once_and_a_new_turn_wakes_them(ports: Ports) -> None:
+    now = _now()
+    _stored(ports, "t", "crm:old", now - timedelta(days=2))
+    _stored(ports, "t", "crm:new", now - timedelta(minutes=5))
+    cutoff = now - timedelta(days=1)
+    assert ports.store.mark_inactive("t", cutoff) == 1
+    assert ports.store.mark_inactive("t", cutoff) == 0
+    assert ports.store.get_conversation("t", "crm:old").inactive is True  # type: ignore[union-attr]
+    assert ports.store.get_conversation("t", "crm:new").inactive is False  # type: ignore[union-attr]
+    _stored(ports, "t", "crm:old", now)
+    assert ports.store.get_conversation("t", "crm:old").inactive is False  # type: ignore[union-attr]
+    active = {c.key for c in ports.store.conversations_active_since("t", now - timedelta(hours=1))}
+    assert active == {"crm:old", "crm:new"}
+    assert ports.store.conversation_counts("t") == {("ai", "crm"): 2}
+
+
+def test_a_days_rollup_is_replaced_whole_and_read_by_range(ports: Ports) -> None:
+    ports.store.save_rollup("t", "2026-03-01", {"conversations": 3, "by_reason": {"a": 1}})
+    ports.store.save_rollup("t", "2026-03-01", {"conversations": 4})
+    ports.store.save_rollup("t", "2026-03-03", {"conversations": 1})
+    found = ports.store.rollups_between("t", "2026-03-01", "2026-03-02")
+    assert found == {"2026-03-01": {"conversations": 4, "date": "2026-03-01"}}
+    assert set(ports.store.rollups_between("t", "2026-02-01", "2026-03-31")) == {"2026-03-01", "2026-03-03"}
+    assert ports.store.rollups_between("other", "2026-02-01", "2026-03-31") == {}
+
+
+def test_tenants_are_listed_and_their_nested_settings_replaced_whole(ports: Ports) -> None:
+    hours = {"timezone": "UTC", "schedule": {"mon": ["09:00-17:00"], "tue": ["09:00-12:00", "13:00-17:00"]}}
+    ports.store.save_tenant(Tenant(id="acme", settings=TenantSettings(hours=hours)))
+    fewer = {"timezone": "UTC", "schedule": {"mon": ["10:00-12:00"]}}
+    ports.store.save_tenant(Tenant(id="acme", settings=TenantSettings(hours=fewer)))
+    assert ports.store.get_tenant("acme").settings.hours == fewer  # type: ignore[union-attr]
+    assert "acme" in ports.store.list_tenants()
+
+
+def test_tickets_are_counted_by_when_they_were_created(ports: Ports) -> None:
+    now = _now()
+    made = _escalation()
+    ports.escalations.create(made)
+    ports.escalations.update(made, {"status": "ticketed", "ticket_id": "7", "ticketed_at": now})
+    adopted = _escalation(agent="u2")
+    ports.escalations.create(adopted)
+    ports.escalations.update(adopted, {"status": "ticketed", "ticket_id": "7", "duplicate_of": made.id})
+    assert ports.escalations.tickets_between("t", now - timedelta(minutes=1), now + timedelta(minutes=1)) == 1
+    assert ports.escalations.tickets_between("t", now + timedelta(seconds=1), now + timedelta(minutes=1)) == 0
+
+
+# ------------------------------------------------------------------- Chatwoot single sign-on users
+
+
+@pytest.fixture(params=["memory", pytest.param("firestore", marks=pytest.mark.emulator)])
+def support_users(request: pytest.FixtureRequest) -> SupportUsers:
+    if request.param == "memory":
+        return InMemorySupportUsers(MemoryDatabase())
+    request.getfixturevalue("env")  # Google's emulator, a fresh project
+    from switchboard import bootstrap
+
+    return bootstrap.services().support_users
+
+
+def test_a_support_user_is_stored_once_per_tenant_and_lower_cased_email(support_users: SupportUsers) -> None:
+    assert support_users.get("t", "jane@example.com") is None
+    assert support_users.create("t", SupportUser("Jane@Example.com", "Jane", 7)) is True
+    assert support_users.create("t", SupportUser("jane@example.com", "Jane Again", 8)) is False  # the first stays
+    stored = support_users.get("t", "JANE@example.COM")
+    assert stored is not None
+    assert (stored.email, stored.name, stored.chatwoot_user_id, stored.agent_added) == (
+        "jane@example.com",
+        "Jane",
+        7,
+        False,
+    )
+    assert stored.created_at is not None and stored.updated_at is not None
+    assert support_users.get("other", "jane@example.com") is None
+    assert support_users.create("other", SupportUser("jane@example.com", "Jane", 9)) is True
+
+
+def test_marking_the_agent_and_forgetting_touch_only_the_named_chatwoot_user(support_users: SupportUsers) -> None:
+    support_users.create("t", SupportUser("jane@example.com", "Jane", 7))
+    support_users.set_agent_added("t", "jane@example.com", 99)  # another Chatwoot user: nothing changes
+    stored = support_users.get("t", "jane@example.com")
+    assert stored is not None and stored.agent_added is False
+    support_users.set_agent_added("t", "jane@example.com", 7)
+    stored = support_users.get("t", "jane@example.com")
+    assert stored is not None and stored.agent_added is True
+    support_users.forget("t", "jane@example.com", 99)
+    assert support_users.get("t", "jane@example.com") is not None
+    support_users.forget("t", "jane@example.com", 7)
+    assert support_users.get("t", "jane@example.com") is None
+    support_users.forget("t", "jane@example.com", 7)  # nothing left to forget: no error
+    support_users.set_agent_added("t", "nobody@example.com", 7)
+    assert support_users.get("t", "nobody@example.com") is None
+    assert support_users.create("t", SupportUser("jane@example.com", "Jane", 8)) is True  # made again after forgetting
+
+
+def test_concurrent_first_support_users_have_one_winner(support_users: SupportUsers) -> None:
+    results: list[bool] = []
+    barrier = threading.Barrier(5)
+
+    def store(user_id: int) -> None:
+        barrier.wait()
+        results.append(support_users.create("t", SupportUser("race@example.com", "Race", user_id)))
+
+    threads = [threading.Thread(target=store, args=(i,)) for i in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, False, False, False, True]
+    stored = support_users.get("t", "race@example.com")
+    assert stored is not None and stored.chatwoot_user_id in range(5)
+
+
+def test_a_turn_that_lands_after_the_daily_job_marked_it_inactive_makes_it_active(ports: Ports) -> None:
+    old = _now() - timedelta(days=2)
+    _stored(ports, "t", "crm:race", old)
+    now = _now()
+    loaded = ports.store.begin_turn("t", "crm:race", "crm:race", RATE, now)[0]  # read while still active
+    assert ports.store.mark_inactive("t", now - timedelta(days=1)) == 1  # the job runs meanwhile
+    stamp = f"{int(now.timestamp() * 1000):013d}"
+    fields = {"channel": "crm", "conversation_key": "race", "inactive": False, "user": {"user_id": "crm:race"}}
+    record = TurnRecord(Message(f"{stamp}-q", "user", "q", now), Message(f"{stamp}-r", "assistant", "a", now), fields)
+    ports.store.save_turn("t", loaded, record, now)
+    assert ports.store.get_conversation("t", "crm:race").inactive is False  # type: ignore[union-attr]
+
+
+def test_a_conversation_made_by_a_channel_notification_can_go_inactive(ports: Ports) -> None:
+    message = Message("kommo-n1", "user", "hi", _now())
+    assert ports.store.append_message("t", "kommo:lead-9", message, {"channel": "kommo"}, {})
+    assert ports.store.get_conversation("t", "kommo:lead-9").inactive is False  # type: ignore[union-attr]
+    assert ports.store.mark_inactive("t", _now() + timedelta(seconds=5)) == 1

@@ -229,3 +229,79 @@ def test_an_admin_key_from_the_cli_changes_the_config_in_firestore(cli_env: dict
     assert changed.status_code == 200 and changed.get_json()["overridden"] == ["manual_prompt"]
     tenant = bootstrap.services().store.get_tenant("acme")
     assert tenant is not None and tenant.settings.prompts.manual_prompt == "Be brief."
+
+
+def test_ai_enable_disable_status_conversations_and_validate(cli_env: dict[str, str]) -> None:
+    run(["tenant", "create", "--tenant", "acme"], cli_env)
+    failed = run(["ai", "validate", "--tenant", "acme"], cli_env, check=False)
+    assert failed.returncode == 1 and "FAIL knowledge base" in failed.stdout  # no articles yet
+    run(["kb", "import", "--tenant", "acme", str(DEMO_KB)], cli_env)
+    run(["ask", "--tenant", "acme", "How do I export leads?"], cli_env)
+    passed = run(["ai", "validate", "--tenant", "acme"], cli_env)
+    assert "ok   knowledge base: 16 articles" in passed.stdout and "extractive" in passed.stdout
+    assert run(["ai", "disable", "--tenant", "acme"], cli_env).stdout.strip() == "acme: AI answers off"
+    off = run(["ai", "validate", "--tenant", "acme"], cli_env, check=False)
+    assert off.returncode == 1 and "FAIL auto-response" in off.stdout
+    status = json.loads(run(["ai", "status", "--tenant", "acme", "--json"], cli_env).stdout)
+    assert status["auto_response"] is False and status["kb_version"] >= 1
+    assert status["conversations"]["by_channel"] == {"cli": {"active": 1, "support_active": 0}}
+    run(["ai", "enable"], cli_env)  # every tenant
+    assert json.loads(run(["ai", "status", "--tenant", "acme", "--json"], cli_env).stdout)["auto_response"] is True
+    counts = json.loads(run(["ai", "conversations", "--tenant", "acme", "--json"], cli_env).stdout)
+    assert (counts["active"], counts["support_active"]) == (1, 0)
+    unknown = run(["ai", "status", "--tenant", "nobody"], cli_env, check=False)
+    assert unknown.returncode == 2 and "no tenant nobody" in unknown.stderr
+
+
+def test_ai_test_runs_one_real_turn(cli_env: dict[str, str]) -> None:
+    run(["kb", "import", "--tenant", "acme", str(DEMO_KB)], cli_env)
+    run(["tenant", "create", "--tenant", "acme"], cli_env)
+    tested = json.loads(
+        run(["ai", "test", "--tenant", "acme", "--question", "How do I export leads?", "--json"], cli_env).stdout
+    )
+    assert tested["sources"][0] == "kb_008" and tested["confidence"] > 0 and not tested["silent"]
+
+
+def test_analytics_run_rolls_up_a_day_and_the_admin_api_shows_it(cli_env: dict[str, str], env: Any) -> None:
+    from tests.conftest import function_client
+
+    run(["kb", "import", "--tenant", "acme", str(DEMO_KB)], cli_env)
+    run(["tenant", "create", "--tenant", "acme"], cli_env)
+    run(["ask", "--tenant", "acme", "How do I export leads?"], cli_env)
+    run(["ask", "--tenant", "acme", "I want to talk to a human"], cli_env)
+    today = datetime.now(UTC).date().isoformat()
+    ran = json.loads(run(["analytics", "run", "--date", today, "--tenant", "acme", "--json"], cli_env).stdout)
+    (rollup,) = ran["tenants"]["acme"]["rollups"]
+    assert (rollup["date"], rollup["conversations"], rollup["customer_messages"], rollup["ai_replies"]) == (
+        today,
+        2,
+        2,
+        2,
+    )
+    assert rollup["escalations_by_reason"]["user_request"] == 1 and rollup["resolved_without_human"] == 1
+    again = json.loads(run(["analytics", "run", "--date", today, "--tenant", "acme", "--json"], cli_env).stdout)
+    assert again["tenants"]["acme"]["rollups"] == [rollup]
+    key = run(["tenant", "add-key", "--tenant", "acme", "--role", "admin"], cli_env).stdout.strip()
+    shown = function_client("admin").get(
+        f"/api/v1/ai/analytics/?from={today}&to={today}", headers={"Authorization": f"Bearer {key}"}
+    )
+    assert shown.status_code == 200 and shown.get_json()["days"] == [rollup]
+
+
+def test_a_platform_key_from_the_cli_reads_every_tenants_usage(cli_env: dict[str, str], env: Any) -> None:
+    from tests.conftest import function_client
+
+    for tenant in ("acme", "beta"):
+        run(["kb", "import", "--tenant", tenant, str(DEMO_KB)], cli_env)
+        run(["tenant", "create", "--tenant", tenant], cli_env)
+        run(["ask", "--tenant", tenant, "How do I export leads?"], cli_env)
+    made = run(["tenant", "add-key", "--platform"], cli_env)
+    assert "every tenant" in made.stderr
+    body = (
+        function_client("admin")
+        .get("/api/v1/ai/usage/global/?days=1", headers={"Authorization": f"Bearer {made.stdout.strip()}"})
+        .get_json()
+    )
+    assert body["totals"]["requests"] == 2 and {t["tenant_id"] for t in body["tenants"]} == {"acme", "beta"}
+    neither = run(["tenant", "add-key", "--role", "admin"], cli_env, check=False)
+    assert neither.returncode == 2  # --tenant or --platform

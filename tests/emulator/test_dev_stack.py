@@ -108,6 +108,10 @@ def test_dev_stack_serves_every_function_and_stops_everything(tmp_path: Path) ->
         assert httpx.post(f"{base}/api/agent/customer/", json=body).status_code == 429
         assert httpx.get(f"{base}/api/health").json()["overall_status"] == "healthy"
         assert httpx.get(f"{base}/nope").status_code == 404
+        # the printed admin key serves the administration API and lists the conversation above
+        admin = (tmp_path / "dev-admin-key").read_text().strip()
+        sessions = httpx.get(f"{base}/api/v1/ai/sessions/", headers={"Authorization": f"Bearer {admin}"}, timeout=30)
+        assert sessions.status_code == 200 and sessions.json()["count"] >= 1
     finally:
         code = stop_stack(proc)
     assert code == 0

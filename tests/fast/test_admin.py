@@ -44,6 +44,7 @@ def test_an_admin_reads_the_defaults_then_changes_them_and_the_next_turn_follows
         "max_tokens": 1024,
         "escalation_threshold": 0.3,
         "auto_response_enabled": True,
+        "business_hours": None,
         "overridden": [],
     }
     change = {"manual_prompt": "Always sign off with 'Team Acme'.", "model_name": "gemini-pro-x", "temperature": 0.7}
@@ -162,9 +163,16 @@ def test_a_chatwoot_bot_conversation_with_people_gets_no_answer(make_stack: Any)
     verify(stack)
     send(stack, "How long do card refunds take?")
     assert set_status("chatwoot:1:7", "support_active").status_code == 200
+    stack.run_tasks()  # Chatwoot shows it to agents: open
+    assert stack.chatwoot is not None and stack.chatwoot.called("set_status")[-1] == (7, "open")
     before = len(said(stack))
-    send(stack, "How do I export leads?")
+    send(stack, "How do I export leads?", status="open")
     assert said(stack)[before:] == []
+    # handed back to the AI here: Chatwoot is set to pending and the bot answers again
+    assert set_status("chatwoot:1:7", "active").status_code == 200
+    stack.run_tasks()
+    assert stack.chatwoot.called("set_status")[-1] == (7, "pending")
+    assert "export" in " ".join(send(stack, "How do I export leads?")).lower()
 
 
 def test_new_conversations_follow_the_default_handler(admin: FastStack) -> None:

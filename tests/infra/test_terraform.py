@@ -52,9 +52,10 @@ def test_every_function_folder_is_deployed(tf: dict[str, Any]) -> None:
 
 def test_public_paths_mirror_the_dev_server_routes_and_tasks_stay_private(tf: dict[str, Any]) -> None:
     functions = _locals(tf)["functions"]
-    assert functions["tasks"]["public"] is False and functions["tasks"]["paths"] == []
+    for private in ("tasks", "analytics"):
+        assert functions[private]["public"] is False and functions[private]["paths"] == [], private
     for prefix, name in ROUTES:
-        if name == "tasks":
+        if name in ("tasks", "analytics"):
             continue
         assert functions[name]["public"], name
         paths = functions[name]["paths"]
@@ -91,6 +92,24 @@ def test_sweep_runs_on_a_schedule_with_an_oidc_token(tf: dict[str, Any]) -> None
     job = _resources(tf)[("google_cloud_scheduler_job", "sweep")]
     target = job["http_target"][0]
     assert target["uri"].endswith("/tasks/sweep") and target["oidc_token"][0]["service_account_email"]
+    # The token's audience is what the tasks function checks: TASKS_TARGET_URL.
+    assert target["oidc_token"][0]["audience"] == "${local.tasks_url}"
+    assert "TASKS_TARGET_URL = local.tasks_url" in _locals(tf)["base_env"]
+
+
+def test_analytics_runs_daily_with_an_oidc_token_for_its_own_audience(tf: dict[str, Any]) -> None:
+    resources = _resources(tf)
+    job = resources[("google_cloud_scheduler_job", "analytics")]
+    target = job["http_target"][0]
+    assert job["schedule"] == "0 1 * * *" and target["uri"] == "${local.analytics_url}/analytics/run"
+    token = target["oidc_token"][0]
+    assert "tasks_invoker" in token["service_account_email"] and token["audience"] == "${local.analytics_url}"
+    assert "ANALYTICS_AUDIENCE = local.analytics_url" in _locals(tf)["base_env"]
+    assert "analytics" in resources[("google_cloud_run_v2_service_iam_member", "tasks_invoker")]["for_each"]
+    indexes = resources[("google_firestore_index", "conversations")]
+    assert indexes["collection"] == "conversations"
+    # not a reference to the optional (count-ed) database resource, which would not plan
+    assert indexes["database"] == "(default)" and "google_firestore_database.default" in str(indexes["depends_on"])
 
 
 def test_each_function_runs_as_its_own_account_with_only_its_own_secrets(tf: dict[str, Any]) -> None:
@@ -116,6 +135,7 @@ def test_each_function_runs_as_its_own_account_with_only_its_own_secrets(tf: dic
     assert {"KOMMO_ACCESS_TOKEN", "SMTP_PASSWORD", "GEMINI_API_KEY"} <= set(functions["tasks"]["secrets"])
     # Only functions that schedule work may enqueue, and the chat function does not.
     assert {n for n, f in functions.items() if f["enqueues"]} == {
+        "admin",  # a Chatwoot bot conversation's status change, sent to Chatwoot by the tasks function
         "escalation",
         "kommo_webhook",
         "chatwoot_bot",

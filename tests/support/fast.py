@@ -16,7 +16,7 @@ from typing import Any
 
 from switchboard import bootstrap
 from switchboard.config import Settings
-from switchboard.core.chatwoot_bot import BotMessage, Verified, run_bot_message, run_verified
+from switchboard.core.chatwoot_bot import BotMessage, Verified, run_bot_message, run_status, run_verified
 from switchboard.core.deferred import run_task, sweep
 from switchboard.core.kommo_reply import run_kommo_reply
 from switchboard.knowledge.articles import article_from_mapping, read_articles
@@ -112,6 +112,11 @@ class FastStack:
             return run_bot_message(self.services.chatwoot_bot_deps, BotMessage(**task.payload))
         if task.kind == "chatwoot-verified":
             return run_verified(self.services.chatwoot_bot_deps, Verified(**task.payload))
+        if task.kind == "chatwoot-status":
+            p = task.payload
+            return run_status(
+                self.services.chatwoot_bot_deps, p["tenant"], p["conversation"], p["attempt"], p["change"]
+            )
         if task.kind == "sweep":
             return sweep(self.services.escalation_deps, 1000)
         return run_task(self.services.escalation_deps, task.kind, task.payload["tenant"], task.payload["failure_id"])

@@ -17,11 +17,27 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from switchboard.config import RateLimit
-from switchboard.core.models import Conversation, Escalation, Message, OpenProblem, Tenant
+from switchboard.core.models import (
+    Conversation,
+    ConversationInfo,
+    Escalation,
+    Message,
+    OpenProblem,
+    StoredMessage,
+    Tenant,
+)
 from switchboard.errors import ConflictError, StoreError
 from switchboard.knowledge.articles import Article, Chunk, KnowledgeSnapshot
-from switchboard.store.base import Claim, DeadLetter, RateDecision, TurnRecord
-from switchboard.store.records import escalation_from, escalation_record
+from switchboard.store.base import Claim, DeadLetter, RateDecision, SupportUser, TurnRecord
+from switchboard.store.records import (
+    conversation_info,
+    cursor_id,
+    cursor_time,
+    decode_cursor,
+    encode_cursor,
+    escalation_from,
+    escalation_record,
+)
 
 #: As the Firestore adapter: ``recent`` is trimmed to RECENT_KEEP once it outgrows RECENT_MAX.
 RECENT_KEEP = 24
@@ -54,6 +70,7 @@ class MemoryDatabase:
     deliveries: set[str] = field(default_factory=set)
     feedback: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     bot_states: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    rollups: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def count(self, tenant_id: str, day: str, counters: dict[str, int]) -> None:
         bucket = self.usage.setdefault((tenant_id, day), {})
@@ -172,6 +189,7 @@ class InMemoryStore:
             box[message.id] = {"message": message, "meta": meta}
             data = self.db.conversations.setdefault((tenant_id, conversation_key), {"recent": []})
             data.update(fields)
+            data["inactive"] = False
             if in_context:
                 data["recent"] = [*data.get("recent", []), message]
             data["updated_at"] = self.db.clock()
@@ -232,6 +250,104 @@ class InMemoryStore:
         if progress:
             progress(1 + len(articles) + len(chunks))
         return version
+
+    def _info(self, key: str, data: dict[str, Any]) -> ConversationInfo:
+        return conversation_info(key, {k: _copy(v) for k, v in data.items() if k != "recent"})
+
+    def list_conversations(
+        self,
+        tenant_id: str,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        owner: str | None = None,
+        channel: str | None = None,
+    ) -> tuple[list[ConversationInfo], str | None]:
+        with self.db.lock:
+            rows = [
+                self._info(key, data)
+                for (t, key), data in self.db.conversations.items()
+                if t == tenant_id
+                and data.get("updated_at") is not None
+                and (owner is None or data.get("owner", "ai") == owner)
+                and (channel is None or data.get("channel") == channel)
+            ]
+        rows.sort(key=lambda c: (c.updated_at, c.key), reverse=True)
+        if cursor:
+            values = decode_cursor(cursor)
+            mark = (cursor_time(values, "u"), cursor_id(values, "k"))
+            rows = [c for c in rows if (c.updated_at, c.key) < mark]
+        page = rows[:limit]
+        more = len(rows) > limit and page
+        token = encode_cursor({"u": page[-1].updated_at.isoformat(), "k": page[-1].key}) if more else None  # type: ignore[union-attr]
+        return page, token
+
+    def get_conversation(self, tenant_id: str, conversation_key: str) -> ConversationInfo | None:
+        with self.db.lock:
+            data = self.db.conversations.get((tenant_id, conversation_key))
+            return None if data is None else self._info(conversation_key, data)
+
+    def conversation_messages(
+        self, tenant_id: str, conversation_key: str, *, limit: int, cursor: str | None = None
+    ) -> tuple[list[StoredMessage], str | None]:
+        with self.db.lock:
+            box = self.db.messages.get((tenant_id, conversation_key), {})
+            rows = sorted(
+                (StoredMessage(v["message"], _copy(v["meta"])) for v in box.values()),
+                key=lambda m: (m.message.at, m.message.id),
+            )
+        if cursor:
+            values = decode_cursor(cursor)
+            mark = (cursor_time(values, "a"), cursor_id(values, "i"))
+            rows = [m for m in rows if (m.message.at, m.message.id) > mark]
+        page = rows[:limit]
+        if len(rows) <= limit or not page:
+            return page, None
+        return page, encode_cursor({"a": page[-1].message.at.isoformat(), "i": page[-1].message.id})
+
+    def conversations_active_since(self, tenant_id: str, since: datetime) -> list[ConversationInfo]:
+        with self.db.lock:
+            return [
+                self._info(key, data)
+                for (t, key), data in self.db.conversations.items()
+                if t == tenant_id and data.get("updated_at") is not None and data["updated_at"] >= since
+            ]
+
+    def mark_inactive(self, tenant_id: str, idle_since: datetime) -> int:
+        marked = 0
+        with self.db.lock:
+            for (t, _key), data in self.db.conversations.items():
+                updated = data.get("updated_at")
+                if t == tenant_id and data.get("inactive") is False and updated is not None and updated < idle_since:
+                    data.update(inactive=True, inactive_since=idle_since)
+                    marked += 1
+        return marked
+
+    def conversation_counts(self, tenant_id: str) -> dict[tuple[str, str], int]:
+        counts: dict[tuple[str, str], int] = {}
+        with self.db.lock:
+            for (t, _key), data in self.db.conversations.items():
+                if t == tenant_id:
+                    pair = (str(data.get("owner", "ai")), str(data.get("channel", "")))
+                    counts[pair] = counts.get(pair, 0) + 1
+        return counts
+
+    def save_rollup(self, tenant_id: str, day: str, rollup: dict[str, Any]) -> None:
+        with self.db.lock:
+            self.db.rollups[(tenant_id, day)] = _copy({**rollup, "date": day})
+
+    def rollups_between(self, tenant_id: str, first_day: str, last_day: str) -> dict[str, dict[str, Any]]:
+        with self.db.lock:
+            return {
+                day: _copy(r)
+                for (t, day), r in sorted(self.db.rollups.items())
+                if t == tenant_id and first_day <= day <= last_day
+            }
+
+    def list_tenants(self) -> list[str]:
+        with self.db.lock:
+            conversations = {t for t, _ in self.db.conversations}
+            return sorted(set(self.db.tenants) | conversations | {t for t, _ in self.db.usage})
 
     def ping(self, timeout: float) -> None:
         return None
@@ -314,6 +430,14 @@ class InMemoryEscalations:
                 if t == tenant_id and kind in (data.get("pending") or [])
             ][:limit]
         return [e for e in found if e.version is None or e.version <= older_than]
+
+    def tickets_between(self, tenant_id: str, start: datetime, end: datetime) -> int:
+        with self.db.lock:
+            return sum(
+                1
+                for (t, _eid), (data, _version) in self.db.escalations.items()
+                if t == tenant_id and data.get("ticketed_at") is not None and start <= data["ticketed_at"] < end
+            )
 
     def tenants_with_pending(self) -> list[str]:
         with self.db.lock:
@@ -448,3 +572,38 @@ class InMemoryBotStates:
         with self.db.lock:
             stored = self.db.bot_states.setdefault((tenant_id, key), {})
             stored.update(_copy({**fields, "updated_at": self.db.clock()}))
+
+
+class InMemorySupportUsers:
+    """Dashboard users' Chatwoot users in memory (``create`` is atomic, as Firestore's)."""
+
+    def __init__(self, db: MemoryDatabase) -> None:
+        self.db = db
+        self.users: dict[tuple[str, str], SupportUser] = {}
+
+    def get(self, tenant_id: str, email: str) -> SupportUser | None:
+        with self.db.lock:
+            return self.users.get((tenant_id, email.lower()))
+
+    def create(self, tenant_id: str, user: SupportUser) -> bool:
+        with self.db.lock:
+            key = (tenant_id, user.email.lower())
+            if key in self.users:
+                return False
+            now = self.db.tick()
+            self.users[key] = replace(user, email=user.email.lower(), created_at=now, updated_at=now)
+            return True
+
+    def set_agent_added(self, tenant_id: str, email: str, chatwoot_user_id: int) -> None:
+        with self.db.lock:
+            key = (tenant_id, email.lower())
+            stored = self.users.get(key)
+            if stored is not None and stored.chatwoot_user_id == chatwoot_user_id:
+                self.users[key] = replace(stored, agent_added=True, updated_at=self.db.tick())
+
+    def forget(self, tenant_id: str, email: str, chatwoot_user_id: int) -> None:
+        with self.db.lock:
+            key = (tenant_id, email.lower())
+            stored = self.users.get(key)
+            if stored is not None and stored.chatwoot_user_id == chatwoot_user_id:
+                del self.users[key]

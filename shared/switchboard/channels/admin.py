@@ -12,22 +12,32 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 import flask
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from switchboard.channels import admin_sessions as sessions
 from switchboard.channels.auth import api_key_of, hash_api_key
 from switchboard.config import Settings
-from switchboard.core import phrases
+from switchboard.core import hours, phrases
+from switchboard.core.chatwoot_bot import status_task
 from switchboard.core.models import InboundMessage, PromptParts, Tenant, UserInfo
 from switchboard.core.tenants import TenantDirectory
 from switchboard.core.turn import TurnDeps, conversation_doc_id, handle_turn
-from switchboard.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError, UnauthorizedError
+from switchboard.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    UnauthorizedError,
+    ValidationFailedError,
+)
 from switchboard.http import json_response, parse_model, read_json
 from switchboard.routing import Route, resolve
 from switchboard.store.base import EscalationStore, TurnStore
+from switchboard.tasks.base import TaskQueue
 from switchboard.validators import ONE_LINE
 
 CONFIG_ROUTE = Route(
@@ -51,6 +61,14 @@ BULK_ROUTE = Route(
 USAGE_ROUTE = Route(
     re.compile(r"^/api/v1/ai/usage/stats/?$"), canonical=lambda p: "/api/v1/ai/usage/stats/", methods=("GET",)
 )
+GLOBAL_ROUTE = Route(
+    re.compile(r"^/api/v1/ai/usage/global/?$"), canonical=lambda p: "/api/v1/ai/usage/global/", methods=("GET",)
+)
+ANALYTICS_ROUTE = Route(
+    re.compile(r"^/api/v1/ai/analytics/?$"), canonical=lambda p: "/api/v1/ai/analytics/", methods=("GET",)
+)
+#: The tenant id an operator's platform key is stored under (``tenant add-key --platform``).
+PLATFORM = "*"
 ASK_ROUTE = Route(re.compile(r"^/api/v1/ai/ask/?$"), canonical=lambda p: "/api/v1/ai/ask/")
 #: Conversation status as the admin API names it: the AI answers, or people do.
 STATUS_OF_OWNER = {"ai": "active", "human": "support_active"}
@@ -58,6 +76,21 @@ OWNER_OF_STATUS = {v: k for k, v in STATUS_OF_OWNER.items()}
 Status = Literal["active", "support_active"]
 PROMPT_CHARS = 20_000
 MODEL_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+
+
+class BusinessHours(BaseModel):
+    """When the AI answers: a weekly schedule in a time zone, and what it does outside it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str = Field(max_length=64, description="An IANA time zone, e.g. Europe/Berlin")
+    schedule: dict[str, list[str]] = Field(
+        description='mon..sun → ranges "HH:MM-HH:MM" (end excluded, 24:00 allowed); a missing day is closed'
+    )
+    outside: Literal["silent", "message"] = Field(
+        "silent", description="silent: the AI says nothing and people answer; message: the AI sends `message`"
+    )
+    message: str = Field("", max_length=2000, description="The out-of-hours reply (required for outside=message)")
 
 
 class ConfigOut(BaseModel):
@@ -72,6 +105,7 @@ class ConfigOut(BaseModel):
     max_tokens: int
     escalation_threshold: float
     auto_response_enabled: bool = Field(description="Off: the AI answers nothing; every conversation is left to people")
+    business_hours: BusinessHours | None = Field(description="null: the AI answers at any hour")
     overridden: list[str] = Field(description="Fields the tenant set itself; the others follow the deployment")
 
 
@@ -90,6 +124,7 @@ class ConfigIn(BaseModel):
     max_tokens: int | None = Field(None, ge=64, le=65_536)
     escalation_threshold: float | None = Field(None, ge=0, le=1)
     auto_response_enabled: bool | None = None
+    business_hours: BusinessHours | None = None
 
 
 class AskIn(BaseModel):
@@ -143,6 +178,51 @@ class UsageOut(BaseModel):
     per_day: list[UsageDayOut]
 
 
+class RollupOut(BaseModel):
+    """One day's rollup (UTC); the definitions are in docs/analytics.md."""
+
+    date: str
+    final: bool = Field(description="False until 24 h after the day's end: resolved_without_human may still change")
+    conversations: int = Field(description="Conversations with a customer message or an AI reply that day")
+    customer_messages: int
+    requests: int
+    ai_replies: int
+    response_ms_median: int | None
+    response_ms_p95: int | None
+    escalations: int
+    escalations_by_reason: dict[str, int]
+    answered_conversations: int
+    resolved_without_human: int
+    resolved_share: float | None
+    feedback_helpful: int
+    feedback_unhelpful: int
+    tickets_created: int
+    llm_calls: int
+    prompt_tokens: int
+    output_tokens: int
+    estimated_cost: float
+
+
+class AnalyticsOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    first: str = Field(alias="from")
+    last: str = Field(alias="to")
+    count: int
+    days: list[RollupOut] = Field(description="The days with a rollup, oldest first (a day not rolled up is absent)")
+
+
+class TenantUsage(BaseModel):
+    tenant_id: str
+    totals: UsageDay
+
+
+class GlobalUsageOut(UsageOut):
+    """Every tenant's usage summed, and each tenant's totals (tenants without any left out)."""
+
+    tenants: list[TenantUsage]
+
+
 class HandlerBody(BaseModel):
     """Who a new conversation starts with."""
 
@@ -185,6 +265,8 @@ class AdminDeps:
     store: TurnStore
     owners: EscalationStore
     turn: Callable[[], TurnDeps]
+    #: Where a Chatwoot bot conversation's status change is sent to Chatwoot (None: no bot here).
+    queue: TaskQueue | None = None
 
 
 def admin_tenant(request: flask.Request, tenants: TenantDirectory) -> str:
@@ -214,6 +296,17 @@ _MODEL_FIELDS = {
 }
 
 
+def _hours_out(stored: dict[str, Any]) -> BusinessHours | None:
+    """The stored hours, or None when there are none or they do not validate (written by hand in
+    the store): turns treat such hours as always open, and so does this view."""
+    if not stored or hours.problems(stored):
+        return None
+    try:
+        return BusinessHours.model_validate(stored)
+    except ValidationError:
+        return None
+
+
 def config_of(tenant: Tenant, settings: Settings) -> ConfigOut:
     s = tenant.settings
     own = {out: getattr(s, field) for out, field in _MODEL_FIELDS.items()}
@@ -230,7 +323,10 @@ def config_of(tenant: Tenant, settings: Settings) -> ConfigOut:
             s.escalation_threshold if s.escalation_threshold is not None else settings.escalation_threshold
         ),
         auto_response_enabled=s.auto_response,
-        overridden=[name for name, value in prompts.items() if value] + [o for o, v in own.items() if v is not None],
+        business_hours=_hours_out(s.hours),
+        overridden=[name for name, value in prompts.items() if value]
+        + [o for o, v in own.items() if v is not None]
+        + (["business_hours"] if _hours_out(s.hours) else []),
     )
 
 
@@ -240,6 +336,12 @@ def _changed(tenant: Tenant, change: ConfigIn) -> Tenant:
     models = {_MODEL_FIELDS[k]: v for k, v in sent.items() if k in _MODEL_FIELDS}
     if sent.get("auto_response_enabled") is not None:
         models["auto_response"] = sent["auto_response_enabled"]
+    if "business_hours" in sent:
+        schedule = change.business_hours.model_dump() if change.business_hours else {}
+        found = hours.problems(schedule) if schedule else []
+        if found:
+            raise ValidationFailedError([replace(p, loc=f"business_hours.{p.loc}") for p in found])
+        models["hours"] = schedule
     settings = replace(tenant.settings, prompts=replace(tenant.settings.prompts, **prompts), **models)
     return replace(tenant, settings=settings)
 
@@ -281,12 +383,20 @@ def _allowed(deps: AdminDeps, tenant_id: str, status: str) -> None:
 
 
 def _set_status(deps: AdminDeps, tenant_id: str, conversation_id: str, status: str) -> tuple[str, str] | None:
+    if not sessions.SESSION_ID.match(conversation_id):
+        return None
     found = deps.store.find_conversation(tenant_id, conversation_id)
     if found is None:
         return None
     owner = OWNER_OF_STATUS[status]
     if found[0] != owner:  # given back to the AI: it starts from a fresh context, as after any handoff
         deps.owners.set_conversation_owner(tenant_id, conversation_id, owner, reset_context=owner == "ai")
+    if found[1] == "chatwoot" and deps.queue is not None:
+        # Chatwoot shows agents the conversation (open) or lets the bot answer it (pending). Sent
+        # on every request, changed or not: a retry after a failed enqueue must still reach it
+        # (the task reads the owner when it runs, so an extra one changes nothing).
+        change = f"{owner}-{time.time_ns()}"
+        deps.queue.enqueue(status_task(tenant_id, conversation_id, change=change))
     return owner, found[1]
 
 
@@ -296,7 +406,7 @@ def _status(request: flask.Request, deps: AdminDeps, tenant_id: str, conversatio
         _allowed(deps, tenant_id, wanted)
         found = _set_status(deps, tenant_id, conversation_id, wanted)
     else:
-        found = deps.store.find_conversation(tenant_id, conversation_id)
+        found = deps.store.find_conversation(tenant_id, sessions.known_id(conversation_id))
     if found is None:
         raise NotFoundError(f"No conversation {conversation_id}")
     owner, channel = found
@@ -316,7 +426,10 @@ def _bulk(request: flask.Request, deps: AdminDeps, tenant_id: str) -> flask.Resp
 
 
 def _ask(request: flask.Request, deps: AdminDeps, tenant_id: str) -> flask.Response:
-    body = parse_model(AskIn, read_json(request))
+    return _answer(deps, tenant_id, parse_model(AskIn, read_json(request)))
+
+
+def _answer(deps: AdminDeps, tenant_id: str, body: AskIn) -> flask.Response:
     started = time.perf_counter()
     user = UserInfo(f"ask:{body.customer_id}", name=body.customer_id)
     inbound = InboundMessage(tenant_id, "ask", body.customer_id, user, body.question, "customer")
@@ -357,14 +470,16 @@ def _usage_day(counters: dict[str, int], settings: Settings) -> UsageDay:
     )
 
 
-def _usage(request: flask.Request, deps: AdminDeps, tenant_id: str) -> flask.Response:
+def _days(request: flask.Request) -> tuple[int, date, date]:
     raw = request.args.get("days", "30")
     if not (raw.isascii() and raw.isdecimal() and 1 <= int(raw) <= 366):
         raise InvalidInputError("days must be a whole number from 1 to 366")
     days = int(raw)
     last = datetime.now(UTC).date()
-    first = last - timedelta(days=days - 1)
-    found = deps.store.usage_between(tenant_id, first.isoformat(), last.isoformat())
+    return days, last - timedelta(days=days - 1), last
+
+
+def _usage_out(found: dict[str, dict[str, int]], days: int, first: date, settings: Settings) -> UsageOut:
     per_day: list[UsageDayOut] = []
     totals: dict[str, int] = {}
     for offset in range(days):
@@ -372,40 +487,126 @@ def _usage(request: flask.Request, deps: AdminDeps, tenant_id: str) -> flask.Res
         counters = found.get(day, {})
         for key, value in counters.items():
             totals[key] = totals.get(key, 0) + value
-        per_day.append(UsageDayOut(date=day, **_usage_day(counters, deps.settings).model_dump()))
-    out = UsageOut(
+        per_day.append(UsageDayOut(date=day, **_usage_day(counters, settings).model_dump()))
+    last = first + timedelta(days=days - 1)
+    return UsageOut(
         days=days,
         first_day=first.isoformat(),
         last_day=last.isoformat(),
-        totals=_usage_day(totals, deps.settings),
+        totals=_usage_day(totals, settings),
         per_day=per_day,
     )
-    return json_response(out.model_dump())
+
+
+def _usage(request: flask.Request, deps: AdminDeps, tenant_id: str) -> flask.Response:
+    days, first, last = _days(request)
+    found = deps.store.usage_between(tenant_id, first.isoformat(), last.isoformat())
+    return json_response(_usage_out(found, days, first, deps.settings).model_dump())
+
+
+def _global_usage(request: flask.Request, deps: AdminDeps) -> flask.Response:
+    """Every tenant's usage, summed and per tenant (platform key only)."""
+    days, first, last = _days(request)
+    everyone: dict[str, dict[str, int]] = {}
+    tenants: list[TenantUsage] = []
+    for tenant_id in deps.store.list_tenants():
+        found = deps.store.usage_between(tenant_id, first.isoformat(), last.isoformat())
+        if not found:
+            continue
+        for day, counters in found.items():
+            bucket = everyone.setdefault(day, {})
+            for key, value in counters.items():
+                bucket[key] = bucket.get(key, 0) + value
+        out = _usage_out(found, days, first, deps.settings)
+        tenants.append(TenantUsage(tenant_id=tenant_id, totals=out.totals))
+    total = _usage_out(everyone, days, first, deps.settings)
+    return json_response(GlobalUsageOut(**total.model_dump(), tenants=tenants).model_dump())
+
+
+def _analytics(request: flask.Request, deps: AdminDeps, tenant_id: str) -> flask.Response:
+    """The stored daily rollups from ``from`` to ``to`` (default: the last 30 days)."""
+    today = datetime.now(UTC).date()
+    try:
+        last = date.fromisoformat(request.args.get("to") or today.isoformat())
+        first = date.fromisoformat(request.args.get("from") or (last - timedelta(days=29)).isoformat())
+    except (ValueError, OverflowError) as exc:
+        raise InvalidInputError("from and to are dates, YYYY-MM-DD") from exc
+    if first > last or (last - first).days > 365:
+        raise InvalidInputError("from must not be after to, and the range is at most 366 days")
+    found = deps.store.rollups_between(tenant_id, first.isoformat(), last.isoformat())
+    rows = [RollupOut.model_validate({**found[day], "date": day}) for day in sorted(found)]
+    out = AnalyticsOut(first=first.isoformat(), last=last.isoformat(), count=len(rows), days=rows)
+    return json_response(out.model_dump(by_alias=True))
+
+
+def _send(request: flask.Request, deps: AdminDeps, tenant_id: str, session_id: str) -> flask.Response:
+    body = parse_model(sessions.SendIn, read_json(request))
+    customer = sessions.customer_of_ask_session(deps.store, tenant_id, session_id)
+    return _answer(deps, tenant_id, AskIn(question=body.message, customer_id=customer))
+
+
+def platform_key(request: flask.Request, tenants: TenantDirectory) -> None:
+    """Accept only an operator's platform key.
+
+    Raises:
+        UnauthorizedError: No key, or an unknown one.
+        ForbiddenError: A tenant's key.
+    """
+    key = api_key_of(request)
+    if key is None:
+        raise UnauthorizedError("A platform key is required (Authorization: Bearer <key> or X-API-Key)")
+    digest = hash_api_key(key)
+    if tenants.tenant_for_key(digest, "platform") is not None:
+        return
+    if tenants.tenant_for_key(digest, "admin") is not None or tenants.tenant_for_key(digest, "api") is not None:
+        raise ForbiddenError("This view spans every tenant: it needs a platform key (tenant add-key --platform)")
+    raise UnauthorizedError("Unknown API key")
+
+
+def _route(path: str) -> Route:
+    if path.startswith("/api/v1/ai/ask"):
+        return ASK_ROUTE
+    if path.startswith("/api/v1/ai/usage/global"):
+        return GLOBAL_ROUTE
+    if path.startswith("/api/v1/ai/usage/"):
+        return USAGE_ROUTE
+    if path.startswith("/api/v1/ai/analytics"):
+        return ANALYTICS_ROUTE
+    if path.startswith("/api/v1/ai/sessions"):
+        if re.match(r"^/api/v1/ai/sessions/[^/]+/send/?$", path):
+            return sessions.SEND_ROUTE
+        return sessions.LIST_ROUTE if re.match(r"^/api/v1/ai/sessions/?$", path) else sessions.SESSION_ROUTE
+    if path.startswith("/api/v1/ai/conversations/bulk-status"):
+        return BULK_ROUTE
+    if path.startswith("/api/v1/ai/conversations/"):
+        return STATUS_ROUTE
+    if path.startswith("/api/v1/ai/default-handler"):
+        return HANDLER_ROUTE
+    return CONFIG_ROUTE
 
 
 def admin_endpoint(request: flask.Request, deps: AdminDeps) -> flask.Response:
     """Route one request to the admin API."""
-    path = request.path
-    if path.startswith("/api/v1/ai/ask"):
-        route = ASK_ROUTE
-    elif path.startswith("/api/v1/ai/usage/"):
-        route = USAGE_ROUTE
-    elif path.startswith("/api/v1/ai/conversations/bulk-status"):
-        route = BULK_ROUTE
-    elif path.startswith("/api/v1/ai/conversations/"):
-        route = STATUS_ROUTE
-    elif path.startswith("/api/v1/ai/default-handler"):
-        route = HANDLER_ROUTE
-    else:
-        route = CONFIG_ROUTE
+    route = _route(request.path)
     found = resolve(request, route)
     if isinstance(found, flask.Response):
         return found
+    if route is GLOBAL_ROUTE:
+        platform_key(request, deps.tenants)
+        return _global_usage(request, deps)
     tenant_id = admin_tenant(request, deps.tenants)
     if route is ASK_ROUTE:
         return _ask(request, deps, tenant_id)
     if route is USAGE_ROUTE:
         return _usage(request, deps, tenant_id)
+    if route is ANALYTICS_ROUTE:
+        return _analytics(request, deps, tenant_id)
+    if route is sessions.LIST_ROUTE:
+        return sessions.list_sessions(request, deps.store, tenant_id)
+    if route is sessions.SESSION_ROUTE:
+        return sessions.get_session(request, deps.store, tenant_id, found["id"])
+    if route is sessions.SEND_ROUTE:
+        return _send(request, deps, tenant_id, found["id"])
     if route is BULK_ROUTE:
         return _bulk(request, deps, tenant_id)
     if route is STATUS_ROUTE:

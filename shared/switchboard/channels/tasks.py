@@ -13,7 +13,14 @@ from typing import Any
 import flask
 from pydantic import BaseModel, ConfigDict, Field
 
-from switchboard.core.chatwoot_bot import BotMessage, ChatwootBotDeps, Verified, run_bot_message, run_verified
+from switchboard.core.chatwoot_bot import (
+    BotMessage,
+    ChatwootBotDeps,
+    Verified,
+    run_bot_message,
+    run_status,
+    run_verified,
+)
 from switchboard.core.deferred import abandon, run_task, sweep
 from switchboard.core.escalation import EscalationDeps
 from switchboard.core.kommo_reply import KommoReplyDeps, reply_key, run_kommo_reply
@@ -79,6 +86,17 @@ class ChatwootBotIn(BaseModel):
     created_at: float = Field(0.0, ge=0)
 
 
+class StatusSyncIn(BaseModel):
+    """Set a bot conversation's Chatwoot status to match who owns it (after the admin API changed it)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    tenant: str = Field(pattern=TENANT_ID)
+    conversation: str = Field(pattern=r"^chatwoot:\d{1,12}:\d{1,12}$")
+    attempt: int = Field(0, ge=0)
+    change: str = Field("", max_length=64)
+
+
 class VerifiedIn(BaseModel):
     """A contact followed its verification link: say so in the conversation."""
 
@@ -126,9 +144,14 @@ def _run(kind: str, request: flask.Request, runner: TaskRunner) -> dict[str, Any
     if kind == "kommo-reply":
         reply = parse_model(KommoReplyIn, read_json(request))
         return {"result": run_kommo_reply(runner.kommo(), reply.model_dump())}
-    if kind in ("chatwoot-bot", "chatwoot-verified"):
+    if kind in ("chatwoot-bot", "chatwoot-verified", "chatwoot-status"):
         if runner.chatwoot_bot is None:
             raise ConfigurationError("The Chatwoot bot is not set up in this function")
+        if kind == "chatwoot-status":
+            sync = parse_model(StatusSyncIn, read_json(request))
+            return {
+                "result": run_status(runner.chatwoot_bot(), sync.tenant, sync.conversation, sync.attempt, sync.change)
+            }
         if kind == "chatwoot-bot":
             message = BotMessage(**parse_model(ChatwootBotIn, read_json(request)).model_dump())
             return {"result": run_bot_message(runner.chatwoot_bot(), message)}

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from switchboard import logging as sblog
-from switchboard.cli import bench, dev, knowledge, tasks, tenants
+from switchboard.cli import ai, bench, dev, knowledge, tasks, tenants
 from switchboard.cli.common import environment, err
 from switchboard.errors import SwitchboardError
 
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     knowledge.register(sub)
     tenants.register(sub)
     tasks.register(sub)
+    ai.register(sub)
     dev.register_kommo(sub)
     dev.register_chatwoot(sub)
     bench.register(sub)

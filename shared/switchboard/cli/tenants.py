@@ -51,9 +51,19 @@ def cmd_tenant_add_key(args: argparse.Namespace) -> int:
     from switchboard.channels.auth import hash_api_key
 
     store = services().store
+    key = _new_key()
+    if args.platform:
+        from switchboard.channels.admin import PLATFORM
+
+        store.add_api_key(hash_api_key(key), PLATFORM, kind="platform")
+        err("a platform key: it serves the views across every tenant (GET /api/v1/ai/usage/global/)")
+        out(key)
+        return 0
+    if args.tenant is None:
+        err("--tenant is required (or --platform for an operator's key)")
+        return 2
     if _existing(store, args.tenant) is None:
         return 2
-    key = _new_key()
     store.add_api_key(hash_api_key(key), args.tenant, kind="admin" if args.role == "admin" else "api")
     if args.role == "admin":
         err(f"an admin key of tenant {args.tenant}: it serves /api/v1/ai/... (docs/admin.md) and cannot chat")
@@ -193,8 +203,10 @@ def register(sub: Commands) -> None:
     create.add_argument("--tenant", required=True, type=tenant_id)
     create.add_argument("--name")
     create.set_defaults(func=cmd_tenant_create, needs_store=True)
-    add_key = tenant.add_parser("add-key", help="print a new API key for a tenant")
-    add_key.add_argument("--tenant", required=True, type=tenant_id)
+    add_key = tenant.add_parser("add-key", help="print a new API key for a tenant (or a platform key)")
+    whose = add_key.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--tenant", type=tenant_id)
+    whose.add_argument("--platform", action="store_true", help="an operator's key for the views across every tenant")
     add_key.add_argument(
         "--role", choices=["chat", "admin"], default="chat", help="chat (the CRM API, default) or admin (/api/v1/ai/)"
     )

@@ -58,6 +58,8 @@ REASONS = {
     "repeated_failures": f"The AI failed {FAILURES_IN_A_ROW} times in a row",
     "time_exceeded": "The conversation ran past its time limit",
     "duplicate_problem": "The customer already has an open request about this",
+    "outside_hours": "The customer wrote outside business hours",
+    "people_answer": "People answer this conversation (the AI is off, or new conversations go to people)",
 }
 _EMAIL_TOKEN = re.compile(r"\S*@\S*")
 _DOMAIN = re.compile(
@@ -177,6 +179,7 @@ class _Planner:
                 return {"messages": [], "note": "handed over; the handoff is still taking effect"}
             # An agent set the conversation back to pending: the bot resumes with a fresh context.
             self.deps.owners.set_conversation_owner(m.tenant, doc_id, "ai", reset_context=True)
+            self._handed_back()
         if not self.contact.get("verified"):
             return self._verification()
         return self._answer()
@@ -190,6 +193,12 @@ class _Planner:
         if not isinstance(opened_at, int | float):
             return False
         return bool(self.m.created_at) and self.m.created_at > opened_at
+
+    def _handed_back(self) -> None:
+        """Forget when the last handoff took effect: the next handoff sets its own time, and until
+        then no ``pending`` message can pass for a give-back."""
+        state = conversation_state_key(self.m.account, self.m.conversation)
+        self.deps.states.merge(self.m.tenant, state, {"opened_at": None})
 
     def _remember(self, **fields: Any) -> None:
         key = contact_key(self.m.account, self.m.inbox, self.m.contact)
@@ -271,6 +280,13 @@ class _Planner:
             result = handle_turn(inbound, replace(deps.turn, llm=llm))
         except RateLimitedError as exc:  # the contact used up its answers for now: say when to come back
             return {"messages": [phrases.rate_limited_notice(self.language, exc.reset_in_seconds)]}
+        if result.silent:
+            # The AI may not answer (outside business hours with "silent", auto-response off, or
+            # new conversations going to people): hand it to the agents without a word, or it would
+            # wait in the bot's pending queue where they do not look.
+            why = result.escalation_reason or "people_answer"
+            deps.owners.set_conversation_owner(m.tenant, conversation_doc_id("chatwoot", key), "human")
+            return {"messages": [], "handoff": why, "card": self._card(why)}
         state_key = conversation_state_key(m.account, m.conversation)
         failures = int(deps.states.get(m.tenant, state_key).get("failures_in_a_row", 0))
         failures = failures + 1 if llm.failed else 0
@@ -505,5 +521,38 @@ def run_verified(deps: ChatwootBotDeps, verified: Verified) -> str:
     except (UpstreamUnavailableError, StoreError) as exc:
         later = lambda attempt, delay: verified_task(replace(verified, attempt=attempt), delay)  # noqa: E731
         if not try_later(deps.queue, later, verified.attempt, exc, deps.retry_base_seconds, MAX_TASK_ATTEMPTS):
+            raise
+        return "rescheduled"
+
+
+def status_task(tenant: str, conversation_doc: str, attempt: int = 0, delay: float = 0, change: str = "") -> Task:
+    """Bring a bot conversation's Chatwoot status in line with who owns it here. ``change`` names
+    the ownership change (each change is its own task, so a later one is never deduplicated away)."""
+    body = {"tenant": tenant, "conversation": conversation_doc, "attempt": attempt, "change": change}
+    return Task("chatwoot-status", f"{tenant}/{conversation_doc}/{change}", body, attempt, delay)
+
+
+def run_status(deps: ChatwootBotDeps, tenant: str, conversation_doc: str, attempt: int = 0, change: str = "") -> str:
+    """Set the Chatwoot status the owner calls for: ``open`` while people own the conversation
+    (agents see it, the bot stays out), ``pending`` while the AI does (the bot answers). The owner
+    is read now, so deliveries in any order leave Chatwoot as the latest change says."""
+    parts = conversation_doc.split(":")
+    if len(parts) != 3 or parts[0] != "chatwoot" or not (parts[1].isdigit() and parts[2].isdigit()):
+        return "not a chatwoot conversation"
+    account, conversation = int(parts[1]), int(parts[2])
+    try:
+        if deps.bot is None:
+            raise ConfigurationError("CHATWOOT_BOT_TOKEN is not set")
+        owner = deps.turn.store.conversation_owner(tenant, conversation_doc)
+        status = "open" if owner == "human" else "pending"
+        deps.bot.set_status(conversation, status)
+        # A handoff takes effect now (see _given_back); a give-back forgets the last one, so a
+        # later handoff is not mistaken for given back before its own status change lands.
+        opened_at = deps.clock().timestamp() if status == "open" else None
+        deps.states.merge(tenant, conversation_state_key(account, conversation), {"opened_at": opened_at})
+        return status
+    except (UpstreamUnavailableError, StoreError) as exc:
+        later = lambda n, delay: status_task(tenant, conversation_doc, n, delay, change)  # noqa: E731
+        if not try_later(deps.queue, later, attempt, exc, deps.retry_base_seconds, MAX_TASK_ATTEMPTS):
             raise
         return "rescheduled"

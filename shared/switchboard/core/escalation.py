@@ -211,6 +211,8 @@ def _after_ticket(deps: EscalationDeps, escalation: Escalation, ticket: TicketRe
         "ticket_url": ticket.url,
         "duplicate_of": duplicate_of,
     }
+    if not duplicate_of:  # a ticket made now (a duplicate points at an older one)
+        fields["ticketed_at"] = datetime.now(UTC)
     problem = {"ticket_id": ticket.id, "terms": escalation.problem_terms, "at": escalation.created_at}
     deps.store.update(escalation, fields, open_problem=problem, pending_remove=["ticket"], pending_add=work)
     escalation.status, escalation.ticket_id, escalation.ticket_url = "ticketed", ticket.id, ticket.url

@@ -52,6 +52,8 @@ class TenantSettings:
     #: The Chatwoot agent bot: ``language`` (its default, ``en`` or ``mn``) and ``texts``
     #: (``{message key: {language: text}}``) replacing its fixed messages.
     bot: dict[str, Any] = field(default_factory=dict)
+    #: Business hours (see :mod:`switchboard.core.hours`); empty: always open.
+    hours: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,38 @@ class Message:
     replay: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class ConversationInfo:
+    """A stored conversation as the back office lists it (no messages).
+
+    Attributes:
+        key: Document id (``{channel}:{key}``): the session id of the admin API.
+        inactive: Marked by the daily job after the idle time; a new customer message clears it.
+    """
+
+    key: str
+    channel: str
+    owner: str
+    conversation_key: str = ""
+    user: dict[str, Any] = field(default_factory=dict)
+    language: str | None = None
+    turn_count: int = 0
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    owner_changed_at: datetime | None = None
+    last_confidence: float | None = None
+    last_escalation_reason: str | None = None
+    inactive: bool = False
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """One message of a conversation's full history, with what was recorded beside it."""
+
+    message: Message
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class Conversation:
     """A conversation as loaded for one turn.
@@ -209,7 +243,9 @@ class TurnResult:
         reply: Text for the customer ("" when ``silent``).
         confidence: ``classification_confidence`` in 0..1.
         requires_escalation: Whether a human should take over.
-        escalation_reason: One of :data:`ESCALATION_REASONS` when escalating.
+        escalation_reason: One of :data:`ESCALATION_REASONS` when escalating; on a silent
+            result, why the AI may not answer when that is not simply that people own it
+            (``outside_hours``).
         sources: Articles the reply was grounded on.
         silent: True when a human owns the conversation and the AI says nothing.
         language: Detected language of the customer, as an ISO 639-1 code.

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from switchboard.config import RateLimit
-from switchboard.core import phrases
+from switchboard.core import hours, phrases
 from switchboard.core.handoff import detect_handoff
 from switchboard.core.language import detect_language
 from switchboard.core.models import (
@@ -138,9 +138,10 @@ class _Turn:
         self.debug: dict[str, Any] = {}
         self.usage: dict[str, int] = {}
         self.flags: dict[str, Any] = {}
+        self.started = time.perf_counter()
 
     def run(self) -> TurnResult:
-        start = time.perf_counter()
+        start = self.started
         deps, message = self.deps, self.message
         tenant = deps.tenants.tenant(message.tenant_id) or Tenant(id=message.tenant_id)
         t0 = time.perf_counter()
@@ -162,6 +163,13 @@ class _Turn:
             self.flags["owner"] = "human"  # the tenant's people take new conversations
         if conversation.owner == "human" or self.flags.get("owner") == "human" or not settings.auto_response:
             result = TurnResult("", 0.0, False, silent=True, language=language)
+        elif not hours.is_open(settings.hours, self.now):
+            self.debug["business_hours"] = "closed"
+            if settings.hours.get("outside") == "message":
+                notice = str(settings.hours.get("message", ""))
+                result = TurnResult(notice, 0.0, True, "outside_hours", language=language)
+            else:  # left to the tenant's people, who answer when they are in
+                result = TurnResult("", 0.0, False, "outside_hours", silent=True, language=language)
         else:
             result = self._decide(tenant, conversation, language)
             self._check_duration(conversation, result)
@@ -305,6 +313,7 @@ class _Turn:
             "agent_type": message.agent_type,
             "user": message.user.as_dict(),
             "language": result.language,
+            "inactive": False,  # a customer wrote: the session is active again
             **self.flags,
         }
         if reply is not None:
@@ -319,6 +328,7 @@ class _Turn:
             "requires_escalation": result.requires_escalation,
             "escalation_reason": result.escalation_reason,
             "sources": [s.entry_id for s in result.sources],
+            "response_ms": round((time.perf_counter() - self.started) * 1000),
         }
         counters = {k: v for k, v in self.usage.items() if v}
         if reply is not None:

@@ -15,19 +15,24 @@ from pydantic import BaseModel
 
 from switchboard.channels import schemas
 from switchboard.channels.admin import (
+    AnalyticsOut,
     AskIn,
     AskOut,
     BulkIn,
     BulkOut,
     ConfigIn,
     ConfigOut,
+    GlobalUsageOut,
     HandlerBody,
     StatusIn,
     StatusOut,
     UsageOut,
 )
+from switchboard.channels.admin_sessions import SendIn, SessionDetailOut, SessionListOut
 from switchboard.channels.crm import AGENT_TYPES, ChatRequest
 from switchboard.channels.escalation import FailureIn, FeedbackIn, TicketIn
+from switchboard.channels.support_sso import SsoOut
+from switchboard.validators import EMAIL, ONE_LINE
 
 REPO = Path(__file__).resolve().parents[3]
 PACKAGED = Path(__file__).resolve().parents[1] / "openapi.json"
@@ -69,9 +74,58 @@ def _body(model: str, required: bool = True) -> dict[str, Any]:
     return {"required": required, "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}}}
 
 
+def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema}
+
+
+# ---- Chatwoot single sign-on (docs/support-sso.md): its own block, merged into document()'s paths
+def _support_sso_paths() -> dict[str, Any]:
+    """``GET /api/support/sso``."""
+    return {
+        "/api/support/sso": {
+            "get": {
+                "operationId": "supportSso",
+                "summary": "A one-time login link into the Chatwoot dashboard for one of the tenant's people "
+                "(admin key); the first call makes their Chatwoot user and adds it to the desk as an agent",
+                "security": [{"bearer": []}, {"apiKey": []}],
+                "parameters": [
+                    {
+                        "name": "email",
+                        "in": "query",
+                        "required": True,
+                        "description": "The dashboard user's email (the key, lower-cased)",
+                        "schema": {"type": "string", "maxLength": 254, "pattern": EMAIL},
+                    },
+                    {
+                        "name": "name",
+                        "in": "query",
+                        "required": True,
+                        "description": "The name the Chatwoot user is made with (the first time only)",
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": ONE_LINE},
+                    },
+                ],
+                "responses": {
+                    "200": _json("SsoOut", "The link (Cache-Control: no-store)"),
+                    "409": _json("ErrorOut", "Chatwoot has a user with this email that Switchboard did not make"),
+                    "502": _json("ErrorOut", "Chatwoot refused the platform token, or access to the account"),
+                    "503": _json("ErrorOut", "Chatwoot is unavailable, or single sign-on is not configured"),
+                    **_errors("400", "401", "403", "404", "405"),
+                },
+            }
+        }
+    }
+
+
 def document() -> dict[str, Any]:
     """The OpenAPI 3.1 document."""
     auth: list[dict[str, list[str]]] = [{"bearer": []}, {"apiKey": []}, {}]
+    admin_auth: list[dict[str, list[str]]] = [{"bearer": []}, {"apiKey": []}]
+    session_id = {
+        "name": "session_id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[^/]{1,300}$"},
+    }
     failure_id = {
         "name": "failure_id",
         "in": "path",
@@ -284,6 +338,84 @@ def document() -> dict[str, Any]:
                 },
             }
         },
+        # ---- admin API: sessions, analytics, the platform view
+        "/api/v1/ai/sessions/": {
+            "get": {
+                "operationId": "listSessions",
+                "summary": "Every channel's conversations of the tenant, most recently active first (admin key)",
+                "security": admin_auth,
+                "parameters": [
+                    _query("status", {"type": "string", "enum": ["active", "support_active"]}),
+                    _query("channel", {"type": "string", "pattern": "^[a-z_]{1,40}$"}),
+                    _query("page_size", {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}),
+                    _query("page_token", {"type": "string", "maxLength": 1000}),
+                ],
+                "responses": {
+                    "200": _json("SessionListOut", "One page of sessions and the next page's token"),
+                    **_errors("400", "401", "403", "404", "405", "503"),
+                },
+            }
+        },
+        "/api/v1/ai/sessions/{session_id}/": {
+            "get": {
+                "operationId": "getSession",
+                "summary": "One session with its messages, oldest first (admin key)",
+                "security": admin_auth,
+                "parameters": [
+                    session_id,
+                    _query("page_size", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}),
+                    _query("page_token", {"type": "string", "maxLength": 1000}),
+                ],
+                "responses": {
+                    "200": _json("SessionDetailOut", "The session and a page of its messages"),
+                    **_errors("400", "401", "403", "404", "405", "503"),
+                },
+            }
+        },
+        "/api/v1/ai/sessions/{session_id}/send/": {
+            "post": {
+                "operationId": "sendToSession",
+                "summary": "Ask the next question in a session opened by ask (admin key); a channel's session is 409",
+                "security": admin_auth,
+                "parameters": [session_id],
+                "requestBody": _body("SendIn"),
+                "responses": {
+                    "200": _json("AskOut", "The answer"),
+                    "429": {
+                        **_json("RateLimited", "The customer's answers for this window are used up"),
+                        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    },
+                    **_errors("400", "401", "403", "404", "405", "409", "413", "422", "503"),
+                },
+            }
+        },
+        "/api/v1/ai/analytics/": {
+            "get": {
+                "operationId": "analytics",
+                "summary": "The daily rollups from `from` to `to` (default: the last 30 days; admin key)",
+                "security": admin_auth,
+                "parameters": [
+                    _query("from", {"type": "string", "format": "date"}),
+                    _query("to", {"type": "string", "format": "date"}),
+                ],
+                "responses": {
+                    "200": _json("AnalyticsOut", "The rollups of the range"),
+                    **_errors("400", "401", "403", "404", "405", "503"),
+                },
+            }
+        },
+        "/api/v1/ai/usage/global/": {
+            "get": {
+                "operationId": "usageGlobal",
+                "summary": "Every tenant's usage over the last N days (platform key: tenant add-key --platform)",
+                "security": admin_auth,
+                "parameters": [_query("days", {"type": "integer", "minimum": 1, "maximum": 366, "default": 30})],
+                "responses": {
+                    "200": _json("GlobalUsageOut", "Usage summed over every tenant, per day, and each tenant's totals"),
+                    **_errors("400", "401", "403", "404", "405", "503"),
+                },
+            }
+        },
         "/api/openapi.json": {
             "get": {
                 "operationId": "openapi",
@@ -292,6 +424,7 @@ def document() -> dict[str, Any]:
             }
         },
     }
+    paths.update(_support_sso_paths())
     return {
         "openapi": "3.1.0",
         "info": {
@@ -322,6 +455,11 @@ def document() -> dict[str, Any]:
                         AskIn,
                         AskOut,
                         UsageOut,
+                        GlobalUsageOut,
+                        AnalyticsOut,
+                        SessionListOut,
+                        SessionDetailOut,
+                        SendIn,
                         HandlerBody,
                         StatusIn,
                         StatusOut,
@@ -335,6 +473,7 @@ def document() -> dict[str, Any]:
                         schemas.ErrorOut,
                         schemas.RateLimited,
                         schemas.HealthOut,
+                        SsoOut,
                     ).items()
                 )
             ),

@@ -23,9 +23,11 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("/api/kommo/", "kommo_webhook"),
     ("/api/chatwoot/", "chatwoot_bot"),
     ("/api/v1/", "admin"),
+    ("/api/support/", "admin"),
     ("/api/health", "health"),
     ("/api/openapi.json", "health"),
     ("/tasks/", "tasks"),
+    ("/analytics/", "analytics"),
 )
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

@@ -58,8 +58,9 @@ def _secret_file(name: str, prefix: str) -> str:
     return value
 
 
-def _seed_demo(tenant_id: str) -> str:
-    """Create the demo tenant, its API key and its knowledge base (idempotent)."""
+def _seed_demo(tenant_id: str) -> tuple[str, str]:
+    """Create the demo tenant, its chat and admin keys and its knowledge base (idempotent);
+    returns the two keys."""
     from switchboard.bootstrap import services
     from switchboard.channels.auth import hash_api_key
     from switchboard.core.models import PromptParts, Tenant, TenantSettings
@@ -73,12 +74,15 @@ def _seed_demo(tenant_id: str) -> str:
         prompts = PromptParts(manual_prompt="Be friendly and brief. Use numbered steps for procedures.")
         store.save_tenant(Tenant(tenant_id, DEMO_TENANT_NAME, TenantSettings(prompts=prompts)))
     key = _secret_file("dev-api-key", "sb_dev_")
+    admin = _secret_file("dev-admin-key", "sb_admin_")
     with contextlib.suppress(ConflictError):  # already registered by an earlier run
         store.add_api_key(hash_api_key(key), tenant_id)
+    with contextlib.suppress(ConflictError):
+        store.add_api_key(hash_api_key(admin), tenant_id, kind="admin")
     if existing is None or existing.kb_version == 0:
         report = import_articles(store, tenant_id, read_articles(DEMO_KB), replace=True, embedder=services().embedder)
         _say(f"loaded the demo knowledge base: {report.articles} articles, {report.chunks} chunks")
-    return key
+    return key, admin
 
 
 class _Stack:
@@ -139,6 +143,7 @@ def _start_stand_ins(stack: _Stack) -> None:
             CHATWOOT_ACCOUNT_ID="1",
             CHATWOOT_INBOX_ID="1",
             CHATWOOT_BOT_TOKEN="dev-chatwoot-bot-token",
+            CHATWOOT_PLATFORM_TOKEN="dev-chatwoot-platform-token",  # single sign-on (docs/support-sso.md)
         )
         os.environ.setdefault("CHATWOOT_WEBHOOK_SECRET", _secret_file("dev-chatwoot-secret", ""))
         os.environ.setdefault("CHATWOOT_BOT_SECRET", _secret_file("dev-chatwoot-bot-secret", ""))
@@ -197,7 +202,7 @@ def run_dev_stack(port: int) -> int:
         from switchboard.bootstrap import services
 
         settings = services().settings
-        key = _seed_demo(settings.default_tenant)
+        key, admin_key = _seed_demo(settings.default_tenant)
         server = DevServer(build_app(REPO / "functions"), port).start()
         stack.stoppers.append(server.stop)
         state: dict[str, Any] = {
@@ -209,7 +214,9 @@ def run_dev_stack(port: int) -> int:
         dev_state_file().write_text(json.dumps(state))
         stack.stoppers.append(lambda: dev_state_file().unlink(missing_ok=True))
         _resume_pending(server.base_url)
-        _banner(server.base_url, settings.default_tenant, key, settings.resolved_llm_backend, stack.stand_ins)
+        _banner(
+            server.base_url, settings.default_tenant, (key, admin_key), settings.resolved_llm_backend, stack.stand_ins
+        )
         stop.wait()
         _say("\nstopping ...")
     finally:
@@ -230,7 +237,8 @@ def _resume_pending(base: str) -> None:
         _say(f"resumed pending work from the previous run: {resumed}")
 
 
-def _banner(base: str, tenant: str, key: str, llm: str, stand_ins: list[str]) -> None:
+def _banner(base: str, tenant: str, keys: tuple[str, str], llm: str, stand_ins: list[str]) -> None:
+    key, admin = keys
     offline = "" if llm == "genai" else ", offline; set GEMINI_API_KEY for Gemini"
     _say(f"\nSwitchboard is running at {base}  (LLM: {llm}{offline})")
     for prefix, name in ROUTES:
@@ -248,6 +256,9 @@ def _banner(base: str, tenant: str, key: str, llm: str, stand_ins: list[str]) ->
         '"email": "jane@example.com", "name": "Jane", "agency": "Sales", "office": "Cape Town"}}\''
     )
     _say(f"  curl -s {base}/api/health")
+    _say(f"\nIts admin key (the administration API, docs/admin.md): {admin}")
+    _say(f"  curl -s {base}/api/v1/ai/config/ -H 'Authorization: Bearer {admin}'")
+    _say(f"  curl -s '{base}/api/v1/ai/sessions/?page_size=5' -H 'Authorization: Bearer {admin}'")
     _say(f'  switchboard ask --tenant {tenant} "How do I process a refund?"')
     _say('  switchboard kommo send "How do I export leads?"   # a signed Salesbot widget_request to this stack')
     _say('  switchboard chatwoot send "hello" --conversation 1  # a signed message to the Chatwoot bot')

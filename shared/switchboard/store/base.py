@@ -8,13 +8,13 @@ them in parallel.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from switchboard.config import RateLimit
-from switchboard.core.models import Conversation, Escalation, Message, Tenant
+from switchboard.core.models import Conversation, ConversationInfo, Escalation, Message, StoredMessage, Tenant
 from switchboard.knowledge.articles import Article, Chunk, KnowledgeSnapshot
 
 
@@ -182,6 +182,55 @@ class TurnStore(Protocol):
         """``(owner, channel)`` of a stored conversation, or None when there is none."""
         ...
 
+    def list_conversations(
+        self,
+        tenant_id: str,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        owner: str | None = None,
+        channel: str | None = None,
+    ) -> tuple[list[ConversationInfo], str | None]:
+        """One page of conversations, most recently active first, and the next page's token
+        (None on the last page). A token this store did not make raises InvalidInputError."""
+        ...
+
+    def get_conversation(self, tenant_id: str, conversation_key: str) -> ConversationInfo | None:
+        """One conversation's summary, or None."""
+        ...
+
+    def conversation_messages(
+        self, tenant_id: str, conversation_key: str, *, limit: int, cursor: str | None = None
+    ) -> tuple[list[StoredMessage], str | None]:
+        """Up to ``limit`` messages, oldest first (by time, then id), and the next page's token
+        (None on the last page). A token this store did not make raises InvalidInputError."""
+        ...
+
+    def conversations_active_since(self, tenant_id: str, since: datetime) -> Iterable[ConversationInfo]:
+        """Every conversation written to at or after ``since``."""
+        ...
+
+    def mark_inactive(self, tenant_id: str, idle_since: datetime) -> int:
+        """Mark the active conversations with nothing written since ``idle_since`` inactive
+        (unless one is written to meanwhile); returns how many were marked."""
+        ...
+
+    def conversation_counts(self, tenant_id: str) -> dict[tuple[str, str], int]:
+        """How many conversations each ``(owner, channel)`` pair has."""
+        ...
+
+    def save_rollup(self, tenant_id: str, day: str, rollup: dict[str, Any]) -> None:
+        """Write one day's analytics rollup, replacing any earlier one."""
+        ...
+
+    def rollups_between(self, tenant_id: str, first_day: str, last_day: str) -> dict[str, dict[str, Any]]:
+        """The stored rollups from ``first_day`` to ``last_day``, by day."""
+        ...
+
+    def list_tenants(self) -> list[str]:
+        """Every tenant's id."""
+        ...
+
     def ping(self, timeout: float) -> None:
         """One cheap read, for health checks; raises StoreError when the store is down."""
         ...
@@ -222,6 +271,10 @@ class EscalationStore(Protocol):
 
     def with_pending(self, tenant_id: str, kind: str, older_than: datetime, limit: int = 200) -> list[Escalation]:
         """Escalations with pending work of ``kind``, untouched since ``older_than``."""
+        ...
+
+    def tickets_between(self, tenant_id: str, start: datetime, end: datetime) -> int:
+        """How many tickets were created (not adopted duplicates) from ``start`` up to ``end``."""
         ...
 
     def tenants_with_pending(self) -> list[str]:
@@ -300,4 +353,49 @@ class BotStates(Protocol):
 
     def merge(self, tenant_id: str, key: str, fields: dict[str, Any]) -> None:
         """Set these fields (others are kept); creates the document if needed."""
+        ...
+
+
+# --- Chatwoot single sign-on: which Chatwoot user each tenant's dashboard user is -----------------
+
+
+@dataclass(frozen=True)
+class SupportUser:
+    """A tenant's dashboard user and the Chatwoot user made for them (``GET /api/support/sso``).
+
+    Attributes:
+        email: The address, lower-case: with the tenant, the key.
+        name: The name the Chatwoot user was made with.
+        chatwoot_user_id: The Chatwoot user's id.
+        agent_added: Whether the user was added to the desk's account as an agent; False while a
+            failed addition waits to be tried again (the next sign-in does it before its link).
+        created_at: When the mapping was stored (set by the store).
+        updated_at: When it last changed (set by the store).
+    """
+
+    email: str
+    name: str
+    chatwoot_user_id: int
+    agent_added: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class SupportUsers(Protocol):
+    """The Chatwoot user of each dashboard user, per tenant, keyed by the lower-cased email."""
+
+    def get(self, tenant_id: str, email: str) -> SupportUser | None:
+        """The stored mapping, or None."""
+        ...
+
+    def create(self, tenant_id: str, user: SupportUser) -> bool:
+        """Store the mapping unless there is one (atomically); False when another call stored one first."""
+        ...
+
+    def set_agent_added(self, tenant_id: str, email: str, chatwoot_user_id: int) -> None:
+        """Record that the user is an agent now, if the mapping still names that Chatwoot user."""
+        ...
+
+    def forget(self, tenant_id: str, email: str, chatwoot_user_id: int) -> None:
+        """Delete the mapping if it still names that Chatwoot user (Chatwoot deleted the user)."""
         ...

@@ -126,6 +126,15 @@ class FirestoreEscalations:
             ]
         return [e for e in found if e.version is None or e.version <= older_than]
 
+    def tickets_between(self, tenant_id: str, start: datetime, end: datetime) -> int:
+        """Tickets created (``ticketed_at``) from ``start`` up to ``end``."""
+        coll = self._tenant(tenant_id).collection("escalations")
+        query = coll.where(filter=firestore.FieldFilter("ticketed_at", ">=", start)).where(
+            filter=firestore.FieldFilter("ticketed_at", "<", end)
+        )
+        with translated("count tickets"):
+            return sum(1 for _ in query.select(["ticketed_at"]).stream(**self._call))
+
     def tenants_with_pending(self) -> list[str]:
         """Tenant ids (the sweep visits each)."""
         with translated("list tenants"):

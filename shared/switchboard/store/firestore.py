@@ -32,6 +32,7 @@ from switchboard.store import wire
 from switchboard.store.base import RateDecision, TurnRecord
 from switchboard.store.firestore_common import PendingCommit, call_options, digest, translated, usage_shard
 from switchboard.store.firestore_kb import KnowledgeVersions
+from switchboard.store.firestore_sessions import SessionRecords
 from switchboard.store.firestore_tenants import TenantRecords
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,9 @@ RECENT_KEEP = 24
 #: ``recent`` may grow to this many entries before it is trimmed back to RECENT_KEEP.
 RECENT_MAX = 48
 SAVE_ATTEMPTS = 4
+#: Written on every turn even when the loaded value matches: the daily job may set it between
+#: our read and our commit (a turn keeps its conversation active).
+ALWAYS_WRITTEN = frozenset({"inactive"})
 
 
 class _Counting:
@@ -104,7 +108,7 @@ def _conversation(key: str, data: dict[str, Any] | None, version: Any) -> Conver
     )
 
 
-class FirestoreStore(TenantRecords, KnowledgeVersions):
+class FirestoreStore(TenantRecords, KnowledgeVersions, SessionRecords):
     """The store on Firestore (or Google's emulator when FIRESTORE_EMULATOR_HOST is set).
 
     Args:
@@ -241,7 +245,7 @@ class FirestoreStore(TenantRecords, KnowledgeVersions):
             fields = {
                 k: v
                 for k, v in record.conversation_fields.items()
-                if not current.exists or k not in current.stored or current.stored[k] != v
+                if not current.exists or k not in current.stored or current.stored[k] != v or k in ALWAYS_WRITTEN
             }
             fields.update(updated_at=now, expires_at=expires, turn_count=firestore.Increment(1 if record.reply else 0))
             entries = [_recent_entry(m) for m in new]
@@ -296,7 +300,7 @@ class FirestoreStore(TenantRecords, KnowledgeVersions):
         batch.create(
             conv_ref.collection("messages").document(message.id), _message_dict(message, now + self._ttl, meta)
         )
-        update = {**fields, "updated_at": now, "expires_at": now + self._ttl}
+        update = {**fields, "updated_at": now, "expires_at": now + self._ttl, "inactive": False}
         if in_context:
             update["recent"] = firestore.ArrayUnion([_recent_entry(message)])
         batch.set(conv_ref, update, merge=True)

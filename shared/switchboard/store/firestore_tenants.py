@@ -15,6 +15,11 @@ from switchboard.core.models import PromptParts, Tenant, TenantSettings
 from switchboard.store.firestore_common import tenant_ref, translated
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """A settings map as stored, or empty when something else was stored there by hand."""
+    return dict(value) if isinstance(value, dict) else {}
+
+
 def _tenant(tenant_id: str, data: dict[str, Any]) -> Tenant:
     settings = data.get("settings") or {}
     prompts = settings.get("prompts") or {}
@@ -28,8 +33,9 @@ def _tenant(tenant_id: str, data: dict[str, Any]) -> Tenant:
             temperature=settings.get("temperature"),
             max_output_tokens=settings.get("max_output_tokens"),
             escalation_threshold=settings.get("escalation_threshold"),
-            kommo=dict(settings.get("kommo") or {}),
-            bot=dict(settings.get("bot") or {}),
+            kommo=_mapping(settings.get("kommo")),
+            bot=_mapping(settings.get("bot")),
+            hours=_mapping(settings.get("business_hours")),
             auto_response=bool(settings.get("auto_response", True)),
             default_handler=str(settings.get("default_handler") or "AI"),
         ),
@@ -50,6 +56,7 @@ def _tenant_dict(tenant: Tenant) -> dict[str, Any]:
             "bot": s.bot,
             "auto_response": s.auto_response,
             "default_handler": s.default_handler,
+            "business_hours": s.hours,
         },
     }
 
@@ -78,10 +85,15 @@ class TenantRecords:
         return str(tenant_id) if tenant_id and data.get("kind", "api") == kind else None
 
     def save_tenant(self, tenant: Tenant) -> None:
-        """Create or update the tenant's name and settings (kb_version is left alone)."""
+        """Create or update the tenant's name and settings (kb_version is left alone).
+
+        ``settings`` is replaced as a whole: a plain ``merge=True`` would merge nested maps key by
+        key, so a day taken out of the business hours (or a bot text) would stay."""
         with translated("save tenant"):
             self._tenant_ref(tenant.id).set(
-                {**_tenant_dict(tenant), "updated_at": datetime.now(UTC)}, merge=True, **self._call
+                {**_tenant_dict(tenant), "updated_at": datetime.now(UTC)},
+                merge=["name", "settings", "updated_at"],
+                **self._call,
             )
 
     def add_api_key(self, key_hash: str, tenant_id: str, kind: str = "api") -> None:

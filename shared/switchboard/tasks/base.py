@@ -22,6 +22,7 @@ TASK_KINDS = (
     "kommo-reply",
     "chatwoot-bot",
     "chatwoot-verified",
+    "chatwoot-status",
 )
 
 
