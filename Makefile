@@ -9,7 +9,7 @@ CHECKOV := .venv-checkov/bin/checkov
 PORT ?= 8080
 export PORT
 
-.PHONY: venv dev test unit lint build kommo-widget bench clean
+.PHONY: venv dev test unit lint build kommo-widget bench clean chromium
 
 venv: $(VENV)/.installed
 
@@ -33,8 +33,15 @@ lint: venv
 	$(BIN)/mypy
 	$(CHECKOV) -d infra/terraform --framework terraform --skip-download --compact --quiet
 
-test: lint
-	$(BIN)/pytest -q
+# The browser tests drive Debian's Chromium (Playwright's own download needs a network we do not assume).
+CHROMIUM ?= $(shell command -v chromium || echo /usr/bin/chromium)
+
+chromium:
+	@test -x $(CHROMIUM) || { echo "installing Debian's chromium for the browser tests" >&2; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: lint chromium
+	CHROMIUM_BIN=$(CHROMIUM) $(BIN)/pytest -q
 
 # The fast tier: use cases and entry points over in-memory ports; no emulator, no Java.
 unit: venv

@@ -11,6 +11,7 @@ locals {
     kommo_webhook    = { memory = "256M", timeout = 30, public = true, paths = ["/api/kommo/*"], enqueues = true, secrets = ["KOMMO_CLIENT_SECRET", "KOMMO_WEBHOOK_SECRET"] }
     chatwoot_webhook = { memory = "256M", timeout = 30, public = true, paths = ["/api/webhooks/chatwoot", "/api/webhooks/chatwoot/*"], enqueues = false, secrets = ["CHATWOOT_WEBHOOK_SECRET"] }
     chatwoot_bot     = { memory = "256M", timeout = 30, public = true, paths = ["/api/chatwoot/*"], enqueues = true, secrets = ["CHATWOOT_BOT_SECRET", "VERIFY_JWT_SECRET"] }
+    console          = { memory = "256M", timeout = 30, public = true, paths = ["/console", "/console/*", "/widget/*"], enqueues = false, secrets = [] }
     analytics        = { memory = "512M", timeout = 540, public = false, paths = [], enqueues = false, secrets = [] }
     tasks            = { memory = "512M", timeout = 300, public = false, paths = [], enqueues = true, secrets = ["GEMINI_API_KEY", "FRESHDESK_API_KEY", "SMTP_PASSWORD", "TEAMS_WEBHOOK_URL", "CHATWOOT_API_TOKEN", "KOMMO_ACCESS_TOKEN", "CHATWOOT_BOT_TOKEN", "VERIFY_JWT_SECRET"] }
   }

@@ -320,7 +320,15 @@ class Services:
         # The bot's token stays with the tasks function, which makes the Chatwoot call.
         chatwoot = self.settings.chatwoot_base_url and self.settings.chatwoot_account_id
         queue = self.queue if chatwoot else None
-        return AdminDeps(self.settings, self.tenants, self.store, self.escalations, lambda: self.turn_deps, queue)
+        return AdminDeps(
+            self.settings,
+            self.tenants,
+            self.store,
+            self.escalations,
+            lambda: self.turn_deps,
+            queue,
+            lambda: self.embedder,
+        )
 
     # --- Chatwoot single sign-on (GET /api/support/sso, function admin) ---------------------------
 

@@ -193,18 +193,22 @@ def _respond(handler: Callable[[flask.Request], flask.Response], request: flask.
         return json_response({"detail": "Internal error", "error": "internal_error"}, 500)
 
 
-def read_body(request: flask.Request) -> bytes:
+def read_body(request: flask.Request, limit: int = MAX_BODY_BYTES) -> bytes:
     """The raw request body.
 
+    Args:
+        request: The request.
+        limit: The most bytes accepted (1 MB everywhere but a knowledge-base upload).
+
     Raises:
-        PayloadTooLargeError: Over 1 MB (every endpoint answers 413 the same way).
+        PayloadTooLargeError: Over the limit (every endpoint answers 413 the same way).
     """
     length = request.content_length
-    if length is not None and length > MAX_BODY_BYTES:
-        raise PayloadTooLargeError(f"Request body over {MAX_BODY_BYTES} bytes")
+    if length is not None and length > limit:
+        raise PayloadTooLargeError(f"Request body over {limit} bytes")
     raw = request.get_data(cache=True)
-    if len(raw) > MAX_BODY_BYTES:
-        raise PayloadTooLargeError(f"Request body over {MAX_BODY_BYTES} bytes")
+    if len(raw) > limit:
+        raise PayloadTooLargeError(f"Request body over {limit} bytes")
     return raw
 
 

@@ -99,9 +99,11 @@ def test_a_chat_key_is_403_and_no_key_or_an_unknown_one_is_401(admin: FastStack)
     assert client.put(CONFIG, json={"temperature": 1}, headers=bearer("sb_unknown")).status_code == 401
 
 
-def test_an_admin_key_cannot_chat(admin: FastStack) -> None:
-    response = ask(function_client("chat"), "hello", headers=bearer(ADMIN))
-    assert response.status_code == 401
+def test_an_admin_key_cannot_chat_as_a_customer_but_may_try_the_test_agent(admin: FastStack) -> None:
+    for agent in ("customer", "support"):
+        assert ask(function_client("chat"), "hello", agent=agent, headers=bearer(ADMIN)).status_code == 401
+    tried = ask(function_client("chat"), "How long do card refunds take?", agent="test", headers=bearer(ADMIN))
+    assert tried.status_code == 200 and "timings_ms" in tried.get_json()["debug"]
 
 
 def test_paths_and_methods(admin: FastStack) -> None:

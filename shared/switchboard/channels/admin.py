@@ -18,6 +18,7 @@ from typing import Any, Literal
 import flask
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from switchboard.channels import admin_kb as kb
 from switchboard.channels import admin_sessions as sessions
 from switchboard.channels.auth import api_key_of, hash_api_key
 from switchboard.config import Settings
@@ -36,6 +37,7 @@ from switchboard.errors import (
 )
 from switchboard.http import json_response, parse_model, read_json
 from switchboard.routing import Route, resolve
+from switchboard.llm.base import Embedder
 from switchboard.store.base import EscalationStore, TurnStore
 from switchboard.tasks.base import TaskQueue
 from switchboard.validators import ONE_LINE
@@ -267,6 +269,8 @@ class AdminDeps:
     turn: Callable[[], TurnDeps]
     #: Where a Chatwoot bot conversation's status change is sent to Chatwoot (None: no bot here).
     queue: TaskQueue | None = None
+    #: Embeds an uploaded knowledge base's chunks (built on first use; None: lexical only).
+    embedder: Callable[[], Embedder | None] = lambda: None
 
 
 def admin_tenant(request: flask.Request, tenants: TenantDirectory) -> str:
@@ -346,10 +350,23 @@ def _changed(tenant: Tenant, change: ConfigIn) -> Tenant:
     return replace(tenant, settings=settings)
 
 
+def _config_change(raw: Any) -> ConfigIn:
+    """The change, validated; every problem is reported at once (the business hours' own rules
+    too, when another field is what failed first), so a form can mark each field."""
+    try:
+        return parse_model(ConfigIn, raw)
+    except ValidationFailedError as exc:
+        sent = raw.get("business_hours") if isinstance(raw, dict) else None
+        found = hours.problems({"outside": "silent", "message": "", **sent}) if isinstance(sent, dict) else []
+        seen = {p.loc for p in exc.problems}
+        more = [replace(p, loc=f"business_hours.{p.loc}") for p in found]
+        raise ValidationFailedError(exc.problems + [p for p in more if p.loc not in seen]) from exc
+
+
 def _config(request: flask.Request, deps: AdminDeps, tenant_id: str) -> flask.Response:
     tenant = deps.store.get_tenant(tenant_id) or Tenant(id=tenant_id)
     if request.method == "PUT":
-        tenant = _changed(tenant, parse_model(ConfigIn, read_json(request)))
+        tenant = _changed(tenant, _config_change(read_json(request)))
         _save(deps, tenant)
     return json_response(config_of(tenant, deps.settings).model_dump())
 
@@ -572,6 +589,16 @@ def _route(path: str) -> Route:
         return USAGE_ROUTE
     if path.startswith("/api/v1/ai/analytics"):
         return ANALYTICS_ROUTE
+    if path.startswith("/api/v1/ai/kb/articles"):
+        return kb.ARTICLES_ROUTE
+    if path.startswith("/api/v1/ai/kb/import"):
+        return kb.IMPORT_ROUTE
+    if path.startswith("/api/v1/ai/kb"):
+        return kb.KB_ROUTE
+    if path.startswith("/api/v1/ai/keys"):
+        return kb.KEYS_ROUTE
+    if path.startswith("/api/v1/ai/integrations"):
+        return kb.INTEGRATIONS_ROUTE
     if path.startswith("/api/v1/ai/sessions"):
         if re.match(r"^/api/v1/ai/sessions/[^/]+/send/?$", path):
             return sessions.SEND_ROUTE
@@ -601,6 +628,16 @@ def admin_endpoint(request: flask.Request, deps: AdminDeps) -> flask.Response:
         return _usage(request, deps, tenant_id)
     if route is ANALYTICS_ROUTE:
         return _analytics(request, deps, tenant_id)
+    if route is kb.KB_ROUTE:
+        return kb.kb_status(deps.store, tenant_id)
+    if route is kb.ARTICLES_ROUTE:
+        return kb.kb_articles(deps.store, tenant_id)
+    if route is kb.IMPORT_ROUTE:
+        return kb.kb_import(request, deps.store, deps.embedder(), tenant_id, deps.tenants.forget)
+    if route is kb.KEYS_ROUTE:
+        return kb.new_key(request, deps.store, deps.settings, tenant_id, deps.tenants.forget)
+    if route is kb.INTEGRATIONS_ROUTE:
+        return kb.integrations(request, deps.store, deps.settings, tenant_id)
     if route is sessions.LIST_ROUTE:
         return sessions.list_sessions(request, deps.store, tenant_id)
     if route is sessions.SESSION_ROUTE:

@@ -39,8 +39,12 @@ class TenantAuth:
     allow_anonymous: bool
     default_tenant: str
 
-    def tenant_of(self, request: flask.Request) -> str:
+    def tenant_of(self, request: flask.Request, also: tuple[str, ...] = ()) -> str:
         """Map the request's API key to a tenant; keyless calls go to the default tenant if allowed.
+
+        Args:
+            request: The request.
+            also: Kinds of key accepted besides chat keys (the ``test`` agent takes admin keys).
 
         Raises:
             UnauthorizedError: Unknown key, or no key while anonymous access is off.
@@ -50,7 +54,9 @@ class TenantAuth:
             if self.allow_anonymous:
                 return self.default_tenant
             raise UnauthorizedError("An API key is required (Authorization: Bearer <key> or X-API-Key)")
-        tenant_id = self.tenants.tenant_for_key(hash_api_key(key))
-        if tenant_id is None:
-            raise UnauthorizedError("Unknown API key")
-        return tenant_id
+        digest = hash_api_key(key)
+        for kind in ("api", *also):
+            tenant_id = self.tenants.tenant_for_key(digest, kind)
+            if tenant_id is not None:
+                return tenant_id
+        raise UnauthorizedError("Unknown API key")

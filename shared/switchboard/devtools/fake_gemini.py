@@ -12,6 +12,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -53,6 +54,8 @@ class FakeGemini:
     default: Reply = field(default_factory=Reply)
     embedding_dim: int = 8
     get_reply: Reply | None = None
+    #: Answers generateContent when no scripted reply is left (given the request body), instead of ``default``.
+    responder: Callable[[dict[str, Any]], Reply] | None = None
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -111,6 +114,9 @@ class FakeGemini:
                 if self.path.endswith(":batchEmbedContents"):
                     vectors = [{"values": fake.embed(r["content"]["parts"][0]["text"])} for r in body["requests"]]
                     self._send(Reply(200, {"embeddings": vectors}))
+                    return
+                if not fake.replies and fake.responder is not None:
+                    self._send(fake.responder(body))
                     return
                 self._send(fake._next())
 

@@ -28,6 +28,7 @@ from switchboard.channels.admin import (
     StatusOut,
     UsageOut,
 )
+from switchboard.channels.admin_kb import ArticlesOut, ImportIn, ImportOut, KbOut, KeyIn, KeyOut
 from switchboard.channels.admin_sessions import SendIn, SessionDetailOut, SessionListOut
 from switchboard.channels.crm import AGENT_TYPES, ChatRequest
 from switchboard.channels.escalation import FailureIn, FeedbackIn, TicketIn
@@ -338,6 +339,67 @@ def document() -> dict[str, Any]:
                 },
             }
         },
+        # ---- admin API: knowledge base, keys, integrations (the console uses them)
+        "/api/v1/ai/kb/": {
+            "get": {
+                "operationId": "knowledgeBase",
+                "summary": "The serving knowledge-base version and its size (admin key)",
+                "security": admin_auth,
+                "responses": {
+                    "200": _json("KbOut", "Version and articles"),
+                    **_errors("401", "403", "404", "405", "503"),
+                },
+            }
+        },
+        "/api/v1/ai/kb/articles/": {
+            "get": {
+                "operationId": "knowledgeBaseArticles",
+                "summary": "The serving version's articles (admin key)",
+                "security": admin_auth,
+                "responses": {
+                    "200": _json("ArticlesOut", "Every article"),
+                    **_errors("401", "403", "404", "405", "503"),
+                },
+            }
+        },
+        "/api/v1/ai/kb/import/": {
+            "post": {
+                "operationId": "importKnowledgeBase",
+                "summary": "Upload .jsonl/.md files as a new version, merged or replacing; nothing changes on any error (admin key)",
+                "security": admin_auth,
+                "requestBody": _body("ImportIn"),
+                "responses": {
+                    "200": _json("ImportOut", "The new version is serving"),
+                    **_errors("400", "401", "403", "404", "405", "413", "422", "503"),
+                },
+            }
+        },
+        "/api/v1/ai/keys/": {
+            "post": {
+                "operationId": "newKey",
+                "summary": "A new chat key, or a Kommo webhook key with the Kommo account it answers (admin key)",
+                "security": admin_auth,
+                "requestBody": _body("KeyIn"),
+                "responses": {
+                    "201": _json("KeyOut", "The key, shown once"),
+                    **_errors("400", "401", "403", "404", "405", "413", "422", "503"),
+                },
+            }
+        },
+        "/api/v1/ai/integrations/": {
+            "get": {
+                "operationId": "integrations",
+                "summary": "The URLs to paste into the CRM, Kommo and Chatwoot, and which connections are configured (admin key)",
+                "security": admin_auth,
+                "responses": {
+                    "200": {
+                        "description": "URLs and connections",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                    **_errors("401", "403", "404", "405", "503"),
+                },
+            }
+        },
         # ---- admin API: sessions, analytics, the platform view
         "/api/v1/ai/sessions/": {
             "get": {
@@ -460,6 +522,12 @@ def document() -> dict[str, Any]:
                         SessionListOut,
                         SessionDetailOut,
                         SendIn,
+                        KbOut,
+                        ArticlesOut,
+                        ImportIn,
+                        ImportOut,
+                        KeyIn,
+                        KeyOut,
                         HandlerBody,
                         StatusIn,
                         StatusOut,

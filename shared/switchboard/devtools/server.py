@@ -28,6 +28,8 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("/api/openapi.json", "health"),
     ("/tasks/", "tasks"),
     ("/analytics/", "analytics"),
+    ("/console", "console"),
+    ("/widget/", "console"),
 )
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]

@@ -106,6 +106,25 @@ def article_from_mapping(data: object, where: str = "article") -> Article:
     )
 
 
+def articles_from_jsonl(text: str, name: str) -> list[Article]:
+    """Articles from JSONL text, one JSON object per line (blank lines skipped).
+
+    Raises:
+        InvalidInputError: On a line that is not JSON.
+        ValidationFailedError: On a line that is not a valid article.
+    """
+    articles: list[Article] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InvalidInputError(f"{name} line {number}: not valid JSON ({exc.msg})") from exc
+        articles.append(article_from_mapping(data, f"{name} line {number}" if name else f"line {number}"))
+    return articles
+
+
 def read_jsonl(path: Path) -> list[Article]:
     """Read articles from a JSONL file, one JSON object per line (blank lines skipped).
 
@@ -113,16 +132,11 @@ def read_jsonl(path: Path) -> list[Article]:
         InvalidInputError: On a line that is not JSON.
         ValidationFailedError: On a line that is not a valid article, or on duplicate ids.
     """
-    articles: list[Article] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InvalidInputError(f"{path.name} line {number}: not valid JSON ({exc.msg})") from exc
-            articles.append(article_from_mapping(data, f"line {number}"))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(f"{path.name}: not UTF-8 text") from exc
+    articles = articles_from_jsonl(text, "")
     _check_unique(articles)
     return articles
 
@@ -141,34 +155,66 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, text[end + 4 :].lstrip("\n")
 
 
-def read_markdown_dir(folder: Path) -> list[Article]:
-    """Read every ``*.md`` file under ``folder`` as one article.
+def article_from_markdown(text: str, rel: str, where: str) -> Article:
+    """One Markdown file as an article.
 
-    The id is the front-matter ``id`` or the file's relative path without ``.md`` (slashes
-    become ``:``); the title is the front-matter ``title`` or the first ``#`` heading.
+    The id is the front-matter ``id`` or ``rel`` (the file's path without ``.md``, slashes as
+    ``:``); the title is the front-matter ``title`` or the first ``#`` heading.
+
+    Raises:
+        ValidationFailedError: When the result is not a valid article.
     """
+    meta, body = _front_matter(text.replace("\r\n", "\n"))
+    title = meta.get("title", "")
+    lines = body.splitlines()
+    if not title:
+        for index, line in enumerate(lines):
+            match = _HEADING.match(line)
+            if match and len(match.group(1)) == 1:
+                title = match.group(2).strip()
+                del lines[index]
+                break
+    stem = rel.rsplit(":", 1)[-1]
+    raw = {
+        "id": meta.get("id") or re.sub(r"[^A-Za-z0-9._:-]", "-", rel),
+        "title": title or stem.replace("-", " ").replace("_", " "),
+        "body": "\n".join(lines),
+        "url": meta.get("url") or None,
+        "entry_type": meta.get("entry_type") or "article",
+        "tags": [t.strip() for t in meta.get("tags", "").split(",") if t.strip()],
+    }
+    return article_from_mapping(raw, where)
+
+
+def read_markdown_dir(folder: Path) -> list[Article]:
+    """Read every ``*.md`` file under ``folder`` as one article (see :func:`article_from_markdown`)."""
     articles = []
     for path in sorted(folder.rglob("*.md")):
-        meta, body = _front_matter(path.read_text(encoding="utf-8"))
-        title = meta.get("title", "")
-        lines = body.splitlines()
-        if not title:
-            for index, line in enumerate(lines):
-                match = _HEADING.match(line)
-                if match and len(match.group(1)) == 1:
-                    title = match.group(2).strip()
-                    del lines[index]
-                    break
         rel = path.relative_to(folder).with_suffix("").as_posix().replace("/", ":")
-        raw = {
-            "id": meta.get("id") or re.sub(r"[^A-Za-z0-9._:-]", "-", rel),
-            "title": title or path.stem.replace("-", " ").replace("_", " "),
-            "body": "\n".join(lines),
-            "url": meta.get("url") or None,
-            "entry_type": meta.get("entry_type") or "article",
-            "tags": [t.strip() for t in meta.get("tags", "").split(",") if t.strip()],
-        }
-        articles.append(article_from_mapping(raw, path.name))
+        articles.append(article_from_markdown(path.read_text(encoding="utf-8"), rel, path.name))
+    _check_unique(articles)
+    return articles
+
+
+def articles_from_files(files: list[tuple[str, str]]) -> list[Article]:
+    """Articles from uploaded files ``(name, text)``: ``.jsonl`` files hold many, ``.md`` files one.
+
+    Raises:
+        InvalidInputError: A file of another kind, or no article at all.
+        ValidationFailedError: An invalid article (its file and line named), or an id twice.
+    """
+    articles: list[Article] = []
+    for name, text in files:
+        lower = name.lower()
+        if lower.endswith((".jsonl", ".ndjson")):
+            articles += articles_from_jsonl(text, name)
+        elif lower.endswith((".md", ".markdown")):
+            rel = re.sub(r"\.(md|markdown)$", "", name, flags=re.IGNORECASE).replace("/", ":")
+            articles.append(article_from_markdown(text, rel, name))
+        else:
+            raise InvalidInputError(f"{name}: only .jsonl and .md files can be imported")
+    if not articles:
+        raise InvalidInputError("no articles found in the files")
     _check_unique(articles)
     return articles
 
