@@ -9,7 +9,7 @@ CHECKOV := .venv-checkov/bin/checkov
 PORT ?= 8080
 export PORT
 
-.PHONY: venv dev test unit lint build kommo-widget bench clean chromium
+.PHONY: venv dev test unit lint build kommo-widget bench clean chromium screenshots
 
 venv: $(VENV)/.installed
 
@@ -42,6 +42,10 @@ chromium:
 
 test: lint chromium
 	CHROMIUM_BIN=$(CHROMIUM) $(BIN)/pytest -q
+
+# The screenshots in docs/screenshots/, taken by the browser tests.
+screenshots: venv chromium
+	SWITCHBOARD_SCREENSHOTS=$(CURDIR)/docs/screenshots CHROMIUM_BIN=$(CHROMIUM) $(BIN)/pytest -q tests/browser
 
 # The fast tier: use cases and entry points over in-memory ports; no emulator, no Java.
 unit: venv

@@ -31,8 +31,15 @@ def model(body: dict[str, Any]) -> Reply:
     cited, text = ([found[1]], found[3].split(". ")[0].rstrip(".") + ".") if found else ([], "I do not know.")
     sign = SIGN_OFF.search(system)
     answer = f"{text} {sign[1]}" if sign else text
-    reply = {"answer": answer, "cited_ids": cited, "support": 0.95 if cited else 0.0, "answered": bool(cited),
-             "language": "en", "needs_human": False, "reason": ""}
+    reply = {
+        "answer": answer,
+        "cited_ids": cited,
+        "support": 0.95 if cited else 0.0,
+        "answered": bool(cited),
+        "language": "en",
+        "needs_human": False,
+        "reason": "",
+    }
     return Reply(200, answer_body(reply))
 
 
@@ -140,7 +147,10 @@ def test_a_knowledge_base_upload_shows_its_progress_and_the_new_version(page: Pa
     expect(page.locator("#kb-error")).to_contain_text("previous version keeps serving")
     expect(page.locator("#kb-error")).to_contain_text("broken.jsonl line 1.body")
     good = tmp_path / "shipping.jsonl"
-    lines = [{"id": f"ship-{n}", "title": f"Shipping to zone {n}", "body": f"Parcels to zone {n} arrive in {n + 2} days."} for n in range(40)]
+    lines = [
+        {"id": f"ship-{n}", "title": f"Shipping to zone {n}", "body": f"Parcels to zone {n} arrive in {n + 2} days."}
+        for n in range(40)
+    ]
     good.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
     page.get_by_label(re.compile("^Files")).set_input_files(str(good))
     page.get_by_role("button", name="Upload").click()
@@ -184,12 +194,25 @@ def test_the_analytics_chart_shows_a_scripted_day(page: Page, live: Live) -> Non
     store = live.stack.services.store
     day = (datetime.now(UTC) - timedelta(days=2)).date()
     rollup = {
-        "final": True, "conversations": 12, "customer_messages": 30, "requests": 31, "ai_replies": 29,
-        "response_ms_median": 800, "response_ms_p95": 2100, "escalations": 4,
+        "final": True,
+        "conversations": 12,
+        "customer_messages": 30,
+        "requests": 31,
+        "ai_replies": 29,
+        "response_ms_median": 800,
+        "response_ms_p95": 2100,
+        "escalations": 4,
         "escalations_by_reason": {"low_confidence": 3, "user_request": 1},
-        "answered_conversations": 12, "resolved_without_human": 9, "resolved_share": 0.75,
-        "feedback_helpful": 5, "feedback_unhelpful": 1, "tickets_created": 2, "llm_calls": 29,
-        "prompt_tokens": 40000, "output_tokens": 6000, "estimated_cost": 0.0123,
+        "answered_conversations": 12,
+        "resolved_without_human": 9,
+        "resolved_share": 0.75,
+        "feedback_helpful": 5,
+        "feedback_unhelpful": 1,
+        "tickets_created": 2,
+        "llm_calls": 29,
+        "prompt_tokens": 40000,
+        "output_tokens": 6000,
+        "estimated_cost": 0.0123,
     }
     store.save_rollup("default", day.isoformat(), rollup)
     sign_in(page, live, "analytics")
@@ -210,7 +233,10 @@ def test_integrations_show_what_to_paste_and_make_a_working_chat_key(page: Page,
     assert key.startswith("sb_")
     answered = live.stack.http.post(
         "/api/agent/customer/",
-        json={"message": "How do I export leads?", "user_info": {"agent_id": "k", "email": "k@example.com", "name": "K", "agency": "A", "office": "O"}},
+        json={
+            "message": "How do I export leads?",
+            "user_info": {"agent_id": "k", "email": "k@example.com", "name": "K", "agency": "A", "office": "O"},
+        },
         headers={"Authorization": f"Bearer {key}"},
     )
     assert answered.status_code == 200

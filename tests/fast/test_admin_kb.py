@@ -87,7 +87,9 @@ def test_a_new_chat_key_chats_and_a_kommo_key_connects_the_account(admin: FastSt
     made = client.post("/api/v1/ai/keys/", json={"kind": "chat"}, headers=bearer(ADMIN))
     assert made.status_code == 201
     key = made.get_json()["key"]
-    assert ask(function_client("chat"), "How do I export leads?", agent="customer", headers=bearer(key)).status_code == 200
+    assert (
+        ask(function_client("chat"), "How do I export leads?", agent="customer", headers=bearer(key)).status_code == 200
+    )
     kommo = client.post(
         "/api/v1/ai/keys/",
         json={"kind": "kommo", "kommo_account_id": 31415926, "kommo_subdomain": "acme"},

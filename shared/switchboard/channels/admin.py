@@ -36,8 +36,8 @@ from switchboard.errors import (
     ValidationFailedError,
 )
 from switchboard.http import json_response, parse_model, read_json
-from switchboard.routing import Route, resolve
 from switchboard.llm.base import Embedder
+from switchboard.routing import Route, resolve
 from switchboard.store.base import EscalationStore, TurnStore
 from switchboard.tasks.base import TaskQueue
 from switchboard.validators import ONE_LINE

@@ -257,7 +257,7 @@ def _banner(base: str, tenant: str, keys: tuple[str, str], llm: str, stand_ins: 
     )
     _say(f"  curl -s {base}/api/health")
     _say(f"\nThe console: {base}/console/  (sign in with the admin key below; docs/console.md)")
-    _say(f"The chat widget on a demo page: {base}/widget/demo.html?key={key}  (docs/widget.md)")
+    _say(f"The chat widget on a demo page: {base}/widget/demo.html#key={key}  (docs/widget.md)")
     _say(f"\nIts admin key (the administration API, docs/admin.md): {admin}")
     _say(f"  curl -s {base}/api/v1/ai/config/ -H 'Authorization: Bearer {admin}'")
     _say(f"  curl -s '{base}/api/v1/ai/sessions/?page_size=5' -H 'Authorization: Bearer {admin}'")

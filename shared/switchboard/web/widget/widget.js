@@ -357,7 +357,7 @@
   }
 
   function setBusy(on, text) {
-    if (on) state.refocus = state.refocus || root.activeElement === input;
+    if (on) state.refocus = state.refocus || composer.contains(root.activeElement); // Enter or Send
     state.busy = on;
     status.replaceChildren(...(on ? [h("span", { class: "spinner", "aria-hidden": "true" }), h("span", { text })] : []));
     updateComposer();
