@@ -39,6 +39,7 @@ locals {
     TASKS_LOCATION        = var.region
     TASKS_TARGET_URL      = local.tasks_url
     ANALYTICS_AUDIENCE    = local.analytics_url
+    PUBLIC_BASE_URL       = "https://${var.domain}"
     TASKS_SERVICE_ACCOUNT = google_service_account.tasks_invoker.email
   }, var.environment)
 }

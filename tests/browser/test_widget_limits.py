@@ -167,6 +167,8 @@ def test_a_429_counts_down_with_the_input_disabled_then_enables_it(page: Page, s
     expect(notice).to_have_text(f"You can send another message in {reset} seconds.")
     expect(box).to_be_disabled()
     expect(send).to_be_disabled()
+    # announced once to screen readers (the countdown itself is a timer, not read out every second)
+    expect(page.locator(".status")).to_contain_text("You've reached the message limit.")
     expect(box).to_have_value(ANSWERED)  # nothing was stored: the text is kept for later
     expect(page.locator(".row.user")).to_have_count(0)
     assert_contrast(page, (f"You can send another message in {reset} seconds.",))

@@ -640,3 +640,11 @@ def test_a_conversation_made_by_a_channel_notification_can_go_inactive(ports: Po
     assert ports.store.append_message("t", "kommo:lead-9", message, {"channel": "kommo"}, {})
     assert ports.store.get_conversation("t", "kommo:lead-9").inactive is False  # type: ignore[union-attr]
     assert ports.store.mark_inactive("t", _now() + timedelta(seconds=5)) == 1
+
+
+def test_a_tenants_keys_of_one_kind_are_revoked_and_no_others(ports: Ports) -> None:
+    for digest, tenant, kind in (("k1", "t", "kommo"), ("k2", "t", "kommo"), ("c1", "t", "api"), ("k3", "u", "kommo")):
+        ports.store.add_api_key(digest, tenant, kind)
+    assert ports.store.revoke_keys("t", "kommo") == 2
+    assert ports.store.tenant_for_key("k1", "kommo") is None and ports.store.tenant_for_key("k2", "kommo") is None
+    assert ports.store.tenant_for_key("c1") == "t" and ports.store.tenant_for_key("k3", "kommo") == "u"

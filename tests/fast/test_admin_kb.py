@@ -76,10 +76,15 @@ def test_an_upload_error_names_the_file_and_line(admin: FastStack) -> None:
 
 
 def test_an_upload_may_be_large_but_not_unbounded(admin: FastStack) -> None:
-    body = json.dumps({"id": "big", "title": "Big", "body": "word " * 300_000})  # 1.5 MB: over the usual limit
-    assert upload([("big.jsonl", body)]).status_code == 200
+    lines = [json.dumps({"id": f"big-{n}", "title": f"Big {n}", "body": "word " * 30_000}) for n in range(10)]
+    assert upload([("big.jsonl", "\n".join(lines))]).status_code == 200  # 1.5 MB: over the usual limit
     huge = {"files": [{"name": "huge.jsonl", "content": "x" * 21_000_000}]}
     assert function_client("admin").post(IMPORT, json=huge, headers=bearer(ADMIN)).status_code == 413
+    one_huge_article = json.dumps({"id": "huge", "title": "Huge", "body": "word " * 50_000})
+    refused = upload([("huge.jsonl", one_huge_article)])
+    assert refused.status_code == 422 and refused.get_json()["errors"][0]["type"] == "too_long"
+    many = "\n".join(json.dumps({"id": f"a{n}", "title": "T", "body": "B"}) for n in range(5_001))
+    assert upload([("many.jsonl", many)]).status_code == 400
 
 
 def test_a_new_chat_key_chats_and_a_kommo_key_connects_the_account(admin: FastStack) -> None:
@@ -97,11 +102,21 @@ def test_a_new_chat_key_chats_and_a_kommo_key_connects_the_account(admin: FastSt
     ).get_json()
     assert kommo["webhook_url"].endswith(f"/api/kommo/chat/webhook?key={kommo['key']}")
     assert admin.store.tenant_for_key(hash_api_key(kommo["key"]), "kommo") == "default"
+    again = client.post(
+        "/api/v1/ai/keys/",
+        json={"kind": "kommo", "kommo_account_id": 31415926, "kommo_subdomain": "acme"},
+        headers=bearer(ADMIN),
+    ).get_json()
+    assert admin.store.tenant_for_key(hash_api_key(again["key"]), "kommo") == "default"
+    assert admin.store.tenant_for_key(hash_api_key(kommo["key"]), "kommo") is None  # the old URL stops working
+    assert admin.store.tenant_for_key(hash_api_key(key)) == "default"  # chat keys stay
     tenant = admin.store.get_tenant("default")
     assert tenant is not None and tenant.settings.kommo == {"account_id": 31415926, "subdomain": "acme"}
     missing = client.post("/api/v1/ai/keys/", json={"kind": "kommo"}, headers=bearer(ADMIN))
     assert missing.status_code == 400
     assert client.post("/api/v1/ai/keys/", json={"kind": "admin"}, headers=bearer(ADMIN)).status_code == 422
+    enormous = {"kind": "kommo", "kommo_account_id": 2**70, "kommo_subdomain": "acme"}
+    assert client.post("/api/v1/ai/keys/", json=enormous, headers=bearer(ADMIN)).status_code == 422
     assert client.post("/api/v1/ai/keys/", json={"kind": "chat"}, headers=bearer(CHAT)).status_code == 403
 
 

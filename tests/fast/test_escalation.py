@@ -163,6 +163,23 @@ def test_an_unavailable_desk_queues_the_ticket_and_the_task_then_creates_it_once
     assert create_ticket(escalation, failure_id).get_json()["ticket_id"] == "1000"
 
 
+def test_a_client_polling_a_queued_ticket_spends_no_attempts_and_gets_it_once_made(stack: FastStack, http: Any) -> None:
+    escalation = http("escalation")
+    failure_id = record_failure(escalation)
+    stack.tickets.fail_next(UpstreamUnavailableError("slow down", retry_after=60.0, status=429))
+    assert create_ticket(escalation, failure_id).status_code == 202
+    calls = len(stack.tickets.calls)
+    for _ in range(12):  # a widget polling every few seconds
+        polled = create_ticket(escalation, failure_id)
+        assert polled.status_code == 202 and polled.get_json()["message"] == QUEUED
+    assert len(stack.tickets.calls) == calls  # Freshdesk, which asked us to wait, was left alone
+    assert [t.kind for t in stack.queue.tasks if t.kind == "create-ticket"] == ["create-ticket"]  # one retry
+    assert escalation_of(stack, failure_id).status == "ticket_queued"
+    stack.run_tasks()
+    made = create_ticket(escalation, failure_id)
+    assert made.status_code == 200 and made.get_json()["ticket_id"] == "1000"
+
+
 def test_the_desks_retry_after_sets_the_retry_delay(stack: FastStack, http: Any) -> None:
     escalation = http("escalation")
     failure_id = record_failure(escalation)

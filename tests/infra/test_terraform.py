@@ -105,6 +105,8 @@ def test_analytics_runs_daily_with_an_oidc_token_for_its_own_audience(tf: dict[s
     token = target["oidc_token"][0]
     assert "tasks_invoker" in token["service_account_email"] and token["audience"] == "${local.analytics_url}"
     assert "ANALYTICS_AUDIENCE = local.analytics_url" in _locals(tf)["base_env"]
+    # links the functions hand out (integrations, verification mails) use the load balancer's https URL
+    assert 'PUBLIC_BASE_URL = "https://${var.domain}"' in _locals(tf)["base_env"]
     assert "analytics" in resources[("google_cloud_run_v2_service_iam_member", "tasks_invoker")]["for_each"]
     indexes = resources[("google_firestore_index", "conversations")]
     assert indexes["collection"] == "conversations"

@@ -108,6 +108,13 @@ class InMemoryStore:
             version = current.kb_version if current else 0
             self.db.tenants[tenant.id] = replace(tenant, kb_version=version)
 
+    def revoke_keys(self, tenant_id: str, kind: str) -> int:
+        with self.db.lock:
+            gone = [h for h, (t, k) in self.db.api_keys.items() if t == tenant_id and k == kind]
+            for digest in gone:
+                del self.db.api_keys[digest]
+            return len(gone)
+
     def add_api_key(self, key_hash: str, tenant_id: str, kind: str = "api") -> None:
         with self.db.lock:
             if key_hash in self.db.api_keys:

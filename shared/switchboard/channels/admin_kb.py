@@ -40,8 +40,10 @@ KEYS_ROUTE = Route(re.compile(r"^/api/v1/ai/keys/?$"), canonical=lambda p: "/api
 INTEGRATIONS_ROUTE = Route(
     re.compile(r"^/api/v1/ai/integrations/?$"), canonical=lambda p: "/api/v1/ai/integrations/", methods=("GET",)
 )
-#: An upload's body may be this large (the other endpoints take 1 MB).
+#: An upload's body may be this large (the other endpoints take 1 MB), and hold this many articles:
+#: embedding and writing them must fit in the function's time limit.
 IMPORT_MAX_BYTES = 20_000_000
+IMPORT_MAX_ARTICLES = 5_000
 SUBDOMAIN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 
 
@@ -94,7 +96,7 @@ class KeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["chat", "kommo"]
-    kommo_account_id: int | None = Field(None, ge=1, description="kommo: the Kommo account's id")
+    kommo_account_id: int | None = Field(None, ge=1, le=2**53, description="kommo: the Kommo account's id")
     kommo_subdomain: str | None = Field(None, pattern=SUBDOMAIN, description="kommo: {subdomain}.kommo.com")
 
 
@@ -135,6 +137,11 @@ def kb_import(
     if len(set(names)) != len(names):
         raise InvalidInputError("two files have the same name")
     articles = articles_from_files([(f.name, f.content) for f in body.files])
+    if len(articles) > IMPORT_MAX_ARTICLES:
+        raise InvalidInputError(
+            f"{len(articles)} articles in one upload; at most {IMPORT_MAX_ARTICLES} (larger knowledge bases: "
+            "switchboard kb import, which has no time limit)"
+        )
     before = _tenant(store, tenant_id).kb_version
     report = import_articles(store, tenant_id, articles, replace=body.replace, embedder=embedder)
     forget(tenant_id)  # this instance's next turn searches the new version at once
@@ -168,6 +175,7 @@ def new_key(
     store.save_tenant(replace(tenant, settings=replace(tenant.settings, kommo=kommo)))
     forget(tenant_id)
     key = "kw_" + secrets.token_urlsafe(32)
+    store.revoke_keys(tenant_id, "kommo")  # a reconnection replaces the webhook URL: the old one stops working
     store.add_api_key(hash_api_key(key), tenant_id, kind="kommo")
     url = f"{base_url(request, settings)}/api/kommo/chat/webhook?key={key}"
     return json_response(KeyOut(kind="kommo", key=key, webhook_url=url).model_dump(), 201)

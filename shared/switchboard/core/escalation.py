@@ -324,6 +324,14 @@ def create_ticket(
             escalation = _load(deps, tenant_id, failure_id)
     else:
         raise ConflictError(f"Failure {failure_id} kept changing; try again")
+    if before == "ticket_queued" and deps.queue is not None:
+        # Asked again while the ticket is queued (a client polling): its retry is scheduled with
+        # the desk's own backoff. Answer with where it stands; another attempt now would only
+        # spend the retry budget and call a desk that asked us to wait.
+        current = deps.store.get(tenant_id, failure_id) or escalation
+        if current.ticket_id:
+            return _finished(deps, current)
+        return TicketOutcome("queued", current, None, tickets.queued_message(current, deps.mailer is not None))
     try:
         return attempt_ticket(deps, escalation)
     except UpstreamUnavailableError:

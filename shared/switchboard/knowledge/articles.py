@@ -11,6 +11,10 @@ from pathlib import Path
 from switchboard.errors import FieldProblem, InvalidInputError, ValidationFailedError
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+#: An article is stored as one Firestore document (at most 1 MiB): its text stays well below.
+MAX_BODY_CHARS = 200_000
+MAX_TITLE_CHARS = 500
+MAX_STORED_BYTES = 800_000
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 MAX_CHUNK_CHARS = 900
 
@@ -81,10 +85,12 @@ def article_from_mapping(data: object, where: str = "article") -> Article:
     art_id = data.get("id")
     if not isinstance(art_id, str | int) or not _ID_RE.match(str(art_id)):
         problems.append(FieldProblem(f"{where}.id", "invalid_id"))
-    for name in ("title", "body"):
+    for name, most in (("title", MAX_TITLE_CHARS), ("body", MAX_BODY_CHARS)):
         value = data.get(name)
         if not isinstance(value, str) or not value.strip():
             problems.append(FieldProblem(f"{where}.{name}", "missing_or_empty"))
+        elif len(value) > most or len(value.encode("utf-8", "replace")) > MAX_STORED_BYTES:
+            problems.append(FieldProblem(f"{where}.{name}", "too_long", f"at most {most} characters"))
     url = data.get("url")
     if url is not None and not (isinstance(url, str) and re.match(r"^https?://\S+$", url)):
         problems.append(FieldProblem(f"{where}.url", "invalid_url"))
@@ -114,7 +120,8 @@ def articles_from_jsonl(text: str, name: str) -> list[Article]:
         ValidationFailedError: On a line that is not a valid article.
     """
     articles: list[Article] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: JSON strings may hold U+2028/U+2029, which splitlines() would split at.
+    for number, line in enumerate(text.removeprefix("\ufeff").split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -141,12 +148,16 @@ def read_jsonl(path: Path) -> list[Article]:
     return articles
 
 
+_FRONT_END = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
 def _front_matter(text: str) -> tuple[dict[str, str], str]:
     if not text.startswith("---\n"):
         return {}, text
-    end = text.find("\n---", 4)
-    if end < 0:
+    closing = _FRONT_END.search(text, 4)
+    if closing is None:
         return {}, text
+    end = closing.start() - 1
     meta: dict[str, str] = {}
     for line in text[4:end].splitlines():
         key, sep, value = line.partition(":")
@@ -164,7 +175,7 @@ def article_from_markdown(text: str, rel: str, where: str) -> Article:
     Raises:
         ValidationFailedError: When the result is not a valid article.
     """
-    meta, body = _front_matter(text.replace("\r\n", "\n"))
+    meta, body = _front_matter(text.removeprefix("\ufeff").replace("\r\n", "\n"))
     title = meta.get("title", "")
     lines = body.splitlines()
     if not title:
@@ -261,11 +272,13 @@ def _split_long(paragraph: str) -> list[str]:
     if len(paragraph) <= MAX_CHUNK_CHARS:
         return [paragraph]
     sentences = re.split(r"(?<=[.!?。])\s+", paragraph)
-    out, current = [], ""
+    out: list[str] = []
+    current = ""
     for sentence in sentences:
-        while len(sentence) > MAX_CHUNK_CHARS:
-            out.append(sentence[:MAX_CHUNK_CHARS])
-            sentence = sentence[MAX_CHUNK_CHARS:]
+        if len(sentence) > MAX_CHUNK_CHARS:  # by index: slicing the rest off each time is quadratic
+            cut = len(sentence) - len(sentence) % MAX_CHUNK_CHARS or len(sentence) - MAX_CHUNK_CHARS
+            out.extend(sentence[i : i + MAX_CHUNK_CHARS] for i in range(0, cut, MAX_CHUNK_CHARS))
+            sentence = sentence[cut:]
         if current and len(current) + len(sentence) + 1 > MAX_CHUNK_CHARS:
             out.append(current)
             current = ""

@@ -151,6 +151,10 @@ class TurnStore(Protocol):
         """Register a key of ``kind`` (by digest) for a tenant; an existing digest raises ConflictError."""
         ...
 
+    def revoke_keys(self, tenant_id: str, kind: str) -> int:
+        """Delete every key of ``kind`` a tenant has (the next lookup of each fails); returns how many."""
+        ...
+
     def append_message(
         self,
         tenant_id: str,

@@ -8,7 +8,7 @@ tenants/{t}/kb_versions/{v}/chunks/{id}      its chunks (+ embedding)
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -113,20 +113,26 @@ class KnowledgeVersions:
         ]
         writes += [(vref.collection("articles").document(a.id), _article_dict(a)) for a in articles]
         writes += [(vref.collection("chunks").document(c.id), _chunk_dict(c, vectors.get(c.id))) for c in chunks]
-        for start in range(0, len(writes), BATCH_WRITES):
-            batch = self._db.batch()
-            for ref, data in writes[start : start + BATCH_WRITES]:
-                batch.set(ref, data)
-            with translated("write knowledge base"):
-                batch.commit(**call_options(max(self._timeout, 60.0)))
-            if progress:
-                progress(min(len(writes), start + BATCH_WRITES))
-        with translated("switch knowledge base version"):
-            if snap.exists:
-                option = self._db.write_option(last_update_time=snap.update_time)
-                tenant_ref.update({"kb_version": version, "updated_at": datetime.now(UTC)}, option=option)
-            else:
-                tenant_ref.create({"name": tenant_id, "kb_version": version, "created_at": datetime.now(UTC)})
+        try:
+            done = 0
+            for part in _batches(writes):
+                batch = self._db.batch()
+                for ref, data in part:
+                    batch.set(ref, data)
+                with translated("write knowledge base"):
+                    batch.commit(**call_options(max(self._timeout, 60.0)))
+                done += len(part)
+                if progress:
+                    progress(done)
+            with translated("switch knowledge base version"):
+                if snap.exists:
+                    option = self._db.write_option(last_update_time=snap.update_time)
+                    tenant_ref.update({"kb_version": version, "updated_at": datetime.now(UTC)}, option=option)
+                else:
+                    tenant_ref.create({"name": tenant_id, "kb_version": version, "created_at": datetime.now(UTC)})
+        except Exception:
+            self._delete_version(tenant_ref, version)  # never served: nothing may be left of it
+            raise
         if old:
             self._delete_version(tenant_ref, old)
         return version
@@ -145,6 +151,38 @@ class KnowledgeVersions:
         except (gexc.GoogleAPICallError, gexc.RetryError):
             # Old versions are unreachable once the tenant points past them; log and move on.
             log.warning("could not delete old knowledge-base version", extra={"version": version})
+
+
+#: A commit may carry 10 MiB; batches stay under this estimate of their size.
+BATCH_BYTES = 8_000_000
+
+
+def _size(value: Any) -> int:
+    """A generous estimate of a value's stored size in bytes."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8", "replace")) + 1
+    if isinstance(value, dict):
+        return sum(len(k) + 1 + _size(v) for k, v in value.items()) + 32
+    if isinstance(value, (list, tuple)):
+        return sum(_size(v) for v in value) + 32
+    if isinstance(value, Vector):
+        return 8 * len(list(value)) + 32
+    return 16
+
+
+def _batches(writes: list[tuple[Any, dict[str, Any]]]) -> Iterator[list[tuple[Any, dict[str, Any]]]]:
+    """The writes in commits of at most BATCH_WRITES documents and about BATCH_BYTES bytes."""
+    part: list[tuple[Any, dict[str, Any]]] = []
+    size = 0
+    for ref, data in writes:
+        cost = _size(data) + len(ref._document_path) + 64
+        if part and (len(part) >= BATCH_WRITES or size + cost > BATCH_BYTES):
+            yield part
+            part, size = [], 0
+        part.append((ref, data))
+        size += cost
+    if part:
+        yield part
 
 
 def _article_dict(article: Article) -> dict[str, Any]:

@@ -96,6 +96,19 @@ class TenantRecords:
                 **self._call,
             )
 
+    def revoke_keys(self, tenant_id: str, kind: str) -> int:
+        """Delete every key of ``kind`` the tenant has; returns how many."""
+        query = (
+            self._db.collection("api_keys")
+            .where(filter=firestore.FieldFilter("tenant_id", "==", tenant_id))
+            .where(filter=firestore.FieldFilter("kind", "==", kind))
+        )
+        with translated("revoke keys"):
+            refs = [snap.reference for snap in query.stream(**self._call)]
+            for ref in refs:
+                ref.delete(**self._call)
+        return len(refs)
+
     def add_api_key(self, key_hash: str, tenant_id: str, kind: str = "api") -> None:
         """Store a key digest of ``kind`` (the key itself is never stored)."""
         with translated("add key"):

@@ -386,7 +386,10 @@ async function upload(event, files, replace, progress, result, error) {
   const body = JSON.stringify({ files: read, replace: replace.checked });
   progress.hidden = false;
   progress.value = 0;
+  const button = event.target.querySelector("button[type=submit]");
+  button.disabled = true; // one import at a time
   const xhr = new XMLHttpRequest();
+  xhr.addEventListener("loadend", () => { button.disabled = false; });
   xhr.open("POST", "/api/v1/ai/kb/import/");
   xhr.setRequestHeader("Authorization", `Bearer ${key()}`);
   xhr.setRequestHeader("Content-Type", "application/json");
@@ -395,6 +398,7 @@ async function upload(event, files, replace, progress, result, error) {
   xhr.addEventListener("load", () => {
     let data = {};
     try { data = JSON.parse(xhr.responseText); } catch { data = {}; }
+    if (xhr.status === 401) { signOut("Your admin key was refused; sign in again."); return; }
     if (xhr.status === 200) {
       progress.value = 100;
       result.textContent = `Version ${data.version} is live: ${data.articles} articles (${data.imported} from these files).`;
@@ -422,10 +426,10 @@ async function conversationsView(filter = "") {
     h("option", { value: "", selected: !filter }, "All"),
     h("option", { value: "active", selected: filter === "active" }, "AI answers"),
     h("option", { value: "support_active", selected: filter === "support_active" }, "People answer"));
-  select.addEventListener("change", async () => show(await conversationsView(select.value)));
+  select.addEventListener("change", () => go(() => conversationsView(select.value)));
   const rows = listed.results.map((s) => h("tr", {},
     h("td", {}, h("input", { type: "checkbox", class: "pick", value: s.session_id, "aria-label": `Select ${s.session_id}` })),
-    h("td", {}, h("button", { type: "button", class: "link open", text: s.customer_name || s.customer_id, onclick: async () => show(await sessionView(s.session_id)) })),
+    h("td", {}, h("button", { type: "button", class: "link open", text: s.customer_name || s.customer_id, onclick: () => go(() => sessionView(s.session_id)) })),
     h("td", { text: s.channel }),
     h("td", {}, h("span", { class: `badge ${s.status === "active" ? "ok" : "warn"}`, text: STATUS_LABEL[s.status] })),
     h("td", { text: s.is_active ? "" : "idle" }),
@@ -436,8 +440,8 @@ async function conversationsView(filter = "") {
     try {
       const done = await api("/api/v1/ai/conversations/bulk-status/", { method: "PUT", body: { conversation_ids: ids, status } });
       toast(`${done.updated.length} conversation(s) now answered by ${STATUS_LABEL[status] === "AI" ? "the AI" : "people"}.`);
-      show(await conversationsView(filter));
-    } catch (e) { toast(problem(e)); }
+    } catch (e) { toast(problem(e)); return; }
+    go(() => conversationsView(filter));
   };
   return h("section", { class: "card" },
     h("h1", { text: "Conversations" }),
@@ -459,12 +463,12 @@ async function sessionView(id) {
     onclick: async () => {
       try {
         await api(`/api/v1/ai/conversations/${encodeURIComponent(id)}/status/`, { method: "PUT", body: { status: s.status === "active" ? "support_active" : "active" } });
-        show(await sessionView(id));
-      } catch (e) { toast(problem(e)); }
+      } catch (e) { toast(problem(e)); return; }
+      go(() => sessionView(id));
     },
   });
   return h("section", { class: "card" },
-    h("button", { type: "button", class: "link", text: "← All conversations", onclick: async () => show(await conversationsView()) }),
+    h("button", { type: "button", class: "link", text: "← All conversations", onclick: () => go(() => conversationsView()) }),
     h("h1", { text: s.customer_name || s.customer_id }),
     h("p", {}, `${s.channel} · `, h("span", { id: "session-status", class: `badge ${s.status === "active" ? "ok" : "warn"}`, text: s.status === "active" ? "AI answers" : "People answer" }), " ", flip),
     h("ol", { class: "chat-log", "aria-label": "Messages" }, s.messages.map((m) => h("li", { class: `msg ${m.sender === "customer" ? "user" : "bot"}` },
@@ -493,7 +497,7 @@ async function analyticsView(from, to) {
   const form = h("form", { class: "toolbar", id: "range" },
     h("label", { for: "from", text: "From" }), fromInput, h("label", { for: "to", text: "To" }), toInput,
     h("button", { type: "submit", text: "Show" }));
-  form.addEventListener("submit", async (event) => { event.preventDefault(); show(await analyticsView(fromInput.value, toInput.value)); });
+  form.addEventListener("submit", (event) => { event.preventDefault(); go(() => analyticsView(fromInput.value, toInput.value)); });
   const totals = (name) => series(name).reduce((a, b) => a + b, 0);
   const answered = totals("answered_conversations");
   const resolvedShare = answered ? Math.round((totals("resolved_without_human") / answered) * 100) : null;
@@ -575,7 +579,7 @@ async function integrationsView() {
   const kommoForm = h("form", { id: "kommo-form", novalidate: true },
     h("div", { class: "grid" }, field("kommo_account_id", "Kommo account id", account), field("kommo_subdomain", "Kommo subdomain", subdomain)),
     h("p", { class: "error field-error", id: "err-form" }),
-    h("button", { type: "submit", text: info.kommo.connected ? "Reconnect and make a new webhook key" : "Connect Kommo" }), kommoOut);
+    h("button", { type: "submit", text: info.kommo.connected ? "Reconnect (replaces the webhook URL)" : "Connect Kommo" }), kommoOut);
   kommoForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     showFieldErrors(kommoForm, null);
@@ -625,6 +629,15 @@ const VIEWS = { settings: settingsView, chat: chatView, kb: kbView, conversation
 
 function show(node) {
   view.replaceChildren(node);
+}
+
+// Render a view built by `build`, or say why it could not be (never a silent failure).
+async function go(build) {
+  try {
+    show(await build());
+  } catch (e) {
+    toast(problem(e));
+  }
 }
 
 async function route() {

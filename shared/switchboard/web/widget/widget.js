@@ -406,8 +406,12 @@
     } else {
       bubble.remove(); // not stored by the API: give the text back for another try
       restore(text);
-      if (reply && reply.status === 429) startCooldown(retryAfter(reply));
-      else addError(failureText(reply));
+      if (reply && reply.status === 429) {
+        setBusy(false);
+        startCooldown(retryAfter(reply)); // after setBusy: its announcement must not be cleared
+        return;
+      }
+      addError(failureText(reply));
     }
     setBusy(false);
   }
