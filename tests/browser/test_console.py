@@ -57,6 +57,7 @@ def live(firestore_emulator: str) -> Iterator[Live]:
             LLM_BACKEND="genai",
             GEMINI_API_KEY="fake-key",
             GEMINI_BASE_URL=fake.url,
+            CHATWOOT_PLATFORM_TOKEN="dev-chatwoot-platform-token",  # the stand-in's platform app
         ) as stack:
             admin_key, chat_key = "sb_admin_" + secrets.token_urlsafe(24), "sb_chat_" + secrets.token_urlsafe(24)
             stack.services.store.add_api_key(hash_api_key(admin_key), "default", kind="admin")
@@ -245,3 +246,16 @@ def test_integrations_show_what_to_paste_and_make_a_working_chat_key(page: Page,
     page.get_by_role("button", name="Connect Kommo").click()
     expect(page.locator("#kommo-out")).to_contain_text("/api/kommo/chat/webhook?key=kw_")
     shot(page, "console-integrations")
+
+
+def test_the_support_desk_opens_signed_in_through_single_sign_on(page: Page, live: Live) -> None:
+    sign_in(page, live, "integrations")
+    page.get_by_label("Your email").fill("owner@example.com")
+    page.get_by_label("Your name").fill("Olga Owner")
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="Open the support desk").click()
+    desk = opened.value
+    assert desk.url.startswith(f"{live.stack.chatwoot.url}/app/login?email=owner%40example.com")
+    expect(page.locator("#sso-out")).to_contain_text("Signed in to Chatwoot in a new tab")
+    (user,) = [u for u in live.stack.chatwoot.users if u["email"] == "owner@example.com"]
+    assert {"account_id": 1, "user_id": user["id"], "role": "agent"} in live.stack.chatwoot.account_users
