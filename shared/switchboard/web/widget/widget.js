@@ -407,8 +407,10 @@
       bubble.remove(); // not stored by the API: give the text back for another try
       restore(text);
       if (reply && reply.status === 429) {
-        setBusy(false);
-        startCooldown(retryAfter(reply)); // after setBusy: its announcement must not be cleared
+        // Not setBusy(false): that would clear the announcement and spend the refocus before the
+        // lockout starts. The cooldown replaces the spinner and gives focus back when it ends.
+        state.busy = false;
+        startCooldown(retryAfter(reply));
         return;
       }
       addError(failureText(reply));
