@@ -67,6 +67,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
             from switchboard.devtools.bench.speed import run_speed
 
             _emit(run_speed(turns=args.turns), args.json)
+        elif kind == "scale":
+            from switchboard.cli.common import progress
+            from switchboard.devtools.bench.scale import run_scale
+
+            kb = Path(args.kb) if args.kb else None
+            result = run_scale(args.articles, kb, args.turns, args.dimensions, args.seed, args.profile, progress)
+            _emit(result, args.json)
+            return 1 if "error" in result else 0
         elif kind == "load":
             from switchboard.devtools.bench.load import passed, run_load
 
@@ -101,11 +109,22 @@ def register(sub: Commands) -> None:
     handoff.add_argument("--cases", default=str(REPO_ROOT / "benchmarks" / "data" / "handoff" / "test.jsonl"))
     speed = bench.add_parser("speed", help="turn overhead, round trips, Kommo ack, cold starts")
     speed.add_argument("--turns", type=int, default=300)
+    scale = bench.add_parser("scale", help="cold start, turns, retrieval, memory and import against a KB of N articles")
+    scale.add_argument("--articles", type=int, default=1000, help="articles generated (with --kb: the first N; 0: all)")
+    scale.add_argument("--kb", help="a JSONL file (or Markdown folder) of articles instead of generated ones")
+    scale.add_argument("--turns", type=int, default=200, help="warm turns measured")
+    scale.add_argument("--dimensions", type=int, default=768, help="embedding dimensions (0: no embeddings)")
+    scale.add_argument("--seed", type=int, default=0, help="seed of the generated articles and the questions")
+    scale.add_argument(
+        "--profile",
+        type=Path,
+        help="write cProfile statistics of the timed cold start here (its times then include the profiler's)",
+    )
     load = bench.add_parser("load", help="conversations at once through the whole stack: nothing lost or doubled")
     load.add_argument("--conversations", type=int, default=200)
     faults = bench.add_parser("faults", help="load while Firestore, Gemini and the vendors fail and come back")
     faults.add_argument("--conversations", type=int, default=30)
     bench.add_parser("all", help="everything on the test splits, as a table (make bench)")
-    for parser_ in (quality, calibrate, handoff, speed, load, faults, bench.choices["all"]):
+    for parser_ in (quality, calibrate, handoff, speed, scale, load, faults, bench.choices["all"]):
         parser_.add_argument("--json", action="store_true", help="print one JSON object")
         parser_.set_defaults(func=cmd_bench, needs_store=False)
