@@ -580,36 +580,29 @@ def platform_key(request: flask.Request, tenants: TenantDirectory) -> None:
     raise UnauthorizedError("Unknown API key")
 
 
+#: Path prefix → route, most specific first (the first prefix that matches decides).
+_PREFIXES: tuple[tuple[str, Route], ...] = (
+    ("/api/v1/ai/ask", ASK_ROUTE),
+    ("/api/v1/ai/usage/global", GLOBAL_ROUTE),
+    ("/api/v1/ai/usage/", USAGE_ROUTE),
+    ("/api/v1/ai/analytics", ANALYTICS_ROUTE),
+    ("/api/v1/ai/kb/articles", kb.ARTICLES_ROUTE),
+    ("/api/v1/ai/kb/import", kb.IMPORT_ROUTE),
+    ("/api/v1/ai/kb", kb.KB_ROUTE),
+    ("/api/v1/ai/keys", kb.KEYS_ROUTE),
+    ("/api/v1/ai/integrations", kb.INTEGRATIONS_ROUTE),
+    ("/api/v1/ai/conversations/bulk-status", BULK_ROUTE),
+    ("/api/v1/ai/conversations/", STATUS_ROUTE),
+    ("/api/v1/ai/default-handler", HANDLER_ROUTE),
+)
+
+
 def _route(path: str) -> Route:
-    if path.startswith("/api/v1/ai/ask"):
-        return ASK_ROUTE
-    if path.startswith("/api/v1/ai/usage/global"):
-        return GLOBAL_ROUTE
-    if path.startswith("/api/v1/ai/usage/"):
-        return USAGE_ROUTE
-    if path.startswith("/api/v1/ai/analytics"):
-        return ANALYTICS_ROUTE
-    if path.startswith("/api/v1/ai/kb/articles"):
-        return kb.ARTICLES_ROUTE
-    if path.startswith("/api/v1/ai/kb/import"):
-        return kb.IMPORT_ROUTE
-    if path.startswith("/api/v1/ai/kb"):
-        return kb.KB_ROUTE
-    if path.startswith("/api/v1/ai/keys"):
-        return kb.KEYS_ROUTE
-    if path.startswith("/api/v1/ai/integrations"):
-        return kb.INTEGRATIONS_ROUTE
     if path.startswith("/api/v1/ai/sessions"):
         if re.match(r"^/api/v1/ai/sessions/[^/]+/send/?$", path):
             return sessions.SEND_ROUTE
         return sessions.LIST_ROUTE if re.match(r"^/api/v1/ai/sessions/?$", path) else sessions.SESSION_ROUTE
-    if path.startswith("/api/v1/ai/conversations/bulk-status"):
-        return BULK_ROUTE
-    if path.startswith("/api/v1/ai/conversations/"):
-        return STATUS_ROUTE
-    if path.startswith("/api/v1/ai/default-handler"):
-        return HANDLER_ROUTE
-    return CONFIG_ROUTE
+    return next((route for prefix, route in _PREFIXES if path.startswith(prefix)), CONFIG_ROUTE)
 
 
 def admin_endpoint(request: flask.Request, deps: AdminDeps) -> flask.Response:
