@@ -495,7 +495,6 @@ body = response.get_json() or {}
 out = {
     "begun_at": begun, "imported_at": imported, "answered_at": answered, "status": response.status_code,
     "replied": bool(body.get("response")), "detail": body.get("detail"), "spent": dict(spent),
-    "timings": (body.get("debug") or {}).get("timings_ms", {}),
     "found": article in [r["article_id"] for r in (body.get("debug") or {}).get("retrieval", [])[:3]],
     "rss_imported_kb": rss_imported, "rss_first_kb": peak_kb(),
 }
@@ -520,8 +519,8 @@ def warm(client: Any, questions: list[list[str]], turns: int, user: dict[str, st
         assert response.status_code == 200, response.get_data(as_text=True)
         debug = response.get_json()["debug"]
         timings = debug["timings_ms"]
-        # The query embedding is the model's time (a Gemini call; here the zero-latency fake).
         found = article in [r["article_id"] for r in debug.get("retrieval", [])[:3]]
+        # The query embedding is the model's time (a Gemini call; here the zero-latency fake).
         return wall - float(timings.get("embed_ms", 0.0)), timings, found
 
     for i in range(WARMUP):
