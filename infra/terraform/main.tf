@@ -33,6 +33,7 @@ locals {
     SWITCHBOARD_ENV       = "production"
     LOG_LEVEL             = "INFO"
     GEMINI_MODEL          = var.gemini_model
+    EMBEDDING_DIMENSIONS  = tostring(var.embedding_dimensions)
     ALLOW_ANONYMOUS       = tostring(var.allow_anonymous)
     CORS_ALLOWED_ORIGINS  = var.cors_allowed_origins
     TASKS_QUEUE           = local.queue
@@ -322,6 +323,27 @@ resource "google_firestore_index" "conversations" {
     content {
       field_path = fields.value
       order      = fields.value == "updated_at" && each.key != "idle" ? "DESCENDING" : "ASCENDING"
+    }
+  }
+  depends_on = [google_firestore_database.default]
+}
+
+# Dense retrieval over large knowledge bases: Firestore's vector search (find_nearest, cosine)
+# over every tenant's kb_chunks. A flat index searches exhaustively, so it finds exactly the
+# neighbours an in-memory scan would. Its dimension must match the embeddings (EMBEDDING_DIMENSIONS).
+resource "google_firestore_index" "kb_chunks_vector" {
+  project    = var.project
+  database   = "(default)"
+  collection = "kb_chunks"
+  fields {
+    field_path = "__name__"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "embedding"
+    vector_config {
+      dimension = var.embedding_dimensions
+      flat {}
     }
   }
   depends_on = [google_firestore_database.default]

@@ -80,3 +80,13 @@ variable "rate_limit_per_minute" {
   default     = 0
   description = "Requests per minute per client IP that Cloud Armor lets through to the public paths (0: no Cloud Armor policy)."
 }
+
+variable "embedding_dimensions" {
+  description = "Dimensions of the Gemini embeddings (8-2048; Firestore's vector index is built for exactly this many)."
+  type        = number
+  default     = 768
+  validation {
+    condition     = var.embedding_dimensions >= 8 && var.embedding_dimensions <= 2048
+    error_message = "embedding_dimensions must be between 8 and 2048 (Firestore vector search allows at most 2048)."
+  }
+}

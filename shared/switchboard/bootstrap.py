@@ -93,10 +93,12 @@ class Services:
 
     @cached_property
     def indexes(self) -> IndexCache:
-        """Per-tenant retrieval indexes, built once per knowledge-base version."""
+        """Per-tenant retrieval indexes, opened once per knowledge-base version."""
         from switchboard.knowledge.cache import IndexCache
+        from switchboard.knowledge.stored import open_index
 
-        return IndexCache(self.store.load_knowledge)
+        store = self.store
+        return IndexCache(lambda tenant_id, version: open_index(store, tenant_id, version))
 
     @cached_property
     def genai_client(self) -> genai.Client:

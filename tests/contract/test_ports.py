@@ -4,6 +4,7 @@ real store."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 from dataclasses import dataclass
@@ -15,7 +16,11 @@ import pytest
 from switchboard.config import RateLimit
 from switchboard.core.models import Escalation, Message, Tenant, TenantSettings
 from switchboard.errors import ConflictError, InvalidInputError
-from switchboard.knowledge.articles import Article, Chunk
+from switchboard.knowledge.articles import Article, chunk_article
+from switchboard.knowledge.importer import import_articles
+from switchboard.knowledge.profile import KbProfile
+from switchboard.knowledge.retrieval import KnowledgeIndex
+from switchboard.knowledge.stored import open_index
 from switchboard.store.base import (
     BotStates,
     Claims,
@@ -104,7 +109,7 @@ def _escalation(tenant: str = "t", agent: str = "u1", **overrides: Any) -> Escal
 def test_tenant_round_trip_keeps_settings_and_leaves_the_kb_version_alone(ports: Ports) -> None:
     assert ports.store.get_tenant("acme") is None
     ports.store.save_tenant(Tenant("acme", "Acme", TenantSettings(escalation_threshold=0.4, kommo={"subdomain": "a"})))
-    version = ports.store.publish_knowledge("acme", [], [], {})
+    version = import_articles(ports.store, "acme", []).version
     ports.store.save_tenant(Tenant("acme", "Acme Ltd", TenantSettings(escalation_threshold=0.5)))
     tenant = ports.store.get_tenant("acme")
     assert tenant is not None
@@ -217,35 +222,96 @@ def test_a_message_from_outside_a_turn_is_stored_once(ports: Ports) -> None:
 # ------------------------------------------------------------------------------------------ knowledge
 
 
-def _kb(n: int) -> tuple[list[Article], list[Chunk], dict[str, list[float]]]:
-    articles = [Article(f"a{i}", f"Title {i}", f"Body {i}") for i in range(n)]
-    chunks = [
-        Chunk(f"a{i}#{p}", f"a{i}", f"Title {i}", f"text {i}.{p}", "article", None, p) for i in range(n) for p in (1, 0)
+def _articles(n: int, word: str = "refund") -> list[Article]:
+    return [
+        Article(
+            f"a{i}" if word == "refund" else f"{word}{i}",
+            f"Title {i}",
+            f"How the {word} number {i} works.\n\nSecond part {i} of it.",
+        )
+        for i in range(n)
     ]
-    return articles, chunks, {c.id: [1.0, 0.0] for c in chunks}
 
 
-def test_a_published_version_is_loaded_whole_and_replaces_the_previous_one(ports: Ports) -> None:
-    assert ports.store.load_knowledge("t", 0).chunks == []
-    articles, chunks, vectors = _kb(3)
-    first = ports.store.publish_knowledge("t", articles, chunks, vectors, profile={"language": "en"})
-    second = ports.store.publish_knowledge("t", articles[:2], chunks[:4], {}, profile={"language": "de"})
-    assert second > first
+class _Embedder:
+    """A deterministic two-dimensional embedder: articles about refunds point one way."""
+
+    name = "contract:2"
+
+    def embed(self, texts: list[str], kind: str) -> list[list[float]]:
+        return [[1.0, 0.0] if "refund" in t.lower() else [0.0, 1.0] for t in texts]
+
+
+def test_an_import_publishes_a_version_that_replaces_the_previous_one(ports: Ports) -> None:
+    assert ports.store.load_kb_meta("t", 0) is None and ports.store.list_articles("t") == []
+    first = import_articles(ports.store, "t", _articles(3), replace=True)
+    second = import_articles(ports.store, "t", _articles(2, "invoice"), replace=True)
+    assert second.version > first.version
     tenant = ports.store.get_tenant("t")
-    assert tenant is not None and tenant.kb_version == second
-    snapshot = ports.store.load_knowledge("t", second)
-    assert [c.id for c in snapshot.chunks] == ["a0#0", "a0#1", "a1#0", "a1#1"]
-    assert snapshot.vectors == {} and snapshot.profile == {"language": "de"}
-    assert sorted(a.id for a in ports.store.list_articles("t")) == ["a0", "a1"]
-    assert ports.store.load_knowledge("t", first).chunks == []
+    assert tenant is not None and tenant.kb_version == second.version
+    meta = ports.store.load_kb_meta("t", second.version)
+    assert meta is not None and (meta["articles"], meta["chunks"]) == (2, second.chunks)
+    assert meta["profile"] == second.profile and meta["index"]["format"] == 1
+    assert [a.id for a in ports.store.list_articles("t")] == ["invoice0", "invoice1"]
+    assert ports.store.load_kb_meta("t", first.version) is None  # the old version is gone
+    chunk_keys, article_keys = ports.store.knowledge_keys("t")
+    assert len(chunk_keys) == second.chunks and len(article_keys) == 2  # nothing of the first is left
 
 
-def test_vectors_and_profile_round_trip(ports: Ports) -> None:
-    articles, chunks, vectors = _kb(1)
-    version = ports.store.publish_knowledge("t", articles, chunks, vectors, profile={"dense_mu": 0.8, "probes": 40})
-    snapshot = ports.store.load_knowledge("t", version)
-    assert snapshot.vectors == {"a0#0": [1.0, 0.0], "a0#1": [1.0, 0.0]}
-    assert snapshot.profile == {"dense_mu": 0.8, "probes": 40}
+def test_blobs_round_trip_by_name_and_missing_ones_are_left_out(ports: Ports) -> None:
+    report = import_articles(ports.store, "t", _articles(3), replace=True)
+    meta = ports.store.load_kb_meta("t", report.version)
+    assert meta is not None
+    names = sorted(meta["index"]["checksums"])
+    blobs = ports.store.load_kb_blobs("t", report.version, [*names, "terms.99999"])
+    assert sorted(blobs) == names
+    assert all(hashlib.sha256(blobs[n]).hexdigest() == meta["index"]["checksums"][n] for n in names)
+
+
+def test_the_stored_index_answers_exactly_as_the_in_memory_one(ports: Ports) -> None:
+    articles = _articles(6) + _articles(4, "invoice")[2:]
+    report = import_articles(ports.store, "t", articles, replace=True, embedder=_Embedder())  # type: ignore[arg-type]
+    stored = open_index(ports.store, "t", report.version)
+    chunks = [c for a in articles for c in chunk_article(a)]
+    vectors = dict(
+        zip([c.id for c in chunks], _Embedder().embed([f"{c.title}\n{c.text}" for c in chunks], "d"), strict=True)
+    )
+    memory = KnowledgeIndex(chunks, vectors, KbProfile.from_dict(report.profile))
+    for query, vector in (
+        ("refund number 4", None),
+        ("how does the invoice work", [0.0, 1.0]),
+        ("second part", [1.0, 0.0]),
+    ):
+        assert stored.search(query, 5, vector) == memory.search(query, 5, vector)
+        assert stored.unknown_share(query + " gmail") == memory.unknown_share(query + " gmail")
+        assert stored.foreign_words(query + " gmail") == memory.foreign_words(query + " gmail") == ["gmail"]
+
+
+def test_vectors_are_stored_with_their_chunks_and_found_by_the_nearest_search(ports: Ports) -> None:
+    report = import_articles(
+        ports.store, "t", _articles(2) + _articles(4, "invoice"), replace=True, embedder=_Embedder()
+    )  # type: ignore[arg-type]
+    keys = sorted(ports.store.knowledge_keys("t")[0])
+    vectors = ports.store.chunk_vectors("t", keys)
+    assert report.embedded and sorted(vectors) == keys
+    near = ports.store.nearest_chunks("t", [0.0, 1.0], 3)
+    assert len(near) == 3 and all(list(v) == [0.0, 1.0] for _, v in near)
+    texts = ports.store.get_chunks("t", [k for k, _ in near])
+    assert all(chunk is not None and "invoice" in chunk.text for chunk, _ in texts.values())
+    assert ports.store.get_chunks("t", ["0" * 24]) == {}
+
+
+def test_reimporting_unchanged_articles_embeds_and_writes_nothing_again(ports: Ports) -> None:
+    embedder = _Embedder()
+    first = import_articles(ports.store, "t", _articles(4), replace=True, embedder=embedder)  # type: ignore[arg-type]
+    again = import_articles(ports.store, "t", _articles(4), replace=True, embedder=embedder)  # type: ignore[arg-type]
+    assert (first.embedded_now, first.written) == (first.chunks, first.chunks + 4)
+    assert (again.embedded_now, again.written) == (0, 0) and again.version > first.version
+    changed = [*_articles(4)[:3], Article("a3", "Title 3", "A new refund text.")]
+    third = import_articles(ports.store, "t", changed, replace=True, embedder=embedder)  # type: ignore[arg-type]
+    assert (third.embedded_now, third.written) == (1, 2)  # one chunk and its article
+    index = open_index(ports.store, "t", third.version)
+    assert [p.article_id for p in index.search("new refund text", 1, [1.0, 0.0])] == ["a3"]
 
 
 # ------------------------------------------------------------------------------------------ escalations

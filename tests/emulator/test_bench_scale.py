@@ -48,14 +48,16 @@ def test_a_small_run_reports_every_figure(firestore_emulator: str, env: Any) -> 
     assert set(result) >= KEYS and "error" not in result
     assert result["articles"] == 200 and result["chunks"] >= 200
     assert result["cold_first_answer_ms"] > 0
-    assert result["cold_first_answer_ms"] >= sum(result["cold_breakdown_ms"].values()) - 1
-    assert result["cold_breakdown_ms"]["load_knowledge"] > 0 and result["cold_breakdown_ms"]["index_build"] > 0
+    parts = {k: v for k, v in result["cold_breakdown_ms"].items() if k != "kb_store_reads"}  # within the others
+    assert result["cold_first_answer_ms"] >= sum(parts.values()) - 1
+    assert result["cold_breakdown_ms"]["open_index"] > 0 and result["cold_breakdown_ms"]["kb_store_reads"] > 0
     assert 0 < result["warm_turn_p50_ms"] <= result["warm_turn_p99_ms"]
     assert 0 < result["search_p50_ms"] <= result["search_p99_ms"]
     assert 0 < result["rss_mb_after_imports"] <= result["rss_mb_after_first_answer"] <= result["rss_mb"]
     assert result["import_s"] > 0
-    # Every chunk's text (and vector) was read from the store on the cold start.
-    assert result["cold_store_read_bytes"] > 300 * result["chunks"]
+    # The cold start read the index's core, a few shards, passages and candidates' vectors, not
+    # every chunk's text and vector (about 9.4 kB per chunk with 768-d vectors).
+    assert 0 < result["cold_store_read_bytes"] < 1000 * result["chunks"]
     assert result["cold_store_calls"] >= 3
     assert result["first_answer_found_article"]
     assert result["warm_recall_at_3"] >= 0.5

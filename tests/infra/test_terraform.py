@@ -7,6 +7,7 @@ parse the HCL and compare it with the code it deploys.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import hcl2  # type: ignore[import-untyped]
@@ -157,3 +158,20 @@ def test_tasks_take_only_internal_traffic_and_the_edge_is_hardened(tf: dict[str,
     assert policy["min_tls_version"] == "TLS_1_2" and policy["profile"] == "MODERN"
     assert "ssl_policy" in resources[("google_compute_target_https_proxy", "api")]
     assert "rate_limit_per_minute" in resources[("google_compute_backend_service", "fn")]["security_policy"]
+
+
+def test_knowledge_chunks_have_a_vector_index_of_the_embeddings_dimension(tf: dict[str, Any]) -> None:
+    from switchboard.store import firestore_kb
+
+    index = _resources(tf)[("google_firestore_index", "kb_chunks_vector")]
+    assert index["collection"] == "kb_chunks" and index["database"] == "(default)"
+    fields = {f["field_path"]: f for f in index["fields"]}
+    vector = fields["embedding"]["vector_config"][0]
+    assert vector["dimension"] == "${var.embedding_dimensions}" and "flat" in vector
+    variable = next(v["embedding_dimensions"] for v in tf["variable"] if "embedding_dimensions" in v)
+    default = Settings.model_fields["embedding_dimensions"].default
+    assert variable["default"] == default == 768
+    assert "EMBEDDING_DIMENSIONS = tostring(var.embedding_dimensions)" in _locals(tf)["base_env"]
+    # the adapter searches that collection and field
+    text = Path(firestore_kb.__file__).read_text(encoding="utf-8")
+    assert 'collection("kb_chunks")' in text and 'vector_field="embedding"' in text

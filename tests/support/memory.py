@@ -10,11 +10,14 @@ so they cannot drift.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import numpy as np
 
 from switchboard.config import RateLimit
 from switchboard.core.models import (
@@ -27,7 +30,7 @@ from switchboard.core.models import (
     Tenant,
 )
 from switchboard.errors import ConflictError, StoreError
-from switchboard.knowledge.articles import Article, Chunk, KnowledgeSnapshot
+from switchboard.knowledge.articles import Article, Chunk, KbRelease
 from switchboard.store.base import Claim, DeadLetter, RateDecision, SupportUser, TurnRecord
 from switchboard.store.records import (
     conversation_info,
@@ -62,7 +65,11 @@ class MemoryDatabase:
     messages: dict[tuple[str, str], dict[str, dict[str, Any]]] = field(default_factory=dict)
     rate_windows: dict[tuple[str, str, int], int] = field(default_factory=dict)
     usage: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
-    kb_versions: dict[tuple[str, int], tuple[list[Article], KnowledgeSnapshot]] = field(default_factory=dict)
+    #: (tenant, version) → (article keys in id order, meta, blobs)
+    kb_versions: dict[tuple[str, int], tuple[list[str], dict[str, Any], dict[str, bytes]]] = field(default_factory=dict)
+    #: (tenant, key) → chunk and its vector (float32 array or None)
+    kb_chunks: dict[tuple[str, str], tuple[Chunk, Any]] = field(default_factory=dict)
+    kb_articles: dict[tuple[str, str], Article] = field(default_factory=dict)
     open_problems: dict[tuple[str, str], dict[str, dict[str, Any]]] = field(default_factory=dict)
     escalations: dict[tuple[str, str], tuple[dict[str, Any], datetime]] = field(default_factory=dict)
     claims: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
@@ -228,34 +235,76 @@ class InMemoryStore:
             found = {d: dict(sorted(c.items())) for (t, d), c in self.db.usage.items() if t == tenant_id}
         return {d: c for d, c in sorted(found.items()) if first_day <= d <= last_day}
 
-    def load_knowledge(self, tenant_id: str, kb_version: int) -> KnowledgeSnapshot:
-        found = self.db.kb_versions.get((tenant_id, kb_version))
-        return found[1] if found else KnowledgeSnapshot([], {})
+    def load_kb_meta(self, tenant_id: str, kb_version: int) -> dict[str, Any] | None:
+        with self.db.lock:
+            found = self.db.kb_versions.get((tenant_id, kb_version))
+        return copy.deepcopy(found[1]) if found else None
+
+    def load_kb_blobs(self, tenant_id: str, kb_version: int, names: Sequence[str]) -> dict[str, bytes]:
+        with self.db.lock:
+            found = self.db.kb_versions.get((tenant_id, kb_version))
+        blobs = found[2] if found else {}
+        return {n: blobs[n] for n in names if n in blobs}
+
+    def get_chunks(
+        self, tenant_id: str, keys: Sequence[str], vectors: bool = False
+    ) -> dict[str, tuple[Chunk | None, Any]]:
+        with self.db.lock:
+            found = {k: v for k in keys if (v := self.db.kb_chunks.get((tenant_id, k))) is not None}
+        if vectors:
+            return {k: (None, vec.copy()) for k, (_, vec) in found.items() if vec is not None}
+        return {k: (chunk, None) for k, (chunk, _) in found.items()}
+
+    def nearest_chunks(self, tenant_id: str, vector: Sequence[float], limit: int) -> list[tuple[str, Any]]:
+        query = np.asarray(vector, dtype=np.float64)
+        with self.db.lock:
+            stored = [(k, v) for (t, k), (_, v) in self.db.kb_chunks.items() if t == tenant_id and v is not None]
+        scored = []
+        for key, vec in stored:
+            if len(vec) == len(query):
+                norms = float(np.linalg.norm(vec) * np.linalg.norm(query)) or 1.0
+                scored.append((-float(np.dot(vec.astype(np.float64), query)) / norms, key, vec))
+        return [(key, vec.copy()) for _, key, vec in sorted(scored, key=lambda s: (s[0], s[1]))[:limit]]
+
+    def knowledge_keys(self, tenant_id: str) -> tuple[set[str], set[str]]:
+        with self.db.lock:
+            chunks = {k for t, k in self.db.kb_chunks if t == tenant_id}
+            articles = {k for t, k in self.db.kb_articles if t == tenant_id}
+        return chunks, articles
+
+    def chunk_vectors(self, tenant_id: str, keys: Sequence[str]) -> dict[str, Any]:
+        return {k: v for k, (_, v) in self.get_chunks(tenant_id, keys, vectors=True).items()}
 
     def list_articles(self, tenant_id: str) -> list[Article]:
-        tenant = self.db.tenants.get(tenant_id)
-        found = self.db.kb_versions.get((tenant_id, tenant.kb_version)) if tenant else None
-        return list(found[0]) if found else []
-
-    def publish_knowledge(
-        self,
-        tenant_id: str,
-        articles: Sequence[Article],
-        chunks: Sequence[Chunk],
-        vectors: dict[str, list[float]],
-        progress: Callable[[int], None] | None = None,
-        profile: dict[str, Any] | None = None,
-    ) -> int:
-        ordered = sorted(chunks, key=lambda c: (c.article_id, c.position))
-        snapshot = KnowledgeSnapshot(ordered, {k: list(v) for k, v in vectors.items()}, dict(profile or {}))
         with self.db.lock:
+            tenant = self.db.tenants.get(tenant_id)
+            found = self.db.kb_versions.get((tenant_id, tenant.kb_version)) if tenant else None
+            return [self.db.kb_articles[(tenant_id, k)] for k in found[0]] if found else []
+
+    def publish_knowledge(self, tenant_id: str, release: KbRelease, progress: Any = None) -> int:
+        new_chunks = [c for c in release.chunks if c.key not in release.existing_chunks]
+        new_articles = [(k, a) for k, a in release.articles if k not in release.existing_articles]
+        with self.db.lock:
+            for item in new_chunks:
+                vector = None if item.vector is None else np.asarray(item.vector, dtype=np.float32).copy()
+                self.db.kb_chunks[(tenant_id, item.key)] = (item.chunk, vector)
+            for key, article in new_articles:
+                self.db.kb_articles[(tenant_id, key)] = article
             tenant = self.db.tenants.get(tenant_id) or Tenant(id=tenant_id, name=tenant_id)
             version = max(tenant.kb_version + 1, int(self.db.clock().timestamp() * 1000))
-            self.db.kb_versions[(tenant_id, version)] = (list(articles), snapshot)
+            meta = copy.deepcopy(release.meta)
+            self.db.kb_versions[(tenant_id, version)] = ([k for k, _ in release.articles], meta, dict(release.blobs))
             self.db.kb_versions.pop((tenant_id, tenant.kb_version), None)
             self.db.tenants[tenant_id] = replace(tenant, kb_version=version)
+            keep_chunks = {c.key for c in release.chunks}
+            keep_articles = {k for k, _ in release.articles}
+            for key in [key for key in self.db.kb_chunks if key[0] == tenant_id and key[1] not in keep_chunks]:
+                del self.db.kb_chunks[key]
+            for key in [key for key in self.db.kb_articles if key[0] == tenant_id and key[1] not in keep_articles]:
+                del self.db.kb_articles[key]
         if progress:
-            progress(1 + len(articles) + len(chunks))
+            total = len(new_chunks) + len(new_articles) + len(release.blobs) + 1
+            progress(total, total)
         return version
 
     def _info(self, key: str, data: dict[str, Any]) -> ConversationInfo:

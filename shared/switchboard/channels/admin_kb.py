@@ -112,7 +112,8 @@ def _tenant(store: TurnStore, tenant_id: str) -> Tenant:
 
 def kb_status(store: TurnStore, tenant_id: str) -> flask.Response:
     tenant = _tenant(store, tenant_id)
-    count = len(store.list_articles(tenant_id)) if tenant.kb_version else 0
+    meta = store.load_kb_meta(tenant_id, tenant.kb_version) if tenant.kb_version else None
+    count = int((meta or {}).get("articles", 0))
     return json_response(KbOut(version=tenant.kb_version, articles=count).model_dump())
 
 

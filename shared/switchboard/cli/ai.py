@@ -139,7 +139,8 @@ def _checks(tenant: Tenant, store: TurnStore) -> list[tuple[str, bool, str]]:
         checks.append(("llm", ok, detail))
     else:
         checks.append(("llm", True, "no GEMINI_API_KEY: extractive answers quoted from the knowledge base"))
-    articles = len(store.list_articles(tenant.id)) if tenant.kb_version else 0
+    meta = store.load_kb_meta(tenant.id, tenant.kb_version) if tenant.kb_version else None
+    articles = int((meta or {}).get("articles", 0))
     checks.append(
         (
             "knowledge base",

@@ -24,7 +24,8 @@ def cmd_kb_import(args: argparse.Namespace) -> int:
     )
     out(
         f"tenant {report.tenant_id}: knowledge base version {report.version} with {report.articles} articles, "
-        f"{report.chunks} chunks{' (embedded)' if report.embedded else ''}"
+        f"{report.chunks} chunks{' (embedded)' if report.embedded else ''}; "
+        f"{report.embedded_now} chunks embedded and {report.written} documents written now, the rest unchanged"
     )
     return 0
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from switchboard.errors import FieldProblem, InvalidInputError, ValidationFailedError
 
@@ -54,19 +55,33 @@ class Chunk:
 
 
 @dataclass(frozen=True)
-class KnowledgeSnapshot:
-    """One published knowledge-base version as an instance loads it.
+class StoredChunk:
+    """A chunk with its store key (a hash of its content) and its embedding, if any."""
+
+    key: str
+    chunk: Chunk
+    vector: Any = None
+
+
+@dataclass(frozen=True)
+class KbRelease:
+    """A complete knowledge-base version, ready to publish.
 
     Attributes:
-        chunks: Every chunk, ordered by article and position.
-        vectors: Unit embedding per chunk id (empty without an embedder).
-        profile: What the import learnt about this knowledge base (its language and how
-            off-domain questions score against it), as stored; empty for old versions.
+        articles: ``(key, article)`` for every article of the version.
+        chunks: Every chunk, in index order (chunk ids sorted), with its key and vector.
+        meta: The packed index's meta, the profile and the counts (stored on the version).
+        blobs: The packed index (:mod:`switchboard.knowledge.packed`).
+        existing_chunks: Chunk keys the store already holds: neither embedded nor written again.
+        existing_articles: Article keys the store already holds.
     """
 
-    chunks: list[Chunk]
-    vectors: dict[str, list[float]] = field(default_factory=dict)
-    profile: dict[str, object] = field(default_factory=dict)
+    articles: list[tuple[str, Article]]
+    chunks: list[StoredChunk]
+    meta: dict[str, Any]
+    blobs: dict[str, bytes]
+    existing_chunks: frozenset[str] = frozenset()
+    existing_articles: frozenset[str] = frozenset()
 
 
 def article_from_mapping(data: object, where: str = "article") -> Article:

@@ -1,22 +1,35 @@
-"""Importing articles: merge or replace, chunk, embed (when configured), profile, publish atomically."""
+"""Importing articles: merge or replace, chunk, embed what is new, index, profile, publish atomically."""
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from switchboard.knowledge.articles import Article, Chunk, chunk_article
+import numpy as np
+
+from switchboard.knowledge.articles import Article, Chunk, KbRelease, StoredChunk, chunk_article
+from switchboard.knowledge.packed import article_key, build_tables, chunk_key, pack
 from switchboard.knowledge.profile import build_profile
-from switchboard.knowledge.retrieval import KnowledgeIndex
+from switchboard.knowledge.retrieval import KnowledgeIndex, MemoryChunks, MemoryLexicon
 from switchboard.llm.base import Embedder
 from switchboard.store.base import TurnStore
 
 EMBED_BATCH = 100
+#: Stored vectors are read back in batches of this many chunks.
+REUSE_BATCH = 1000
 
 
 @dataclass(frozen=True)
 class ImportReport:
-    """What an import did."""
+    """What an import did.
+
+    Attributes:
+        embedded_now: Chunks embedded by this import (the others were unchanged and reused).
+        written: Chunks and articles written (unchanged ones are not written again).
+    """
 
     tenant_id: str
     version: int
@@ -24,6 +37,8 @@ class ImportReport:
     chunks: int
     embedded: bool
     profile: dict[str, object]
+    embedded_now: int = 0
+    written: int = 0
 
 
 def import_articles(
@@ -43,39 +58,92 @@ def import_articles(
         articles: Articles to add or update (by id).
         replace: Drop articles not in ``articles`` instead of keeping them.
         embedder: When given, chunks get embeddings for dense retrieval.
-        progress: Called as ``progress(stage, done, total)``.
+        progress: Called as ``progress(stage, done, total)`` (stages ``reuse``, ``embed``,
+            ``index``, ``profile``, ``write``).
 
     Returns:
         The new version, counts and the KB's profile (its language and how off-domain
         questions score against it: :mod:`switchboard.knowledge.profile`). Nothing is visible
-        to readers until the final switch.
+        to readers until the final switch. A chunk the store already holds (same content,
+        same embedder) is neither embedded nor written again, so re-importing an unchanged
+        knowledge base, or re-running an import that failed, redoes only what is missing.
     """
+    report = progress or (lambda stage, done, total: None)
     merged: dict[str, Article] = {} if replace else {a.id: a for a in store.list_articles(tenant_id)}
     merged.update({a.id: a for a in articles})
     final = sorted(merged.values(), key=lambda a: a.id)
-    chunks: list[Chunk] = [c for a in final for c in chunk_article(a)]
-    vectors: dict[str, list[float]] = {}
-    if embedder is not None:
-        for start in range(0, len(chunks), EMBED_BATCH):
-            batch = chunks[start : start + EMBED_BATCH]
-            for chunk, vector in zip(
-                batch, embedder.embed([f"{c.title}\n{c.text}" for c in batch], "document"), strict=True
-            ):
-                vectors[chunk.id] = vector
-            if progress:
-                progress("embed", min(len(chunks), start + EMBED_BATCH), len(chunks))
-    if progress:
-        progress("profile", 0, 1)
-    profile = build_profile(KnowledgeIndex(chunks, vectors), final, embedder if vectors else None).as_dict()
-    if progress:
-        progress("profile", 1, 1)
-    total = 1 + len(final) + len(chunks)
-    version = store.publish_knowledge(
-        tenant_id,
-        final,
-        chunks,
-        vectors,
-        (lambda done: progress("write", done, total)) if progress else None,
-        profile=profile,
+    chunks: list[Chunk] = sorted((c for a in final for c in chunk_article(a)), key=lambda c: c.id)
+    model = embedder.name if embedder is not None else ""
+    keys = [chunk_key(c, model) for c in chunks]
+    existing_chunks, existing_articles = store.knowledge_keys(tenant_id)
+    matrix, embedded_now, rewrite = _vectors(store, tenant_id, chunks, keys, existing_chunks, embedder, report)
+    report("index", 0, len(chunks))
+    tables = build_tables(chunks, keys)
+    report("index", len(chunks), len(chunks))
+    index = KnowledgeIndex.over(MemoryLexicon(tables), MemoryChunks(chunks, matrix=matrix))
+    report("profile", 0, 1)
+    profile = build_profile(index, final, embedder if matrix is not None else None).as_dict()
+    report("profile", 1, 1)
+    pairs = [(a.id, article_key(a)) for a in final]
+    listing = zlib.compress(json.dumps([[i, k] for i, k in pairs], ensure_ascii=False).encode(), 6)
+    packed = pack(tables, {"articles": listing})
+    blobs = packed.blobs
+    index_meta = {**packed.meta, "dims": 0 if matrix is None else int(matrix.shape[1]), "dense_model": model}
+    release = KbRelease(
+        articles=[(k, merged[i]) for i, k in pairs],
+        chunks=[
+            StoredChunk(k, c, None if matrix is None else matrix[i])
+            for i, (k, c) in enumerate(zip(keys, chunks, strict=True))
+        ],
+        meta={"articles": len(final), "chunks": len(chunks), "profile": profile, "index": index_meta},
+        blobs=blobs,
+        existing_chunks=frozenset(existing_chunks - rewrite),
+        existing_articles=frozenset(existing_articles),
     )
-    return ImportReport(tenant_id, version, len(final), len(chunks), bool(vectors), profile)
+    written = sum(1 for c in release.chunks if c.key not in release.existing_chunks)
+    written += sum(1 for k, _ in release.articles if k not in release.existing_articles)
+    version = store.publish_knowledge(tenant_id, release, lambda done, total: report("write", done, total))
+    return ImportReport(tenant_id, version, len(final), len(chunks), matrix is not None, profile, embedded_now, written)
+
+
+def _vectors(
+    store: TurnStore,
+    tenant_id: str,
+    chunks: list[Chunk],
+    keys: list[str],
+    existing: set[str],
+    embedder: Embedder | None,
+    report: Callable[[str, int, int], None],
+) -> tuple[Any, int, set[str]]:
+    """Every chunk's vector as one float32 matrix: stored ones reused, the rest embedded.
+
+    Returns the matrix (None without an embedder), how many chunks were embedded, and the
+    keys that exist in the store without a vector (to be written again with one).
+    """
+    if embedder is None or not chunks:
+        return None, 0, set()
+    matrix: Any = None
+
+    def put(i: int, vector: Any) -> None:
+        nonlocal matrix
+        if matrix is None:
+            matrix = np.zeros((len(chunks), len(vector)), dtype=np.float32)
+        matrix[i] = vector
+
+    position = {k: i for i, k in enumerate(keys)}
+    known = [k for k in keys if k in existing]
+    reused: set[str] = set()
+    for start in range(0, len(known), REUSE_BATCH):
+        for key, vector in store.chunk_vectors(tenant_id, known[start : start + REUSE_BATCH]).items():
+            if matrix is None or len(vector) == matrix.shape[1]:
+                put(position[key], vector)
+                reused.add(key)
+        report("reuse", min(len(known), start + REUSE_BATCH), len(known))
+    todo = [i for i, k in enumerate(keys) if k not in reused]
+    for start in range(0, len(todo), EMBED_BATCH):
+        batch = todo[start : start + EMBED_BATCH]
+        texts = [f"{chunks[i].title}\n{chunks[i].text}" for i in batch]
+        for i, vector in zip(batch, embedder.embed(texts, "document"), strict=True):
+            put(i, vector)
+        report("embed", min(len(todo), start + EMBED_BATCH), len(todo))
+    return matrix, len(todo), {keys[i] for i in todo} & existing

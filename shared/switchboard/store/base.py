@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 from switchboard.config import RateLimit
 from switchboard.core.models import Conversation, ConversationInfo, Escalation, Message, StoredMessage, Tenant
-from switchboard.knowledge.articles import Article, Chunk, KnowledgeSnapshot
+from switchboard.knowledge.articles import Article, Chunk, KbRelease
 
 
 @dataclass(frozen=True)
@@ -123,24 +123,46 @@ class TurnStore(Protocol):
         """Write the turn in one atomic commit (retrying on a concurrent update)."""
         ...
 
-    def load_knowledge(self, tenant_id: str, kb_version: int) -> KnowledgeSnapshot:
-        """All chunks (their vectors, if any, and the version's profile) of one knowledge-base version."""
+    def load_kb_meta(self, tenant_id: str, kb_version: int) -> dict[str, Any] | None:
+        """The stored meta of one knowledge-base version (counts, profile, the packed index's
+        meta), or None when the version does not exist."""
+        ...
+
+    def load_kb_blobs(self, tenant_id: str, kb_version: int, names: Sequence[str]) -> dict[str, bytes]:
+        """Blobs of one version's packed index by name, in one read; missing ones are left out."""
+        ...
+
+    def get_chunks(
+        self, tenant_id: str, keys: Sequence[str], vectors: bool = False
+    ) -> dict[str, tuple[Chunk | None, Any]]:
+        """Chunks by key as ``(chunk, None)``, or with ``vectors`` as ``(None, float32 vector)``;
+        missing ones (and, with ``vectors``, ones without a vector) are left out."""
+        ...
+
+    def nearest_chunks(self, tenant_id: str, vector: Sequence[float], limit: int) -> list[tuple[str, Any]]:
+        """The tenant's ``limit`` stored chunks nearest to ``vector`` by cosine, nearest first,
+        as ``(key, float32 vector)``. Chunks of any version are searched."""
+        ...
+
+    def knowledge_keys(self, tenant_id: str) -> tuple[set[str], set[str]]:
+        """The keys of every chunk and every article stored for the tenant (any version)."""
+        ...
+
+    def chunk_vectors(self, tenant_id: str, keys: Sequence[str]) -> dict[str, Any]:
+        """Stored vectors (float32 arrays) by chunk key; chunks without one are left out."""
         ...
 
     def list_articles(self, tenant_id: str) -> list[Article]:
-        """Every article of the tenant's current knowledge base."""
+        """Every article of the tenant's current knowledge base, in id order."""
         ...
 
-    def publish_knowledge(
-        self,
-        tenant_id: str,
-        articles: Sequence[Article],
-        chunks: Sequence[Chunk],
-        vectors: dict[str, list[float]],
-        progress: Any = None,
-        profile: dict[str, Any] | None = None,
-    ) -> int:
-        """Write a new knowledge-base version and switch the tenant to it; returns the version."""
+    def publish_knowledge(self, tenant_id: str, release: KbRelease, progress: Any = None) -> int:
+        """Write what ``release`` adds (chunks and articles not stored yet, the index blobs, the
+        meta), switch the tenant to the new version, then delete what nothing refers to any
+        more; returns the version. ``progress(done, total)`` follows the writes.
+        Raises:
+            ConflictError: When another import switched the tenant meanwhile.
+        """
         ...
 
     def save_tenant(self, tenant: Tenant) -> None:

@@ -1,27 +1,44 @@
-"""Knowledge-base versions on Firestore: publish a complete version, switch to it, load it.
+"""Knowledge bases on Firestore: content-addressed chunks and articles, versions of packed blobs.
 
-tenants/{t}/kb_versions/{v}                  created_at, counts, profile (the import-time KB profile)
-tenants/{t}/kb_versions/{v}/articles/{id}    one article of the version
-tenants/{t}/kb_versions/{v}/chunks/{id}      its chunks (+ embedding)
+tenants/{t}/kb_chunks/{key}                  one chunk (key: a hash of its content), with its
+                                             ``embedding`` (a Vector, for find_nearest) and
+                                             ``vec`` (the same as float32 bytes, cheap to read)
+tenants/{t}/kb_articles/{key}                one article (key: a hash of its fields)
+tenants/{t}/kb_versions/{v}                  meta: counts, profile, the packed index's meta
+tenants/{t}/kb_versions/{v}/blobs/{name}     ``data``: one blob of the packed index
+
+A version only refers to chunks and articles by key, so an unchanged one is shared by every
+version and never written twice. A version becomes visible when the tenant's ``kb_version``
+is switched to it, after everything it refers to is written; then what no version refers to
+any more is deleted.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
+from google.cloud.firestore_v1.base_vector_query import DistanceMeasure
 from google.cloud.firestore_v1.vector import Vector
 
-from switchboard.knowledge.articles import Article, Chunk, KnowledgeSnapshot
+from switchboard.errors import StoreError
+from switchboard.knowledge.articles import Article, Chunk, KbRelease
+from switchboard.knowledge.packed import CorruptIndexError, assemble, stored_names
 from switchboard.store.firestore_common import call_options, tenant_ref, translated
 
 log = logging.getLogger(__name__)
 
 BATCH_WRITES = 400
+#: Documents per BatchGet.
+READ_BATCH = 300
+CHUNK_FIELDS = ["id", "article_id", "title", "text", "entry_type", "url", "position"]
 
 
 class KnowledgeVersions:
@@ -34,63 +51,102 @@ class KnowledgeVersions:
     def _tenant_ref(self, tenant_id: str) -> Any:
         return tenant_ref(self._db, tenant_id)
 
-    def load_knowledge(self, tenant_id: str, kb_version: int) -> KnowledgeSnapshot:
-        """Stream every chunk of one knowledge-base version, with the version's profile."""
-        chunks: list[Chunk] = []
-        vectors: dict[str, list[float]] = {}
+    # ------------------------------------------------------------------------------------ reading
+
+    def load_kb_meta(self, tenant_id: str, kb_version: int) -> dict[str, Any] | None:
+        """The meta of one version (counts, profile, packed-index meta); None when it is gone."""
         if kb_version <= 0:
-            return KnowledgeSnapshot(chunks, vectors)
-        vref = self._tenant_ref(tenant_id).collection("kb_versions").document(str(kb_version))
+            return None
+        ref = self._tenant_ref(tenant_id).collection("kb_versions").document(str(kb_version))
         with translated("load knowledge base"):
-            meta = vref.get(**self._call).to_dict() or {}
-            for snap in vref.collection("chunks").stream(**call_options(max(self._timeout, 30.0))):
-                d = snap.to_dict() or {}
-                chunks.append(
-                    Chunk(
-                        id=d["id"],
-                        article_id=d["article_id"],
-                        title=d["title"],
-                        text=d["text"],
-                        entry_type=d.get("entry_type", "article"),
-                        url=d.get("url"),
-                        position=int(d.get("position", 0)),
-                    )
-                )
-                if d.get("embedding") is not None:
-                    vectors[d["id"]] = list(d["embedding"])
-        chunks.sort(key=lambda c: (c.article_id, c.position))
-        profile = meta.get("profile")
-        return KnowledgeSnapshot(chunks, vectors, dict(profile) if isinstance(profile, dict) else {})
+            snap = ref.get(**self._call)
+        return (snap.to_dict() or {}) if snap.exists else None
+
+    def load_kb_blobs(self, tenant_id: str, kb_version: int, names: Sequence[str]) -> dict[str, bytes]:
+        """Blobs of one version by name, in one BatchGet (a missing blob is left out)."""
+        blobs = self._tenant_ref(tenant_id).collection("kb_versions").document(str(kb_version)).collection("blobs")
+        out: dict[str, bytes] = {}
+        with translated("load knowledge base"):
+            for snap in self._db.get_all([blobs.document(n) for n in names], **call_options(max(self._timeout, 20.0))):
+                if snap.exists:
+                    out[snap.id] = bytes(snap.get("data"))
+        return out
+
+    def get_chunks(
+        self, tenant_id: str, keys: Sequence[str], vectors: bool = False
+    ) -> dict[str, tuple[Chunk | None, Any]]:
+        """Chunks by key (text fields, and with ``vectors`` only their vector); missing ones are left out."""
+        coll = self._tenant_ref(tenant_id).collection("kb_chunks")
+        fields = ["vec"] if vectors else CHUNK_FIELDS
+        out: dict[str, tuple[Chunk | None, Any]] = {}
+        with translated("read knowledge base"):
+            for start in range(0, len(keys), READ_BATCH):
+                refs = [coll.document(k) for k in keys[start : start + READ_BATCH]]
+                for snap in self._db.get_all(refs, field_paths=fields, **self._call):
+                    if snap.exists:
+                        d = snap.to_dict() or {}
+                        out[snap.id] = (None if vectors else _chunk(d), _vector(d.get("vec")))
+        return out
+
+    def nearest_chunks(self, tenant_id: str, vector: Sequence[float], limit: int) -> list[tuple[str, Any]]:
+        """The ``limit`` chunks nearest to ``vector`` by cosine (Firestore vector search), with
+        their vectors, nearest first. Chunks of any version are searched: the caller keeps its own."""
+        coll = self._tenant_ref(tenant_id).collection("kb_chunks")
+        query = coll.select(["vec"]).find_nearest(
+            vector_field="embedding",
+            query_vector=Vector([float(x) for x in vector]),
+            distance_measure=DistanceMeasure.COSINE,
+            limit=limit,
+        )
+        with translated("search knowledge base"):
+            found = list(query.stream(**self._call))
+        return [(s.id, v) for s in found if (v := _vector((s.to_dict() or {}).get("vec"))) is not None]
+
+    def knowledge_keys(self, tenant_id: str) -> tuple[set[str], set[str]]:
+        """The keys of every chunk and every article the tenant's store holds (of any version)."""
+        ref = self._tenant_ref(tenant_id)
+        with translated("list knowledge base"):
+            chunks = {d.id for d in ref.collection("kb_chunks").list_documents(page_size=2000)}
+            articles = {d.id for d in ref.collection("kb_articles").list_documents(page_size=2000)}
+        return chunks, articles
+
+    def chunk_vectors(self, tenant_id: str, keys: Sequence[str]) -> dict[str, Any]:
+        """Stored vectors by chunk key (for an import that reuses unchanged chunks)."""
+        return {k: v for k, (_, v) in self.get_chunks(tenant_id, keys, vectors=True).items() if v is not None}
 
     def list_articles(self, tenant_id: str) -> list[Article]:
-        """Every article of the tenant's current version."""
+        """Every article of the tenant's current version, in id order."""
         with translated("read tenant"):
             snap = self._tenant_ref(tenant_id).get(field_paths=["kb_version"], **self._call)
         version = int((snap.to_dict() or {}).get("kb_version", 0)) if snap.exists else 0
-        if version <= 0:
+        meta = (self.load_kb_meta(tenant_id, version) or {}).get("index")
+        if not meta:
             return []
-        coll = self._tenant_ref(tenant_id).collection("kb_versions").document(str(version))
+        found = self.load_kb_blobs(tenant_id, version, stored_names(meta, ["articles"]))
+        try:
+            pairs = json.loads(zlib.decompress(assemble(meta, "articles", found)))
+        except CorruptIndexError as exc:
+            raise StoreError(f"knowledge base {version}: {exc}") from exc
+        coll = self._tenant_ref(tenant_id).collection("kb_articles")
+        docs: dict[str, dict[str, Any]] = {}
         with translated("list articles"):
-            docs = [s.to_dict() or {} for s in coll.collection("articles").stream(**call_options(30.0))]
-        return [
-            Article(
-                d["id"], d["title"], d["body"], d.get("entry_type", "article"), d.get("url"), tuple(d.get("tags", []))
-            )
-            for d in docs
-        ]
+            for start in range(0, len(pairs), READ_BATCH):
+                refs = [coll.document(key) for _, key in pairs[start : start + READ_BATCH]]
+                for doc in self._db.get_all(refs, **call_options(max(self._timeout, 20.0))):
+                    if doc.exists:
+                        docs[doc.id] = doc.to_dict() or {}
+        return [_article(docs[key]) for _, key in pairs if key in docs]
+
+    # ------------------------------------------------------------------------------------ writing
 
     def publish_knowledge(
-        self,
-        tenant_id: str,
-        articles: Sequence[Article],
-        chunks: Sequence[Chunk],
-        vectors: dict[str, list[float]],
-        progress: Callable[[int], None] | None = None,
-        profile: dict[str, Any] | None = None,
+        self, tenant_id: str, release: KbRelease, progress: Callable[[int, int], None] | None = None
     ) -> int:
-        """Write a complete new version, then switch the tenant to it in one guarded update.
+        """Write what the release adds, then switch the tenant to it in one guarded update.
 
-        Readers only ever see a finished version: a failed import leaves the old one in place.
+        Chunks and articles the store already holds are skipped, so an import that failed
+        half-way resumes where it stopped. Readers only ever see a finished version; once the
+        switch is made, chunks, articles and versions nothing refers to any more are deleted.
         Raises:
             ConflictError: When another import switched the tenant meanwhile.
         """
@@ -100,30 +156,37 @@ class KnowledgeVersions:
         old = int((snap.to_dict() or {}).get("kb_version", 0)) if snap.exists else 0
         version = max(old + 1, int(datetime.now(UTC).timestamp() * 1000))
         vref = tenant_ref.collection("kb_versions").document(str(version))
-        writes: list[tuple[Any, dict[str, Any]]] = [
-            (
-                vref,
-                {
-                    "created_at": datetime.now(UTC),
-                    "articles": len(articles),
-                    "chunks": len(chunks),
-                    "profile": profile or {},
-                },
-            )
-        ]
-        writes += [(vref.collection("articles").document(a.id), _article_dict(a)) for a in articles]
-        writes += [(vref.collection("chunks").document(c.id), _chunk_dict(c, vectors.get(c.id))) for c in chunks]
+        new_chunks = [c for c in release.chunks if c.key not in release.existing_chunks]
+        new_articles = {k: a for k, a in release.articles if k not in release.existing_articles}
+        total = len(new_chunks) + len(new_articles) + len(release.blobs) + 1
+        chunks = tenant_ref.collection("kb_chunks")
+        articles = tenant_ref.collection("kb_articles")
+        done = 0
+
+        def writes() -> Iterator[tuple[Any, dict[str, Any]]]:
+            for item in new_chunks:
+                yield chunks.document(item.key), _chunk_dict(item.chunk, item.vector)
+            for key, article in new_articles.items():
+                yield articles.document(key), _article_dict(article)
+
+        def commit(part: list[tuple[Any, dict[str, Any]]]) -> None:
+            nonlocal done
+            batch = self._db.batch()
+            for ref, data in part:
+                batch.set(ref, data)
+            with translated("write knowledge base"):
+                batch.commit(**call_options(max(self._timeout, 60.0)))
+            done += len(part)
+            if progress:
+                progress(done, total)
+
+        for part in _batches(writes()):  # shared, content-addressed: invisible until referred to
+            commit(part)
         try:
-            done = 0
-            for part in _batches(writes):
-                batch = self._db.batch()
-                for ref, data in part:
-                    batch.set(ref, data)
-                with translated("write knowledge base"):
-                    batch.commit(**call_options(max(self._timeout, 60.0)))
-                done += len(part)
-                if progress:
-                    progress(done)
+            blobs = vref.collection("blobs")
+            for part in _batches((blobs.document(n), {"data": b}) for n, b in release.blobs.items()):
+                commit(part)
+            commit([(vref, {"created_at": datetime.now(UTC), **release.meta})])
             with translated("switch knowledge base version"):
                 if snap.exists:
                     option = self._db.write_option(last_update_time=snap.update_time)
@@ -135,12 +198,28 @@ class KnowledgeVersions:
             raise
         if old:
             self._delete_version(tenant_ref, old)
+        keep_chunks = {c.key for c in release.chunks}
+        keep_articles = {k for k, _ in release.articles}
+        self._delete_unused(chunks, (release.existing_chunks | {c.key for c in new_chunks}) - keep_chunks)
+        self._delete_unused(articles, (release.existing_articles | set(new_articles)) - keep_articles)
         return version
+
+    def _delete_unused(self, coll: Any, keys: set[str] | frozenset[str]) -> None:
+        try:
+            ordered = sorted(keys)
+            for start in range(0, len(ordered), BATCH_WRITES):
+                batch = self._db.batch()
+                for key in ordered[start : start + BATCH_WRITES]:
+                    batch.delete(coll.document(key))
+                batch.commit(**call_options(60.0))
+        except (gexc.GoogleAPICallError, gexc.RetryError):
+            # Unreferenced entries are invisible; the next import deletes them.
+            log.warning("could not delete unused knowledge-base entries", extra={"count": len(keys)})
 
     def _delete_version(self, tenant_ref: Any, version: int) -> None:
         vref = tenant_ref.collection("kb_versions").document(str(version))
         try:
-            for name in ("articles", "chunks"):
+            for name in ("blobs", "articles", "chunks"):  # articles/chunks: versions of the old layout
                 refs = list(vref.collection(name).list_documents())
                 for start in range(0, len(refs), BATCH_WRITES):
                     batch = self._db.batch()
@@ -153,24 +232,29 @@ class KnowledgeVersions:
             log.warning("could not delete old knowledge-base version", extra={"version": version})
 
 
-#: A commit may carry 10 MiB; batches stay under this estimate of their size.
-BATCH_BYTES = 8_000_000
+#: A commit may carry 10 MiB in production, 4 MiB in the emulator (gRPC's default); batches stay
+#: under this estimate of their size.
+BATCH_BYTES = 3_500_000
 
 
 def _size(value: Any) -> int:
     """A generous estimate of a value's stored size in bytes."""
     if isinstance(value, str):
         return len(value.encode("utf-8", "replace")) + 1
+    if isinstance(value, bytes):
+        return len(value) + 1
     if isinstance(value, dict):
         return sum(len(k) + 1 + _size(v) for k, v in value.items()) + 32
     if isinstance(value, (list, tuple)):
         return sum(_size(v) for v in value) + 32
     if isinstance(value, Vector):
-        return 8 * len(list(value)) + 32
+        return 11 * len(list(value)) + 32  # one protobuf Value per component
     return 16
 
 
-def _batches(writes: list[tuple[Any, dict[str, Any]]]) -> Iterator[list[tuple[Any, dict[str, Any]]]]:
+def _batches(
+    writes: Iterator[tuple[Any, dict[str, Any]]] | Any,
+) -> Iterator[list[tuple[Any, dict[str, Any]]]]:
     """The writes in commits of at most BATCH_WRITES documents and about BATCH_BYTES bytes."""
     part: list[tuple[Any, dict[str, Any]]] = []
     size = 0
@@ -196,7 +280,13 @@ def _article_dict(article: Article) -> dict[str, Any]:
     }
 
 
-def _chunk_dict(chunk: Chunk, vector: list[float] | None) -> dict[str, Any]:
+def _article(d: dict[str, Any]) -> Article:
+    return Article(
+        d["id"], d["title"], d["body"], d.get("entry_type", "article"), d.get("url"), tuple(d.get("tags", []))
+    )
+
+
+def _chunk_dict(chunk: Chunk, vector: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": chunk.id,
         "article_id": chunk.article_id,
@@ -207,5 +297,26 @@ def _chunk_dict(chunk: Chunk, vector: list[float] | None) -> dict[str, Any]:
         "position": chunk.position,
     }
     if vector is not None:
-        data["embedding"] = Vector(vector)
+        values = np.asarray(vector, dtype="<f4")
+        data["embedding"] = Vector(values.tolist())
+        data["vec"] = values.tobytes()
     return data
+
+
+def _chunk(d: dict[str, Any]) -> Chunk:
+    return Chunk(
+        id=d["id"],
+        article_id=d["article_id"],
+        title=d["title"],
+        text=d["text"],
+        entry_type=d.get("entry_type", "article"),
+        url=d.get("url"),
+        position=int(d.get("position", 0)),
+    )
+
+
+def _vector(raw: Any) -> Any:
+    """A stored ``vec`` as a float32 array (None when absent)."""
+    if not raw:
+        return None
+    return np.frombuffer(bytes(raw), dtype="<f4")

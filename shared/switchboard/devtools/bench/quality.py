@@ -34,6 +34,10 @@ def _articles_in_order(article_ids: list[str]) -> list[str]:
     return list(dict.fromkeys(article_ids))
 
 
+def _in_article_order(chunk: Any) -> tuple[str, int]:
+    return chunk.article_id, chunk.position
+
+
 def _bm25_rankings(chunks: list[Any], questions: list[dict[str, Any]]) -> list[list[str]]:
     """Plain BM25 (rank-bm25 Okapi, default parameters) over the same chunks, ranked by article."""
     from rank_bm25 import BM25Okapi
@@ -77,13 +81,14 @@ def answer_all(kb_path: Path, questions: list[dict[str, Any]]) -> dict[str, Any]
     from switchboard import bootstrap
     from switchboard.core.models import InboundMessage, UserInfo
     from switchboard.core.turn import handle_turn
-    from switchboard.knowledge.articles import read_articles
+    from switchboard.knowledge.articles import chunk_article, read_articles
     from switchboard.knowledge.importer import import_articles
 
     bootstrap.reset()
     services = bootstrap.services()
     tenant = f"bench-{uuid.uuid4().hex[:8]}"
-    report = import_articles(services.store, tenant, read_articles(kb_path), replace=True, embedder=services.embedder)
+    articles = read_articles(kb_path)
+    report = import_articles(services.store, tenant, articles, replace=True, embedder=services.embedder)
     index = services.indexes.get(tenant, report.version)
     embedder = services.embedder if index.has_vectors else None
     vectors: list[list[float] | None] = [None] * len(questions)
@@ -117,7 +122,9 @@ def answer_all(kb_path: Path, questions: list[dict[str, Any]]) -> dict[str, Any]
     return {
         "rows": rows,
         "ours": ours,
-        "bm25": _bm25_rankings(index.chunks, questions),
+        "bm25": _bm25_rankings(
+            sorted((c for a in articles for c in chunk_article(a)), key=_in_article_order), questions
+        ),
         "dense": _dense_rankings(index, vectors) if embedder is not None else None,
         "threshold": services.settings.escalation_threshold,
         "provider": services.llm.name,

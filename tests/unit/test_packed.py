@@ -1,0 +1,80 @@
+"""The packed index: what the import publishes reads back as the same postings, and a damaged
+blob is refused rather than searched."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from switchboard.errors import StoreError
+from switchboard.knowledge import packed
+from switchboard.knowledge.articles import Article, chunk_article
+from switchboard.knowledge.importer import import_articles
+from switchboard.knowledge.stored import open_index
+from tests.support.memory import InMemoryStore, MemoryDatabase
+
+
+def _chunks() -> list:
+    articles = [Article(f"a{i}", f"Title {i}", f"Refund {i} takes {i % 7} days. Card or cash {i}.") for i in range(300)]
+    return sorted((c for a in articles for c in chunk_article(a)), key=lambda c: c.id)
+
+
+def test_packed_tables_read_back_as_the_same_postings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(packed, "SHARD_RAW_BYTES", 500)
+    chunks = _chunks()
+    keys = [packed.chunk_key(c) for c in chunks]
+    tables = packed.build_tables(chunks, keys)
+    index = packed.pack(tables)
+    assert index.meta["shards"] > 10 and set(index.meta["checksums"]) == set(index.blobs)
+    core = packed.unpack_core(index.meta, packed.assemble(index.meta, "core", index.blobs))
+    assert core.n == len(chunks) and core.avg_len == tables.avg_len
+    assert np.array_equal(core.lengths, tables.lengths) and np.array_equal(core.article_of, tables.article_of)
+    assert [core.key(i) for i in range(core.n)] == keys
+    for term, (ords, freqs) in tables.postings.items():
+        (name,) = packed.shard_names(index.meta, [term])
+        found = packed.Shard(index.blobs[name]).get(term)
+        assert found is not None and np.array_equal(found[0], ords) and np.array_equal(found[1], freqs)
+    assert packed.Shard(index.blobs["terms.0"]).get("nowhere") is None
+
+
+def test_chunk_keys_change_with_the_content_and_the_embedder() -> None:
+    chunk = _chunks()[0]
+    assert packed.chunk_key(chunk) == packed.chunk_key(chunk) and len(packed.chunk_key(chunk)) == 24
+    assert packed.chunk_key(chunk) != packed.chunk_key(chunk, "genai:gemini-embedding-001:768")
+    other = chunk_article(Article("a0", "Title 0", "Refund 0 takes 1 day."))[0]
+    assert packed.chunk_key(other) != packed.chunk_key(chunk)
+
+
+@pytest.mark.parametrize("blob", ["core", "terms.0"])
+def test_a_damaged_blob_is_refused(blob: str) -> None:
+    db = MemoryDatabase()
+    store = InMemoryStore(db)
+    version = import_articles(store, "t", [Article("a", "Refunds", "Refunds take five days.")]).version
+    articles, meta, blobs = db.kb_versions[("t", version)]
+    blobs[blob] = blobs[blob][:-1] + bytes([blobs[blob][-1] ^ 1])
+    with pytest.raises(StoreError, match="checksum"):
+        open_index(store, "t", version).search("refund days")
+
+
+def test_a_version_without_a_packed_index_answers_nothing_rather_than_failing() -> None:
+    db = MemoryDatabase()
+    store = InMemoryStore(db)
+    version = import_articles(store, "t", [Article("a", "Refunds", "Refunds take five days.")]).version
+    del db.kb_versions[("t", version)][1]["index"]  # as a version of an earlier release
+    index = open_index(store, "t", version)
+    assert len(index) == 0 and index.search("refund") == []
+
+
+def test_a_blob_larger_than_a_document_is_stored_in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(packed, "PART_BYTES", 1000)
+    chunks = _chunks()
+    tables = packed.build_tables(chunks, [packed.chunk_key(c) for c in chunks])
+    index = packed.pack(tables, {"articles": bytes(range(256)) * 10})
+    assert index.meta["parts"]["core"] > 1 and index.meta["parts"]["articles"] == 3
+    assert all(len(b) <= 1000 for b in index.blobs.values()) and "core" not in index.blobs
+    assert packed.assemble(index.meta, "articles", index.blobs) == bytes(range(256)) * 10
+    core = packed.unpack_core(index.meta, packed.assemble(index.meta, "core", index.blobs))
+    assert [core.key(i) for i in range(core.n)] == [packed.chunk_key(c) for c in chunks]
+    missing = {k: v for k, v in index.blobs.items() if k != "articles.1"}
+    with pytest.raises(packed.CorruptIndexError, match="missing"):
+        packed.assemble(index.meta, "articles", missing)
