@@ -207,7 +207,7 @@ resource "google_cloudfunctions2_function" "fn" {
   service_config {
     available_memory                 = each.value.memory
     timeout_seconds                  = each.value.timeout
-    min_instance_count               = 0
+    min_instance_count               = lookup(var.min_instances, each.key, 0)
     max_instance_count               = 50
     max_instance_request_concurrency = 1
     service_account_email            = google_service_account.fn[each.key].email

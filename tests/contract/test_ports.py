@@ -15,7 +15,7 @@ import pytest
 
 from switchboard.config import RateLimit
 from switchboard.core.models import Escalation, Message, Tenant, TenantSettings
-from switchboard.errors import ConflictError, InvalidInputError
+from switchboard.errors import ConflictError, InvalidInputError, StoreError
 from switchboard.knowledge.articles import Article, chunk_article
 from switchboard.knowledge.importer import import_articles
 from switchboard.knowledge.profile import KbProfile
@@ -242,7 +242,7 @@ class _Embedder:
         return [[1.0, 0.0] if "refund" in t.lower() else [0.0, 1.0] for t in texts]
 
 
-def test_an_import_publishes_a_version_that_replaces_the_previous_one(ports: Ports) -> None:
+def test_an_import_publishes_a_version_and_the_previous_one_stays_readable_until_the_next(ports: Ports) -> None:
     assert ports.store.load_kb_meta("t", 0) is None and ports.store.list_articles("t") == []
     first = import_articles(ports.store, "t", _articles(3), replace=True)
     second = import_articles(ports.store, "t", _articles(2, "invoice"), replace=True)
@@ -253,9 +253,36 @@ def test_an_import_publishes_a_version_that_replaces_the_previous_one(ports: Por
     assert meta is not None and (meta["articles"], meta["chunks"]) == (2, second.chunks)
     assert meta["profile"] == second.profile and meta["index"]["format"] == 1
     assert [a.id for a in ports.store.list_articles("t")] == ["invoice0", "invoice1"]
-    assert ports.store.load_kb_meta("t", first.version) is None  # the old version is gone
+    # an instance that cached the tenant still serves the previous version, whole
+    previous = open_index(ports.store, "t", first.version)
+    assert [p.article_id for p in previous.search("refund number 2", 1)] == ["a2"]
+    third = import_articles(ports.store, "t", _articles(1, "invoice"), replace=True)
+    assert ports.store.load_kb_meta("t", first.version) is None  # two versions back: gone
+    with pytest.raises(StoreError):
+        open_index(ports.store, "t", first.version)
     chunk_keys, article_keys = ports.store.knowledge_keys("t")
-    assert len(chunk_keys) == second.chunks and len(article_keys) == 2  # nothing of the first is left
+    assert len(chunk_keys) == second.chunks and len(article_keys) == 2  # the third's one is the second's first
+    assert [p.article_id for p in open_index(ports.store, "t", third.version).search("invoice number 0", 1)] == [
+        "invoice0"
+    ]
+
+
+def test_an_import_that_read_the_store_before_another_published_is_refused(ports: Ports) -> None:
+    import_articles(ports.store, "t", _articles(2), replace=True)
+    publish = ports.store.publish_knowledge
+    racing: list[int] = []
+
+    def publish_after_another(tenant_id: str, release: Any, progress: Any = None) -> int:
+        ports.store.publish_knowledge = publish  # type: ignore[method-assign]
+        racing.append(import_articles(ports.store, "t", _articles(3, "invoice"), replace=True).version)
+        return publish(tenant_id, release, progress)
+
+    ports.store.publish_knowledge = publish_after_another  # type: ignore[method-assign]
+    with pytest.raises(ConflictError):
+        import_articles(ports.store, "t", [Article("late", "Late", "A late refund article.")])
+    tenant = ports.store.get_tenant("t")
+    assert tenant is not None and tenant.kb_version == racing[0]
+    assert [a.id for a in ports.store.list_articles("t")] == ["invoice0", "invoice1", "invoice2"]
 
 
 def test_blobs_round_trip_by_name_and_missing_ones_are_left_out(ports: Ports) -> None:

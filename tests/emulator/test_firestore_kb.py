@@ -95,3 +95,24 @@ def test_an_opened_index_reads_its_core_then_only_the_shards_a_question_needs(
     assert len(asked[1]) < meta["index"]["shards"]
     index.search("export of report number 2718", 1)
     assert len(asked) == 2  # held for the next question
+
+
+def test_a_version_of_the_old_layout_is_served_and_kept_by_a_merge_import(env: Any) -> None:
+    store = bootstrap.services().store
+    tenant = store.client.collection("tenants").document("t")
+    version = tenant.collection("kb_versions").document("7")
+    # GIVEN a tenant whose knowledge base was published before packed indexes existed
+    version.set({"articles": 2, "chunks": 2, "profile": {"language": "en"}})
+    for i in range(2):
+        article = {"id": f"old{i}", "title": f"Old {i}", "body": f"Invoices of type {i} are archived.", "tags": []}
+        version.collection("articles").document(f"old{i}").set({**article, "entry_type": "faq", "url": None})
+        version.collection("chunks").document(f"old{i}#0").set({"id": f"old{i}#0", "article_id": f"old{i}"})
+    tenant.set({"name": "t", "kb_version": 7})
+    assert [a.id for a in store.list_articles("t")] == ["old0", "old1"]
+    # THEN it is searched (lexically, from its articles) until it is imported again
+    assert [p.article_id for p in open_index(store, "t", 7).search("archived invoices of type 1", 1)] == ["old1"]
+    # and a merge import keeps its articles
+    report = import_articles(store, "t", [Article("new", "New", "Refunds take five days.")])
+    assert [a.id for a in store.list_articles("t")] == ["new", "old0", "old1"] and report.articles == 3
+    import_articles(store, "t", [Article("newer", "Newer", "Exports run nightly.")])
+    assert not version.get().exists and list(version.collection("articles").list_documents()) == []

@@ -48,7 +48,10 @@ def test_every_function_folder_is_deployed(tf: dict[str, Any]) -> None:
     assert set(_locals(tf)["functions"]) == folders
     function = _resources(tf)[("google_cloudfunctions2_function", "fn")]
     assert function["build_config"][0]["runtime"].startswith("python3")
-    assert function["service_config"][0]["min_instance_count"] == 0
+    # every function scales to zero unless the operator keeps some warm
+    assert function["service_config"][0]["min_instance_count"] == "${lookup(var.min_instances, each.key, 0)}"
+    variable = next(v["min_instances"] for v in tf["variable"] if "min_instances" in v)
+    assert variable["default"] == {}
 
 
 def test_public_paths_mirror_the_dev_server_routes_and_tasks_stay_private(tf: dict[str, Any]) -> None:

@@ -65,8 +65,10 @@ class MemoryDatabase:
     messages: dict[tuple[str, str], dict[str, dict[str, Any]]] = field(default_factory=dict)
     rate_windows: dict[tuple[str, str, int], int] = field(default_factory=dict)
     usage: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
-    #: (tenant, version) → (article keys in id order, meta, blobs)
-    kb_versions: dict[tuple[str, int], tuple[list[str], dict[str, Any], dict[str, bytes]]] = field(default_factory=dict)
+    #: (tenant, version) → (article keys in id order, meta, blobs, chunk keys)
+    kb_versions: dict[tuple[str, int], tuple[list[str], dict[str, Any], dict[str, bytes], set[str]]] = field(
+        default_factory=dict
+    )
     #: (tenant, key) → chunk and its vector (float32 array or None)
     kb_chunks: dict[tuple[str, str], tuple[Chunk, Any]] = field(default_factory=dict)
     kb_articles: dict[tuple[str, str], Article] = field(default_factory=dict)
@@ -285,22 +287,35 @@ class InMemoryStore:
         new_chunks = [c for c in release.chunks if c.key not in release.existing_chunks]
         new_articles = [(k, a) for k, a in release.articles if k not in release.existing_articles]
         with self.db.lock:
+            tenant = self.db.tenants.get(tenant_id) or Tenant(id=tenant_id, name=tenant_id)
+            if tenant.kb_version != release.base_version:
+                raise ConflictError(f"another import published knowledge base {tenant.kb_version} meanwhile")
             for item in new_chunks:
                 vector = None if item.vector is None else np.asarray(item.vector, dtype=np.float32).copy()
                 self.db.kb_chunks[(tenant_id, item.key)] = (item.chunk, vector)
             for key, article in new_articles:
                 self.db.kb_articles[(tenant_id, key)] = article
-            tenant = self.db.tenants.get(tenant_id) or Tenant(id=tenant_id, name=tenant_id)
             version = max(tenant.kb_version + 1, int(self.db.clock().timestamp() * 1000))
-            meta = copy.deepcopy(release.meta)
-            self.db.kb_versions[(tenant_id, version)] = ([k for k, _ in release.articles], meta, dict(release.blobs))
-            self.db.kb_versions.pop((tenant_id, tenant.kb_version), None)
+            while (tenant_id, version) in self.db.kb_versions:
+                version += 1
+            chunk_keys = {c.key for c in release.chunks}
+            self.db.kb_versions[(tenant_id, version)] = (
+                [k for k, _ in release.articles],
+                copy.deepcopy(release.meta),
+                dict(release.blobs),
+                chunk_keys,
+            )
             self.db.tenants[tenant_id] = replace(tenant, kb_version=version)
-            keep_chunks = {c.key for c in release.chunks}
-            keep_articles = {k for k, _ in release.articles}
-            for key in [key for key in self.db.kb_chunks if key[0] == tenant_id and key[1] not in keep_chunks]:
+            # the previous version stays readable; older ones and what neither refers to go
+            keep = {version, tenant.kb_version}
+            for key in [k for k in self.db.kb_versions if k[0] == tenant_id and k[1] not in keep]:
+                del self.db.kb_versions[key]
+            previous = self.db.kb_versions.get((tenant_id, tenant.kb_version))
+            keep_chunks = chunk_keys | (previous[3] if previous else set())
+            keep_articles = {k for k, _ in release.articles} | set(previous[0] if previous else ())
+            for key in [k for k in self.db.kb_chunks if k[0] == tenant_id and k[1] not in keep_chunks]:
                 del self.db.kb_chunks[key]
-            for key in [key for key in self.db.kb_articles if key[0] == tenant_id and key[1] not in keep_articles]:
+            for key in [k for k in self.db.kb_articles if k[0] == tenant_id and k[1] not in keep_articles]:
                 del self.db.kb_articles[key]
         if progress:
             total = len(new_chunks) + len(new_articles) + len(release.blobs) + 1

@@ -3,6 +3,8 @@ blob is refused rather than searched."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -50,19 +52,19 @@ def test_a_damaged_blob_is_refused(blob: str) -> None:
     db = MemoryDatabase()
     store = InMemoryStore(db)
     version = import_articles(store, "t", [Article("a", "Refunds", "Refunds take five days.")]).version
-    articles, meta, blobs = db.kb_versions[("t", version)]
+    blobs = db.kb_versions[("t", version)][2]
     blobs[blob] = blobs[blob][:-1] + bytes([blobs[blob][-1] ^ 1])
     with pytest.raises(StoreError, match="checksum"):
         open_index(store, "t", version).search("refund days")
 
 
-def test_a_version_without_a_packed_index_answers_nothing_rather_than_failing() -> None:
+def test_a_version_without_a_packed_index_is_searched_lexically_from_its_articles() -> None:
     db = MemoryDatabase()
     store = InMemoryStore(db)
     version = import_articles(store, "t", [Article("a", "Refunds", "Refunds take five days.")]).version
     del db.kb_versions[("t", version)][1]["index"]  # as a version of an earlier release
     index = open_index(store, "t", version)
-    assert len(index) == 0 and index.search("refund") == []
+    assert not index.has_vectors and [p.article_id for p in index.search("refund days")] == ["a"]
 
 
 def test_a_blob_larger_than_a_document_is_stored_in_parts(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,3 +80,23 @@ def test_a_blob_larger_than_a_document_is_stored_in_parts(monkeypatch: pytest.Mo
     missing = {k: v for k, v in index.blobs.items() if k != "articles.1"}
     with pytest.raises(packed.CorruptIndexError, match="missing"):
         packed.assemble(index.meta, "articles", missing)
+
+
+def test_a_failing_vector_search_leaves_the_question_to_lexical_retrieval(caplog: pytest.LogCaptureFixture) -> None:
+    class Failing(InMemoryStore):
+        def nearest_chunks(self, tenant_id: str, vector: Any, limit: int) -> list[tuple[str, Any]]:
+            raise StoreError("the vector index is still building")
+
+    class Embedder:
+        name = "test:2"
+
+        def embed(self, texts: list[str], kind: str) -> list[list[float]]:
+            return [[1.0, 0.0] for _ in texts]
+
+    store = Failing(MemoryDatabase())
+    articles = [Article("a", "Refunds", "Refunds take five days."), Article("b", "Exports", "Exports run nightly.")]
+    version = import_articles(store, "t", articles, embedder=Embedder()).version  # type: ignore[arg-type]
+    index = open_index(store, "t", version)
+    assert index.has_vectors
+    (best,) = index.search("refund days", 1, [1.0, 0.0])  # the lexical candidates keep their cosine
+    assert best.article_id == "a" and "vector search failed" in caplog.text

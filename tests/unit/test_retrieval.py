@@ -99,3 +99,21 @@ def test_dense_ranking_orders_chunks_by_cosine_alone() -> None:
     ranked = index.dense_ranking([1.0, 0.0], n=2)
     assert ranked[0].article_id == "listing" and len(ranked) == 2
     assert KnowledgeIndex(chunks).dense_ranking([1.0, 0.0]) == []
+
+
+def test_a_dense_neighbour_ranked_low_lexically_keeps_its_lexical_scores() -> None:
+    # 600 chunks match the question's words; the one nearest by vector is lexically among the last
+    articles = [
+        Article(f"a{i:03d}", f"Note {i}", "Refund policy. " + " ".join(f"filler{j}" for j in range(i % 40 * 2)))
+        for i in range(600)
+    ]
+    chunks = [c for a in articles for c in chunk_article(a)]
+    target = max(chunks, key=lambda c: len(c.text))  # the longest: the weakest BM25 match
+    vectors = {c.id: ([1.0, 0.0] if c.id == target.id else [0.0, 1.0]) for c in chunks}
+    profile = KbProfile("en", lexical_mu=0.1, lexical_sd=0.1, dense_mu=0.2, dense_sd=0.1, probes=10)
+    index = KnowledgeIndex(chunks, vectors, profile)
+    lexical = {p.id: p for p in index.search("refund policy", k=600)}
+    assert len(lexical) == 600 and list(lexical).index(target.id) > 200
+    (best,) = index.search("refund policy", k=1, query_vector=[1.0, 0.0])
+    assert best.id == target.id and best.dense == 1.0
+    assert best.lexical == lexical[target.id].lexical > 0 and best.coverage == lexical[target.id].coverage == 1.0

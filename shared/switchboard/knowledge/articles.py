@@ -74,6 +74,8 @@ class KbRelease:
         blobs: The packed index (:mod:`switchboard.knowledge.packed`).
         existing_chunks: Chunk keys the store already holds: neither embedded nor written again.
         existing_articles: Article keys the store already holds.
+        base_version: The tenant's version when the import read the store; publishing fails
+            if another import published since.
     """
 
     articles: list[tuple[str, Article]]
@@ -82,6 +84,7 @@ class KbRelease:
     blobs: dict[str, bytes]
     existing_chunks: frozenset[str] = frozenset()
     existing_articles: frozenset[str] = frozenset()
+    base_version: int = 0
 
 
 def article_from_mapping(data: object, where: str = "article") -> Article:

@@ -69,6 +69,8 @@ def import_articles(
         knowledge base, or re-running an import that failed, redoes only what is missing.
     """
     report = progress or (lambda stage, done, total: None)
+    tenant = store.get_tenant(tenant_id)
+    base_version = tenant.kb_version if tenant else 0  # read first: what follows is as of this version
     merged: dict[str, Article] = {} if replace else {a.id: a for a in store.list_articles(tenant_id)}
     merged.update({a.id: a for a in articles})
     final = sorted(merged.values(), key=lambda a: a.id)
@@ -99,6 +101,7 @@ def import_articles(
         blobs=blobs,
         existing_chunks=frozenset(existing_chunks - rewrite),
         existing_articles=frozenset(existing_articles),
+        base_version=base_version,
     )
     written = sum(1 for c in release.chunks if c.key not in release.existing_chunks)
     written += sum(1 for k, _ in release.articles if k not in release.existing_articles)

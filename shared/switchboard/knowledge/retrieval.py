@@ -172,6 +172,16 @@ class KnowledgeIndex:
     def __len__(self) -> int:
         return int(self.lexicon.tables.n)
 
+    @property
+    def nbytes(self) -> int:
+        """Roughly what the index holds in memory, in bytes (what the instance's cache budgets)."""
+        held = getattr(self.lexicon, "nbytes", None)
+        if held is None:  # in memory: every posting, chunk and vector
+            tables = self.lexicon.tables
+            held = sum(o.nbytes + f.nbytes + 64 for o, f in tables.postings.values()) + 1500 * tables.n
+        matrix = getattr(self.source, "matrix", None)
+        return int(held) + int(getattr(self.source, "nbytes", 0) or 0) + (0 if matrix is None else int(matrix.nbytes))
+
     def prefetch(self, query: str, words: bool = False) -> None:
         """Fetch, in one read, the postings the query's terms, synonyms (and, with ``words``, its
         possible names) need."""
@@ -277,9 +287,12 @@ class KnowledgeIndex:
         sims = self.source.similarities(query_vector, ordinals)
         if not sims:
             return _Candidates(hit, bm25, coverage, None, lexical)
-        known = {int(hit[j]): j for j in keep}
-        b = np.asarray([bm25[known[i]] if i in known else 0.0 for i in ordinals], dtype=np.float64)
-        c = np.asarray([coverage[known[i]] if i in known else 0.0 for i in ordinals], dtype=np.float64)
+        # Every candidate keeps its lexical scores, a dense neighbour ranked low lexically included.
+        wanted = np.asarray(ordinals, dtype=np.int64)
+        at = np.minimum(np.searchsorted(hit, wanted), max(len(hit) - 1, 0))
+        matched = (hit[at] == wanted) if len(hit) else np.zeros(len(wanted), dtype=bool)
+        b = np.where(matched, bm25[at] if len(hit) else 0.0, 0.0)
+        c = np.where(matched, coverage[at] if len(hit) else 0.0, 0.0)
         dense = [sims.get(i) for i in ordinals]
         items = [ScoredChunk(i, float(bb), float(cc), d) for i, bb, cc, d in zip(ordinals, b, c, dense, strict=True)]
         rel = np.asarray([self.relevance(item) for item in items], dtype=np.float64)
@@ -290,8 +303,10 @@ class KnowledgeIndex:
 
         Without a vector every lexical match is a candidate. With one, the best
         ``LEXICAL_CANDIDATES`` lexical matches and the ``DENSE_CANDIDATES`` nearest chunks are,
-        each carrying its cosine similarity, so lexical and dense evidence are always fused on
-        the same footing.
+        each carrying its lexical scores and its cosine similarity, so lexical and dense
+        evidence are always fused on the same footing. (Scoring every lexical match's cosine
+        would read every matching chunk's vector; on the benchmark's knowledge bases the 200
+        best give the same rankings as all of them.)
         """
         found = self._candidates(query, query_vector)
         return [found.item(j) for j in range(len(found.ordinals))]

@@ -18,9 +18,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from switchboard.errors import StoreError
-from switchboard.knowledge.articles import Chunk
+from switchboard.errors import ConflictError, StoreError
+from switchboard.knowledge.articles import Article, Chunk, chunk_article
 from switchboard.knowledge.packed import (
+    KEY_BYTES,
     CorruptIndexError,
     LexicalTables,
     Shard,
@@ -34,12 +35,16 @@ from switchboard.knowledge.retrieval import KnowledgeIndex
 
 log = logging.getLogger(__name__)
 
-#: Decompressed term shards kept per index (bytes); the least recently read are dropped.
-SHARD_BUDGET = 48_000_000
-#: Chunk texts and vectors kept per index.
-CHUNK_CACHE = 4096
-#: Extra neighbours asked of the vector search, for chunks no longer in this version.
+#: Decompressed term shards kept per index (bytes); the least recently read are dropped. An
+#: instance keeps up to 32 tenants' indexes (:class:`switchboard.knowledge.cache.IndexCache`).
+SHARD_BUDGET = 16_000_000
+#: Chunk texts, and vectors, kept per index (about 1.5 kB and 3 kB each).
+CHUNK_CACHE = 2048
+#: Extra neighbours asked of the vector search, for chunks of other versions (an import in
+#: progress or one that failed); the search asks again for more while they crowd ours out.
 NEAREST_SLACK = 10
+#: Firestore's ``find_nearest`` returns at most this many documents.
+NEAREST_MAX = 1000
 
 
 class KnowledgeReader(Protocol):
@@ -55,21 +60,29 @@ class KnowledgeReader(Protocol):
 
     def nearest_chunks(self, tenant_id: str, vector: Sequence[float], limit: int) -> list[tuple[str, Any]]: ...
 
+    def list_articles(self, tenant_id: str) -> list[Article]: ...
+
 
 def open_index(store: KnowledgeReader, tenant_id: str, kb_version: int) -> KnowledgeIndex:
     """The index of one published version: its meta and core tables read, the rest on demand.
 
-    A tenant without a knowledge base gets an empty index.
+    A tenant without a knowledge base gets an empty index. A version published before the
+    packed index existed is indexed in memory from its articles, lexically, until it is
+    imported again.
     Raises:
-        StoreError: When the version's blobs are missing or damaged (a retry reads the
-            tenant's current version).
+        StoreError: When the version is gone (two imports within the tenant cache's lifetime)
+            or its blobs are missing or damaged; a retry reads the tenant's current version.
     """
-    meta = store.load_kb_meta(tenant_id, kb_version) if kb_version > 0 else None
-    index_meta = (meta or {}).get("index")
-    if not index_meta:
-        if meta is not None:
-            log.warning("knowledge-base version has no packed index: import it again", extra={"tenant": tenant_id})
+    if kb_version <= 0:
         return KnowledgeIndex([])
+    meta = store.load_kb_meta(tenant_id, kb_version)
+    if meta is None:
+        raise StoreError(f"knowledge base {kb_version} is no longer stored")
+    index_meta = meta.get("index")
+    if not index_meta:
+        log.warning("knowledge-base version has no packed index: import it again", extra={"tenant": tenant_id})
+        chunks = [c for a in store.list_articles(tenant_id) for c in chunk_article(a)]
+        return KnowledgeIndex(chunks, None, KbProfile.from_dict(meta.get("profile") or {}))
     found = store.load_kb_blobs(tenant_id, kb_version, stored_names(index_meta, ["core"]))
     try:
         tables = unpack_core(index_meta, assemble(index_meta, "core", found))
@@ -77,11 +90,15 @@ def open_index(store: KnowledgeReader, tenant_id: str, kb_version: int) -> Knowl
         raise StoreError(f"knowledge base {kb_version}: {exc}") from exc
     lexicon = StoredLexicon(lambda wanted: store.load_kb_blobs(tenant_id, kb_version, wanted), index_meta, tables)
     source = StoredChunks(store, tenant_id, tables, int(index_meta.get("dims", 0)))
-    return KnowledgeIndex.over(lexicon, source, KbProfile.from_dict((meta or {}).get("profile") or {}))
+    return KnowledgeIndex.over(lexicon, source, KbProfile.from_dict(meta.get("profile") or {}))
 
 
 class StoredLexicon:
-    """A :class:`switchboard.knowledge.retrieval.Lexicon` reading term shards as questions need them."""
+    """A :class:`switchboard.knowledge.retrieval.Lexicon` reading term shards as questions need them.
+
+    Shards are kept least recently used first out, within ``SHARD_BUDGET``; the shards of the
+    question being answered are the last to go.
+    """
 
     def __init__(
         self, fetch: Callable[[list[str]], dict[str, bytes]], meta: dict[str, Any], tables: LexicalTables
@@ -93,36 +110,54 @@ class StoredLexicon:
         self._held = 0
         self._lock = threading.Lock()
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes held: the core tables and the shards."""
+        return self._held + len(self.tables.keys) + 12 * self.tables.n
+
     def prefetch(self, terms: Iterable[str]) -> None:
-        missing = [n for n in shard_names(self._meta, terms) if n not in self._shards]
+        names = shard_names(self._meta, terms)
+        with self._lock:
+            for name in names:
+                if name in self._shards:
+                    self._shards.move_to_end(name)
+        missing = [n for n in names if n not in self._shards]
         if not missing:
             return
-        found = self._fetch(stored_names(self._meta, missing))
-        try:
-            shards = {name: Shard(assemble(self._meta, name, found)) for name in missing}
-        except CorruptIndexError as exc:
-            raise StoreError(f"knowledge base: {exc}") from exc
+        shards = self._read(missing)
         with self._lock:
             for name, shard in shards.items():
                 if name not in self._shards:
                     self._shards[name] = shard
                     self._held += shard.nbytes
-            while self._held > SHARD_BUDGET and len(self._shards) > len(missing):
+            while self._held > SHARD_BUDGET and len(self._shards) > len(names):
                 _, dropped = self._shards.popitem(last=False)
                 self._held -= dropped.nbytes
 
+    def _read(self, names: list[str]) -> dict[str, Shard]:
+        found = self._fetch(stored_names(self._meta, names))
+        try:
+            return {name: Shard(assemble(self._meta, name, found)) for name in names}
+        except CorruptIndexError as exc:
+            raise StoreError(f"knowledge base: {exc}") from exc
+
     def postings(self, term: str) -> tuple[Any, Any] | None:
         (name,) = shard_names(self._meta, [term])
-        for _ in range(3):
-            shard = self._shards.get(name)
-            if shard is not None:
-                return shard.get(term)
+        shard = self._shards.get(name)
+        if shard is None:
             self.prefetch([term])
-        raise StoreError("knowledge base: a term shard could not be held")
+            shard = self._shards.get(name)
+        if shard is None:  # dropped at once by another question's shards: read it for this one
+            shard = self._read([name])[name]
+        return shard.get(term)
 
 
 class StoredChunks:
-    """A :class:`switchboard.knowledge.retrieval.ChunkSource` reading chunks and vectors by key."""
+    """A :class:`switchboard.knowledge.retrieval.ChunkSource` reading chunks and vectors by key.
+
+    A vector search that fails (its index still building after a deployment, or built for
+    another dimension) leaves the question to lexical retrieval rather than failing the turn.
+    """
 
     def __init__(self, store: KnowledgeReader, tenant_id: str, tables: LexicalTables, dims: int) -> None:
         self._store = store
@@ -132,48 +167,82 @@ class StoredChunks:
         self.has_vectors = dims > 0
         self._chunks: OrderedDict[int, Chunk] = OrderedDict()
         self._vectors: OrderedDict[int, Any] = OrderedDict()
-        self._ordinal_of: dict[str, int] | None = None
+        self._by_key: tuple[Any, Any] | None = None
         self._lock = threading.Lock()
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes held, roughly: cached chunks and vectors, and the key lookup once built."""
+        lookup = 0 if self._by_key is None else 20 * self._tables.n
+        return 1500 * len(self._chunks) + 4 * self._dims * len(self._vectors) + lookup
+
     def chunks(self, ordinals: Sequence[int]) -> dict[int, Chunk]:
-        missing = [i for i in ordinals if i not in self._chunks]
+        out = {i: c for i in ordinals if (c := self._chunks.get(i)) is not None}
+        missing = [i for i in ordinals if i not in out]
         if missing:
             found = self._store.get_chunks(self._tenant, [self._tables.key(i) for i in missing])
             for i in missing:
                 chunk = found.get(self._tables.key(i), (None, None))[0]
                 if chunk is not None:
+                    out[i] = chunk
                     with self._lock:
                         _remember(self._chunks, i, chunk)
-        return {i: c for i in ordinals if (c := self._chunks.get(i)) is not None}
+        return out
+
+    def _ordinal(self, key: str) -> int | None:
+        """The ordinal of the chunk stored under ``key`` in this version (None: not in it)."""
+        if self._by_key is None:
+            keys = np.frombuffer(self._tables.keys, dtype=f"S{KEY_BYTES}")
+            order = np.argsort(keys, kind="stable")
+            self._by_key = (keys[order], order)
+        keys, order = self._by_key
+        wanted = np.frombuffer(bytes.fromhex(key), dtype=f"S{KEY_BYTES}")[0]
+        at = int(np.searchsorted(keys, wanted))
+        return int(order[at]) if at < len(keys) and keys[at] == wanted else None
 
     def nearest(self, vector: Sequence[float], n: int) -> list[int]:
         if len(vector) != self._dims:
             return []  # another embedder's vector: lexical only until the KB is re-imported
-        if self._ordinal_of is None:
-            text = self._tables.keys.hex()
-            self._ordinal_of = {text[i * 24 : i * 24 + 24]: i for i in range(self._tables.n)}
-        out = []
-        for key, vec in self._store.nearest_chunks(self._tenant, vector, n + NEAREST_SLACK):
-            ordinal = self._ordinal_of.get(key)
-            if ordinal is not None:  # a chunk of another version is not ours
-                with self._lock:
-                    _remember(self._vectors, ordinal, np.asarray(vec, dtype=np.float32))
-                out.append(ordinal)
-        return out[:n]
+        limit = n + NEAREST_SLACK
+        while True:
+            try:
+                found = self._store.nearest_chunks(self._tenant, vector, limit)
+            except (StoreError, ConflictError) as exc:
+                log.warning("vector search failed; lexical retrieval only", extra={"error": str(exc)})
+                return []
+            out: dict[int, Any] = {}
+            for key, vec in found:
+                ordinal = self._ordinal(key)
+                if ordinal is not None:  # a chunk of another version is not ours
+                    out[ordinal] = np.asarray(vec, dtype=np.float32)
+            if len(out) >= n or len(found) < limit or limit >= NEAREST_MAX:
+                break
+            limit = min(NEAREST_MAX, limit * 4)
+        picked = list(out)[:n]
+        with self._lock:
+            for ordinal in picked:
+                _remember(self._vectors, ordinal, out[ordinal])
+        return picked
 
     def similarities(self, vector: Sequence[float], ordinals: Sequence[int]) -> dict[int, float]:
         if len(vector) != self._dims:
             return {}
-        missing = [i for i in ordinals if i not in self._vectors]
+        held = {i: v for i in ordinals if (v := self._vectors.get(i)) is not None}
+        missing = [i for i in ordinals if i not in held]
         if missing:
-            found = self._store.get_chunks(self._tenant, [self._tables.key(i) for i in missing], vectors=True)
+            try:
+                found = self._store.get_chunks(self._tenant, [self._tables.key(i) for i in missing], vectors=True)
+            except (StoreError, ConflictError) as exc:
+                log.warning("reading vectors failed; lexical retrieval only", extra={"error": str(exc)})
+                return {}
             for i in missing:
                 vec = found.get(self._tables.key(i), (None, None))[1]
                 if vec is not None:
+                    held[i] = np.asarray(vec, dtype=np.float32)
                     with self._lock:
-                        _remember(self._vectors, i, np.asarray(vec, dtype=np.float32))
+                        _remember(self._vectors, i, held[i])
         query = np.asarray(vector, dtype=np.float32)
-        return {i: float(v @ query) for i in ordinals if (v := self._vectors.get(i)) is not None}
+        return {i: float(held[i] @ query) for i in ordinals if i in held}
 
 
 def _remember(cache: OrderedDict[int, Any], key: int, value: Any) -> None:

@@ -28,9 +28,9 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_vector_query import DistanceMeasure
 from google.cloud.firestore_v1.vector import Vector
 
-from switchboard.errors import StoreError
+from switchboard.errors import ConflictError, StoreError
 from switchboard.knowledge.articles import Article, Chunk, KbRelease
-from switchboard.knowledge.packed import CorruptIndexError, assemble, stored_names
+from switchboard.knowledge.packed import CorruptIndexError, assemble, stored_names, unpack_core
 from switchboard.store.firestore_common import call_options, tenant_ref, translated
 
 log = logging.getLogger(__name__)
@@ -119,9 +119,15 @@ class KnowledgeVersions:
         with translated("read tenant"):
             snap = self._tenant_ref(tenant_id).get(field_paths=["kb_version"], **self._call)
         version = int((snap.to_dict() or {}).get("kb_version", 0)) if snap.exists else 0
-        meta = (self.load_kb_meta(tenant_id, version) or {}).get("index")
-        if not meta:
+        stored = self.load_kb_meta(tenant_id, version)
+        if stored is None:
             return []
+        meta = stored.get("index")
+        if not meta:  # a version of the layout before packed indexes kept its articles inside it
+            legacy = self._tenant_ref(tenant_id).collection("kb_versions").document(str(version))
+            with translated("list articles"):
+                rows = [d.to_dict() or {} for d in legacy.collection("articles").stream(**call_options(30.0))]
+            return sorted((_article(d) for d in rows), key=lambda a: a.id)
         found = self.load_kb_blobs(tenant_id, version, stored_names(meta, ["articles"]))
         try:
             pairs = json.loads(zlib.decompress(assemble(meta, "articles", found)))
@@ -145,16 +151,21 @@ class KnowledgeVersions:
         """Write what the release adds, then switch the tenant to it in one guarded update.
 
         Chunks and articles the store already holds are skipped, so an import that failed
-        half-way resumes where it stopped. Readers only ever see a finished version; once the
-        switch is made, chunks, articles and versions nothing refers to any more are deleted.
+        half-way resumes where it stopped. Readers only ever see a finished version. After the
+        switch the previous version stays readable (instances that cached the tenant still
+        serve it for a while); older versions, and chunks and articles neither of the two
+        refers to, are deleted.
         Raises:
-            ConflictError: When another import switched the tenant meanwhile.
+            ConflictError: When another import published a version since this one read the
+                store (``release.base_version``), or switched the tenant meanwhile.
         """
         tenant_ref = self._tenant_ref(tenant_id)
         with translated("read tenant"):
             snap = tenant_ref.get(**self._call)
         old = int((snap.to_dict() or {}).get("kb_version", 0)) if snap.exists else 0
-        version = max(old + 1, int(datetime.now(UTC).timestamp() * 1000))
+        if old != release.base_version:
+            raise ConflictError(f"another import published knowledge base {old} meanwhile: import again")
+        version = self._reserve_version(tenant_ref, max(old + 1, int(datetime.now(UTC).timestamp() * 1000)))
         vref = tenant_ref.collection("kb_versions").document(str(version))
         new_chunks = [c for c in release.chunks if c.key not in release.existing_chunks]
         new_articles = {k: a for k, a in release.articles if k not in release.existing_articles}
@@ -180,9 +191,9 @@ class KnowledgeVersions:
             if progress:
                 progress(done, total)
 
-        for part in _batches(writes()):  # shared, content-addressed: invisible until referred to
-            commit(part)
         try:
+            for part in _batches(writes()):  # shared, content-addressed: invisible until referred to
+                commit(part)
             blobs = vref.collection("blobs")
             for part in _batches((blobs.document(n), {"data": b}) for n, b in release.blobs.items()):
                 commit(part)
@@ -194,15 +205,67 @@ class KnowledgeVersions:
                 else:
                     tenant_ref.create({"name": tenant_id, "kb_version": version, "created_at": datetime.now(UTC)})
         except Exception:
-            self._delete_version(tenant_ref, version)  # never served: nothing may be left of it
-            raise
-        if old:
-            self._delete_version(tenant_ref, old)
-        keep_chunks = {c.key for c in release.chunks}
-        keep_articles = {k for k, _ in release.articles}
-        self._delete_unused(chunks, (release.existing_chunks | {c.key for c in new_chunks}) - keep_chunks)
-        self._delete_unused(articles, (release.existing_articles | set(new_articles)) - keep_articles)
+            landed = self._serving(tenant_ref)  # a switch whose answer was lost may have landed
+            if landed != version:
+                if landed is not None:
+                    self._delete_version(tenant_ref, version)  # never served: nothing may be left of it
+                raise
+        self._collect(tenant_ref, release, keep=(version, old), written=[c.key for c in new_chunks], new=new_articles)
         return version
+
+    def _reserve_version(self, tenant_ref: Any, version: int) -> int:
+        """Create the version's document first, so two imports never write into one version."""
+        for candidate in range(version, version + 5):
+            try:
+                with translated("reserve knowledge base version"):
+                    tenant_ref.collection("kb_versions").document(str(candidate)).create(
+                        {"created_at": datetime.now(UTC), "state": "writing"}, **self._call
+                    )
+                return candidate
+            except ConflictError:
+                continue
+        raise ConflictError("knowledge base versions are being reserved concurrently: import again")
+
+    def _serving(self, tenant_ref: Any) -> int | None:
+        """The tenant's current version, or None when it cannot be read."""
+        try:
+            snap = tenant_ref.get(field_paths=["kb_version"], **self._call)
+        except (gexc.GoogleAPICallError, gexc.RetryError):
+            return None
+        return int((snap.to_dict() or {}).get("kb_version", 0)) if snap.exists else 0
+
+    def _collect(
+        self, tenant_ref: Any, release: KbRelease, keep: tuple[int, int], written: list[str], new: dict[str, Any]
+    ) -> None:
+        """Delete versions other than ``keep`` and what neither of them refers to (best effort)."""
+        try:
+            versions = [int(r.id) for r in tenant_ref.collection("kb_versions").list_documents() if r.id.isdigit()]
+            previous_chunks, previous_articles = self._references(tenant_ref.id, keep[1])
+        except (gexc.GoogleAPICallError, gexc.RetryError, StoreError):
+            log.warning("could not read old knowledge-base versions; the next import deletes them")
+            return
+        for old in versions:
+            if old not in keep:
+                self._delete_version(tenant_ref, old)
+        keep_chunks = {c.key for c in release.chunks} | previous_chunks
+        keep_articles = {k for k, _ in release.articles} | previous_articles
+        self._delete_unused(tenant_ref.collection("kb_chunks"), (release.existing_chunks | set(written)) - keep_chunks)
+        self._delete_unused(
+            tenant_ref.collection("kb_articles"), (release.existing_articles | set(new)) - keep_articles
+        )
+
+    def _references(self, tenant_id: str, version: int) -> tuple[set[str], set[str]]:
+        """The chunk and article keys one version refers to (none for the old layout)."""
+        meta = (self.load_kb_meta(tenant_id, version) or {}).get("index") if version > 0 else None
+        if not meta:
+            return set(), set()
+        found = self.load_kb_blobs(tenant_id, version, stored_names(meta, ["core", "articles"]))
+        try:
+            tables = unpack_core(meta, assemble(meta, "core", found))
+            pairs = json.loads(zlib.decompress(assemble(meta, "articles", found)))
+        except CorruptIndexError as exc:
+            raise StoreError(f"knowledge base {version}: {exc}") from exc
+        return {tables.key(i) for i in range(tables.n)}, {key for _, key in pairs}
 
     def _delete_unused(self, coll: Any, keys: set[str] | frozenset[str]) -> None:
         try:

@@ -6,15 +6,17 @@ setting and integration names, so posting lists look like a real help centre's),
 from ``--kb``. Then:
 
 1. **Import** into tenant ``default`` of a fresh project on the Firestore emulator through
-   :func:`switchboard.knowledge.importer.import_articles` (chunk, embed, profile, write):
-   ``import_s``, split into its stages by the import's progress callback.
+   :func:`switchboard.knowledge.importer.import_articles` (chunk, embed, index, profile,
+   write): ``import_s``, split into its stages by the import's progress callback, and
+   ``import_peak_rss_mb``, the importing process's peak RSS.
 2. **Cold start, timed**: a fresh Python process serves the chat function exactly as
    ``bench speed`` measures cold starts (functions-framework's ``create_app`` on
    ``functions/chat/main.py`` and its test client: the real entry point, ``handle_turn`` behind
    it). ``cold_first_answer_ms`` runs from just before the process is spawned to the answer of
    its first turn (``POST /api/agent/test/`` with a question drawn from the KB): interpreter
-   start, imports, reading every chunk of the tenant's KB version from the store, building the
-   index, embedding the question, searching, answering and saving the turn. The same process
+   start, imports, opening the tenant's KB version (its meta and core tables), embedding the
+   question, searching (the shards of its terms, the passages' texts and, with vectors, the
+   store's vector search), answering and saving the turn. The same process
    then answers warm turns (``warm_turn_*``: the turn's wall time without the query embedding,
    which is the model's time) and runs the index's ``search`` directly on precomputed query
    vectors (``search_*``: retrieval alone). ``rss_mb`` is that process's peak RSS at the end,
@@ -580,6 +582,12 @@ def _chat_process(plan: dict[str, Any], emulator_host: str) -> dict[str, Any]:
     return out
 
 
+def _peak_rss_kb() -> int:
+    """This process's peak resident memory so far (VmHWM), in kB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        return int(next(line for line in status if line.startswith("VmHWM:")).split()[1])
+
+
 def _drop_project(emulator_host: str, project: str) -> None:
     """Delete the run's documents from the emulator (its memory is what a big run fills)."""
     url = f"http://{emulator_host}/emulator/v1/projects/{project}/databases/(default)/documents"
@@ -656,6 +664,7 @@ def run_scale(
             services.store, TENANT, kb_articles, replace=True, embedder=services.embedder, progress=clock
         )
         import_end = time.perf_counter()
+        import_rss_kb = _peak_rss_kb()
         bootstrap.reset()
         fake.requests.clear()
         del kb_articles, services
@@ -684,6 +693,7 @@ def run_scale(
         **{k: timed.get(k) for k in ("warm_turn_p50_ms", "warm_turn_p99_ms", "search_p50_ms", "search_p99_ms")},
         "rss_mb": round(timed["rss_peak_kb"] / 1024, 1),
         "import_s": round(import_end - clock.start, 2),
+        "import_peak_rss_mb": round(import_rss_kb / 1024, 1),
         "cold_store_read_bytes": counter.bytes_read,
         "cold_store_calls": counter.count,
         "cold_breakdown_ms": {
