@@ -60,4 +60,13 @@ def test_a_small_run_reports_every_figure(firestore_emulator: str, env: Any) -> 
     assert 0 < result["cold_store_read_bytes"] < 1000 * result["chunks"]
     assert result["cold_store_calls"] >= 3
     assert result["first_answer_found_article"]
+    assert result["genai_loaded_by_first_answer"] is True  # the question is embedded through the SDK
     assert result["warm_recall_at_3"] >= 0.5
+
+
+@pytest.mark.emulator
+def test_a_lexical_run_answers_without_loading_the_genai_sdk(firestore_emulator: str, env: Any) -> None:
+    result = run_scale(articles=100, turns=10, dimensions=0)
+    assert "error" not in result and result["models"]["embeddings"] == "none"
+    assert result["genai_loaded_by_first_answer"] is False  # extractive mode: no model SDK on the cold path
+    assert result["first_answer_found_article"] and result["warm_turn_p50_ms"] > 0

@@ -19,6 +19,8 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 def fold(text: str) -> str:
     """Lower-case and strip combining accents ("Réglages" → "reglages")."""
+    if text.isascii():  # nothing to decompose: the common case, and the cheap one
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

@@ -502,6 +502,7 @@ out = {
     "replied": bool(body.get("response")), "detail": body.get("detail"), "spent": dict(spent),
     "found": article in [r["article_id"] for r in (body.get("debug") or {}).get("retrieval", [])[:3]],
     "rss_imported_kb": rss_imported, "rss_first_kb": peak_kb(),
+    "genai_loaded": "google.genai" in sys.modules,
 }
 if plan["turns"] and response.status_code == 200:
     from switchboard.devtools.bench.scale import warm
@@ -708,6 +709,7 @@ def run_scale(
         "import_stages_s": clock.split(import_end),
         "warm_turn_parts_p50_ms": timed.get("warm_turn_parts_p50_ms"),
         "first_answer_found_article": timed["found"],
+        "genai_loaded_by_first_answer": timed["genai_loaded"],
         "warm_recall_at_3": timed.get("warm_recall_at_3"),
         "models": {
             "llm": "extractive",
