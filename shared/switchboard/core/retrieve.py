@@ -83,6 +83,7 @@ def retrieve(
     """Search the tenant's current KB version, lexically and (when it has vectors) densely."""
     index = indexes.get(tenant.id, tenant.kb_version)
     query = retrieval_query(text, conversation)
+    index.prefetch(query, words=language == "en")  # one store read for search and the word checks
     vector, embed_ms, mismatch = None, None, None
     if embedder is not None and index.has_vectors and index.profile.dense_model not in ("", embedder.name):
         mismatch = {"kb": index.profile.dense_model, "instance": embedder.name}
