@@ -5,7 +5,7 @@ locals {
   functions = {
     chat             = { memory = "512M", timeout = 120, public = true, paths = ["/api/agent/*"], enqueues = false, secrets = ["GEMINI_API_KEY"] }
     escalation       = { memory = "256M", timeout = 60, public = true, paths = ["/api/agent-failure", "/api/agent-failure/*"], enqueues = true, secrets = ["FRESHDESK_API_KEY", "TEAMS_WEBHOOK_URL", "CHATWOOT_API_TOKEN"] }
-    admin            = { memory = "512M", timeout = 120, public = true, paths = ["/api/v1/*", "/api/support/*"], enqueues = true, secrets = ["GEMINI_API_KEY", "CHATWOOT_PLATFORM_TOKEN"] }
+    admin            = { memory = "1G", timeout = 120, public = true, paths = ["/api/v1/*", "/api/support/*"], enqueues = true, secrets = ["GEMINI_API_KEY", "CHATWOOT_PLATFORM_TOKEN"] }
     feedback         = { memory = "256M", timeout = 30, public = true, paths = ["/api/feedback", "/api/feedback/*"], enqueues = false, secrets = [] }
     health           = { memory = "256M", timeout = 30, public = true, paths = ["/api/health", "/api/health/*", "/api/openapi.json"], enqueues = false, secrets = ["GEMINI_API_KEY", "FRESHDESK_API_KEY", "CHATWOOT_API_TOKEN"] }
     kommo_webhook    = { memory = "256M", timeout = 30, public = true, paths = ["/api/kommo/*"], enqueues = true, secrets = ["KOMMO_CLIENT_SECRET", "KOMMO_WEBHOOK_SECRET"] }

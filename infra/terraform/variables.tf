@@ -92,7 +92,7 @@ variable "embedding_dimensions" {
 }
 
 variable "min_instances" {
-  description = "Instances kept warm per function (for example { chat = 1 }); every function scales to zero by default. A cold chat instance answers its first question in about a second, even for a 20,000-article knowledge base (docs/BENCHMARKS.md#scale)."
+  description = "Instances kept warm per function (for example { chat = 1 }); every function scales to zero by default. A cold chat instance answers its first question in about a second, even for a 20,000-article knowledge base (docs/BENCHMARKS.md, Scale)."
   type        = map(number)
   default     = {}
 }
