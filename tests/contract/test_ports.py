@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -267,22 +267,48 @@ def test_an_import_publishes_a_version_and_the_previous_one_stays_readable_until
     ]
 
 
-def test_an_import_that_read_the_store_before_another_published_is_refused(ports: Ports) -> None:
-    import_articles(ports.store, "t", _articles(2), replace=True)
+def test_imports_of_one_tenant_run_one_at_a_time(ports: Ports) -> None:
     publish = ports.store.publish_knowledge
-    racing: list[int] = []
+    refused: list[Exception] = []
 
-    def publish_after_another(tenant_id: str, release: Any, progress: Any = None) -> int:
-        ports.store.publish_knowledge = publish  # type: ignore[method-assign]
-        racing.append(import_articles(ports.store, "t", _articles(3, "invoice"), replace=True).version)
+    def publish_while_another_starts(tenant_id: str, release: Any, progress: Any = None) -> int:
+        try:
+            import_articles(ports.store, "t", _articles(3, "invoice"), replace=True)
+        except ConflictError as exc:
+            refused.append(exc)
         return publish(tenant_id, release, progress)
 
-    ports.store.publish_knowledge = publish_after_another  # type: ignore[method-assign]
-    with pytest.raises(ConflictError):
-        import_articles(ports.store, "t", [Article("late", "Late", "A late refund article.")])
+    ports.store.publish_knowledge = publish_while_another_starts  # type: ignore[method-assign]
+    first = import_articles(ports.store, "t", _articles(2), replace=True)
+    ports.store.publish_knowledge = publish  # type: ignore[method-assign]
+    assert len(refused) == 1 and "in progress" in str(refused[0])
     tenant = ports.store.get_tenant("t")
-    assert tenant is not None and tenant.kb_version == racing[0]
-    assert [a.id for a in ports.store.list_articles("t")] == ["invoice0", "invoice1", "invoice2"]
+    assert tenant is not None and tenant.kb_version == first.version
+    # the lease was given back: the next import runs
+    assert import_articles(ports.store, "t", _articles(3, "invoice"), replace=True).version > first.version
+
+
+def test_a_release_is_refused_when_the_store_moved_on_or_its_lease_was_lost(ports: Ports) -> None:
+    captured: list[Any] = []
+    publish = ports.store.publish_knowledge
+
+    def capture(tenant_id: str, release: Any, progress: Any = None) -> int:
+        captured.append(release)
+        return publish(tenant_id, release, progress)
+
+    ports.store.publish_knowledge = capture  # type: ignore[method-assign]
+    first = import_articles(ports.store, "t", _articles(2), replace=True)
+    ports.store.publish_knowledge = publish  # type: ignore[method-assign]
+    ports.store.lock_imports("t", captured[0].lease_owner, timedelta(minutes=1))
+    with pytest.raises(ConflictError, match="meanwhile"):  # read before the first was published
+        publish("t", captured[0])
+    ports.store.unlock_imports("t", captured[0].lease_owner)
+    stale = replace(captured[0], base_version=first.version)
+    with pytest.raises(ConflictError, match="lease"):  # nobody holds its lease any more
+        publish("t", stale)
+    tenant = ports.store.get_tenant("t")
+    assert tenant is not None and tenant.kb_version == first.version
+    assert [a.id for a in ports.store.list_articles("t")] == ["a0", "a1"]
 
 
 def test_blobs_round_trip_by_name_and_missing_ones_are_left_out(ports: Ports) -> None:

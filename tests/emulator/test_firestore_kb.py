@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from switchboard import bootstrap
+from switchboard.core.models import Tenant, TenantSettings
 from switchboard.knowledge import packed
 from switchboard.knowledge.articles import Article
 from switchboard.knowledge.importer import import_articles
@@ -116,3 +117,30 @@ def test_a_version_of_the_old_layout_is_served_and_kept_by_a_merge_import(env: A
     assert [a.id for a in store.list_articles("t")] == ["new", "old0", "old1"] and report.articles == 3
     import_articles(store, "t", [Article("newer", "Newer", "Exports run nightly.")])
     assert not version.get().exists and list(version.collection("articles").list_documents()) == []
+
+
+def test_a_settings_change_during_an_import_does_not_abort_it(env: Any) -> None:
+    store = bootstrap.services().store
+    store.save_tenant(Tenant("t", "Before"))
+    renamed: list[bool] = []
+
+    def rename_while_writing(stage: str, done: int, total: int) -> None:
+        if stage == "write" and not renamed:
+            store.save_tenant(Tenant("t", "After", TenantSettings(escalation_threshold=0.4)))
+            renamed.append(True)
+
+    report = import_articles(store, "t", _articles(3), replace=True, progress=rename_while_writing)
+    tenant = store.get_tenant("t")
+    assert renamed and tenant is not None
+    assert (tenant.kb_version, tenant.name, tenant.settings.escalation_threshold) == (report.version, "After", 0.4)
+
+
+def test_the_clean_up_leaves_versions_newer_than_its_own_alone(env: Any) -> None:
+    store = bootstrap.services().store
+    versions = store.client.collection("tenants").document("t").collection("kb_versions")
+    first = import_articles(store, "t", _articles(2), replace=True)
+    versions.document("99999999999999").set({"state": "writing"})  # as another import's, reserved
+    second = import_articles(store, "t", _articles(3), replace=True)
+    third = import_articles(store, "t", _articles(4), replace=True)
+    kept = sorted(int(v.id) for v in versions.list_documents())
+    assert kept == [second.version, third.version, 99999999999999] and first.version not in kept

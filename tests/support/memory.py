@@ -72,6 +72,8 @@ class MemoryDatabase:
     #: (tenant, key) → chunk and its vector (float32 array or None)
     kb_chunks: dict[tuple[str, str], tuple[Chunk, Any]] = field(default_factory=dict)
     kb_articles: dict[tuple[str, str], Article] = field(default_factory=dict)
+    #: tenant → (owner, until): the import lease
+    kb_leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     open_problems: dict[tuple[str, str], dict[str, dict[str, Any]]] = field(default_factory=dict)
     escalations: dict[tuple[str, str], tuple[dict[str, Any], datetime]] = field(default_factory=dict)
     claims: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
@@ -281,7 +283,25 @@ class InMemoryStore:
         with self.db.lock:
             tenant = self.db.tenants.get(tenant_id)
             found = self.db.kb_versions.get((tenant_id, tenant.kb_version)) if tenant else None
-            return [self.db.kb_articles[(tenant_id, k)] for k in found[0]] if found else []
+            if not found:
+                return []
+            missing = [k for k in found[0] if (tenant_id, k) not in self.db.kb_articles]
+            if missing:
+                raise StoreError(f"knowledge base {tenant.kb_version}: {len(missing)} articles are missing")
+            return [self.db.kb_articles[(tenant_id, k)] for k in found[0]]
+
+    def lock_imports(self, tenant_id: str, owner: str, lease: timedelta) -> None:
+        with self.db.lock:
+            now = self.db.clock()
+            held = self.db.kb_leases.get(tenant_id)
+            if held and held[0] != owner and held[1] > now:
+                raise ConflictError("another import of this knowledge base is in progress: try again when it ends")
+            self.db.kb_leases[tenant_id] = (owner, now + lease)
+
+    def unlock_imports(self, tenant_id: str, owner: str) -> None:
+        with self.db.lock:
+            if self.db.kb_leases.get(tenant_id, ("", None))[0] == owner:
+                del self.db.kb_leases[tenant_id]
 
     def publish_knowledge(self, tenant_id: str, release: KbRelease, progress: Any = None) -> int:
         new_chunks = [c for c in release.chunks if c.key not in release.existing_chunks]
@@ -290,6 +310,9 @@ class InMemoryStore:
             tenant = self.db.tenants.get(tenant_id) or Tenant(id=tenant_id, name=tenant_id)
             if tenant.kb_version != release.base_version:
                 raise ConflictError(f"another import published knowledge base {tenant.kb_version} meanwhile")
+            held = self.db.kb_leases.get(tenant_id)
+            if release.lease_owner and not (held and held[0] == release.lease_owner and held[1] > self.db.clock()):
+                raise ConflictError("the import lease expired before the switch: import again")
             for item in new_chunks:
                 vector = None if item.vector is None else np.asarray(item.vector, dtype=np.float32).copy()
                 self.db.kb_chunks[(tenant_id, item.key)] = (item.chunk, vector)

@@ -76,6 +76,7 @@ class KbRelease:
         existing_articles: Article keys the store already holds.
         base_version: The tenant's version when the import read the store; publishing fails
             if another import published since.
+        lease_owner: The import lease the import holds (publishing checks it still does).
     """
 
     articles: list[tuple[str, Article]]
@@ -85,6 +86,7 @@ class KbRelease:
     existing_chunks: frozenset[str] = frozenset()
     existing_articles: frozenset[str] = frozenset()
     base_version: int = 0
+    lease_owner: str = ""
 
 
 def article_from_mapping(data: object, where: str = "article") -> Article:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import secrets
+import time
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -18,6 +21,10 @@ from switchboard.llm.base import Embedder
 from switchboard.store.base import TurnStore
 
 EMBED_BATCH = 100
+#: An import holds the tenant's import lease this long past its last renewal; a crashed import
+#: blocks the next one at most this long.
+IMPORT_LEASE = timedelta(minutes=10)
+LEASE_RENEWAL_SECONDS = 60.0
 #: Stored vectors are read back in batches of this many chunks.
 REUSE_BATCH = 1000
 
@@ -61,6 +68,9 @@ def import_articles(
         progress: Called as ``progress(stage, done, total)`` (stages ``reuse``, ``embed``,
             ``index``, ``profile``, ``write``).
 
+    Imports of one tenant run one at a time (the store's import lease); a second one meanwhile
+    gets a ConflictError.
+
     Returns:
         The new version, counts and the KB's profile (its language and how off-domain
         questions score against it: :mod:`switchboard.knowledge.profile`). Nothing is visible
@@ -68,7 +78,42 @@ def import_articles(
         same embedder) is neither embedded nor written again, so re-importing an unchanged
         knowledge base, or re-running an import that failed, redoes only what is missing.
     """
-    report = progress or (lambda stage, done, total: None)
+    owner = secrets.token_hex(8)
+    store.lock_imports(tenant_id, owner, IMPORT_LEASE)
+    try:
+        return _import(
+            store, tenant_id, articles, replace, embedder, _Renewing(store, tenant_id, owner, progress), owner
+        )
+    finally:
+        store.unlock_imports(tenant_id, owner)
+
+
+class _Renewing:
+    """Passes progress on and renews the import lease at most once a minute."""
+
+    def __init__(
+        self, store: TurnStore, tenant_id: str, owner: str, progress: Callable[[str, int, int], None] | None
+    ) -> None:
+        self._store, self._tenant, self._owner, self._progress = store, tenant_id, owner, progress
+        self._renewed = time.monotonic()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if time.monotonic() - self._renewed > LEASE_RENEWAL_SECONDS:
+            self._store.lock_imports(self._tenant, self._owner, IMPORT_LEASE)
+            self._renewed = time.monotonic()
+        if self._progress:
+            self._progress(stage, done, total)
+
+
+def _import(
+    store: TurnStore,
+    tenant_id: str,
+    articles: Sequence[Article],
+    replace: bool,
+    embedder: Embedder | None,
+    report: Callable[[str, int, int], None],
+    owner: str,
+) -> ImportReport:
     tenant = store.get_tenant(tenant_id)
     base_version = tenant.kb_version if tenant else 0  # read first: what follows is as of this version
     merged: dict[str, Article] = {} if replace else {a.id: a for a in store.list_articles(tenant_id)}
@@ -102,6 +147,7 @@ def import_articles(
         existing_chunks=frozenset(existing_chunks - rewrite),
         existing_articles=frozenset(existing_articles),
         base_version=base_version,
+        lease_owner=owner,
     )
     written = sum(1 for c in release.chunks if c.key not in release.existing_chunks)
     written += sum(1 for k, _ in release.articles if k not in release.existing_articles)

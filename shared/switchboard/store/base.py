@@ -156,12 +156,25 @@ class TurnStore(Protocol):
         """Every article of the tenant's current knowledge base, in id order."""
         ...
 
+    def lock_imports(self, tenant_id: str, owner: str, lease: timedelta) -> None:
+        """Take or renew the tenant's import lease for ``owner`` (imports of one knowledge base
+        run one at a time).
+        Raises:
+            ConflictError: When another owner holds it and it has not expired.
+        """
+        ...
+
+    def unlock_imports(self, tenant_id: str, owner: str) -> None:
+        """Give ``owner``'s import lease back."""
+        ...
+
     def publish_knowledge(self, tenant_id: str, release: KbRelease, progress: Any = None) -> int:
         """Write what ``release`` adds (chunks and articles not stored yet, the index blobs, the
         meta), switch the tenant to the new version, then delete what nothing refers to any
         more; returns the version. ``progress(done, total)`` follows the writes.
         Raises:
-            ConflictError: When another import switched the tenant meanwhile.
+            ConflictError: When another import published since (or the release's lease was
+                lost), or the tenant now points at another version.
         """
         ...
 

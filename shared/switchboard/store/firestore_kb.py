@@ -19,7 +19,7 @@ import json
 import logging
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -141,9 +141,55 @@ class KnowledgeVersions:
                 for doc in self._db.get_all(refs, **call_options(max(self._timeout, 20.0))):
                     if doc.exists:
                         docs[doc.id] = doc.to_dict() or {}
-        return [_article(docs[key]) for _, key in pairs if key in docs]
+        missing = [article_id for article_id, key in pairs if key not in docs]
+        if missing:
+            raise StoreError(f"knowledge base {version}: {len(missing)} articles are missing (first: {missing[0]})")
+        return [_article(docs[key]) for _, key in pairs]
 
     # ------------------------------------------------------------------------------------ writing
+
+    def lock_imports(self, tenant_id: str, owner: str, lease: timedelta) -> None:
+        """Take or renew the tenant's import lease for ``owner``: imports of one knowledge base
+        run one at a time, so one import's clean-up never meets another's writes.
+
+        Raises:
+            ConflictError: When another import holds the lease and it has not expired.
+        """
+        ref = self._tenant_ref(tenant_id).collection("kb_imports").document("lease")
+        now = datetime.now(UTC)
+        try:
+            with translated("take import lease"):
+                ref.create({"owner": owner, "until": now + lease}, **self._call)
+            return
+        except ConflictError:
+            pass
+        with translated("read import lease"):
+            snap = ref.get(**self._call)
+        data = snap.to_dict() or {}
+        if data.get("owner") != owner and data.get("until") and data["until"] > now:
+            raise ConflictError("another import of this knowledge base is in progress: try again when it ends")
+        with translated("take import lease"):
+            ref.update(
+                {"owner": owner, "until": now + lease},
+                option=self._db.write_option(last_update_time=snap.update_time),
+                **self._call,
+            )
+
+    def unlock_imports(self, tenant_id: str, owner: str) -> None:
+        """Give the import lease back (only ``owner``'s; best effort: it expires anyway)."""
+        ref = self._tenant_ref(tenant_id).collection("kb_imports").document("lease")
+        try:
+            snap = ref.get(**self._call)
+            if snap.exists and (snap.to_dict() or {}).get("owner") == owner:
+                ref.delete(option=self._db.write_option(last_update_time=snap.update_time), **self._call)
+        except (gexc.GoogleAPICallError, gexc.RetryError):
+            log.warning("could not give the import lease back; it expires")
+
+    def _holds_lease(self, tenant_id: str, owner: str) -> bool:
+        ref = self._tenant_ref(tenant_id).collection("kb_imports").document("lease")
+        with translated("read import lease"):
+            data = ref.get(**self._call).to_dict() or {}
+        return data.get("owner") == owner and bool(data.get("until")) and data["until"] > datetime.now(UTC)
 
     def publish_knowledge(
         self, tenant_id: str, release: KbRelease, progress: Callable[[int, int], None] | None = None
@@ -191,6 +237,7 @@ class KnowledgeVersions:
             if progress:
                 progress(done, total)
 
+        attempted = False
         try:
             for part in _batches(writes()):  # shared, content-addressed: invisible until referred to
                 commit(part)
@@ -198,20 +245,56 @@ class KnowledgeVersions:
             for part in _batches((blobs.document(n), {"data": b}) for n, b in release.blobs.items()):
                 commit(part)
             commit([(vref, {"created_at": datetime.now(UTC), **release.meta})])
-            with translated("switch knowledge base version"):
-                if snap.exists:
-                    option = self._db.write_option(last_update_time=snap.update_time)
-                    tenant_ref.update({"kb_version": version, "updated_at": datetime.now(UTC)}, option=option)
-                else:
-                    tenant_ref.create({"name": tenant_id, "kb_version": version, "created_at": datetime.now(UTC)})
+            if release.lease_owner and not self._holds_lease(tenant_id, release.lease_owner):
+                raise ConflictError("the import lease expired before the switch: import again")
+            attempted = True
+            self._switch(tenant_ref, snap, old, version)
+        except ConflictError:
+            self._delete_version(tenant_ref, version)  # never served: nothing may be left of it
+            raise
         except Exception:
-            landed = self._serving(tenant_ref)  # a switch whose answer was lost may have landed
-            if landed != version:
-                if landed is not None:
-                    self._delete_version(tenant_ref, version)  # never served: nothing may be left of it
+            if not attempted:
+                self._delete_version(tenant_ref, version)
+                raise
+            # The switch may have landed unheard, and then this version is served. A version
+            # not known to be unserved is left for the next import's clean-up.
+            if self._serving(tenant_ref) != version:
                 raise
         self._collect(tenant_ref, release, keep=(version, old), written=[c.key for c in new_chunks], new=new_articles)
         return version
+
+    def _switch(self, tenant_ref: Any, snap: Any, old: int, version: int) -> None:
+        """Point the tenant at ``version`` if it still points at ``old``.
+
+        The update is guarded by the tenant's update time; when something else changed the
+        tenant (its settings, say) the guard is taken again, as long as ``kb_version`` is still
+        ``old``.
+        Raises:
+            ConflictError: When the tenant now points at another version.
+        """
+        for _ in range(5):
+            try:
+                with translated("switch knowledge base version"):
+                    if snap.exists:
+                        option = self._db.write_option(last_update_time=snap.update_time)
+                        tenant_ref.update(
+                            {"kb_version": version, "updated_at": datetime.now(UTC)}, option=option, **self._call
+                        )
+                    else:
+                        tenant_ref.create(
+                            {"name": tenant_ref.id, "kb_version": version, "created_at": datetime.now(UTC)},
+                            **self._call,
+                        )
+                return
+            except ConflictError:
+                with translated("read tenant"):
+                    snap = tenant_ref.get(**self._call)
+                current = int((snap.to_dict() or {}).get("kb_version", 0)) if snap.exists else 0
+                if current == version:
+                    return  # our own switch, landed unheard
+                if current != old:
+                    raise
+        raise ConflictError("the tenant kept changing while its knowledge base was switched: import again")
 
     def _reserve_version(self, tenant_ref: Any, version: int) -> int:
         """Create the version's document first, so two imports never write into one version."""
@@ -245,7 +328,7 @@ class KnowledgeVersions:
             log.warning("could not read old knowledge-base versions; the next import deletes them")
             return
         for old in versions:
-            if old not in keep:
+            if old not in keep and old < keep[0]:  # a newer one is another import's, in progress
                 self._delete_version(tenant_ref, old)
         keep_chunks = {c.key for c in release.chunks} | previous_chunks
         keep_articles = {k for k, _ in release.articles} | previous_articles
