@@ -16,6 +16,7 @@ import pytest
 from switchboard.config import RateLimit
 from switchboard.core.models import Escalation, Message, Tenant, TenantSettings
 from switchboard.errors import ConflictError, InvalidInputError, StoreError
+from switchboard.knowledge import packed
 from switchboard.knowledge.articles import Article, chunk_article
 from switchboard.knowledge.importer import import_articles
 from switchboard.knowledge.profile import KbProfile
@@ -321,7 +322,12 @@ def test_blobs_round_trip_by_name_and_missing_ones_are_left_out(ports: Ports) ->
     assert all(hashlib.sha256(blobs[n]).hexdigest() == meta["index"]["checksums"][n] for n in names)
 
 
-def test_the_stored_index_answers_exactly_as_the_in_memory_one(ports: Ports) -> None:
+@pytest.mark.parametrize("whole", [True, False], ids=["read-whole", "read-lazily"])
+def test_the_stored_index_answers_exactly_as_the_in_memory_one(
+    ports: Ports, whole: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not whole:
+        monkeypatch.setattr(packed, "WHOLE_BYTES", 0)
     articles = _articles(6) + _articles(4, "invoice")[2:]
     report = import_articles(ports.store, "t", articles, replace=True, embedder=_Embedder())  # type: ignore[arg-type]
     stored = open_index(ports.store, "t", report.version)

@@ -55,9 +55,9 @@ def test_a_small_run_reports_every_figure(firestore_emulator: str, env: Any) -> 
     assert 0 < result["search_p50_ms"] <= result["search_p99_ms"]
     assert 0 < result["rss_mb_after_imports"] <= result["rss_mb_after_first_answer"] <= result["rss_mb"]
     assert result["import_s"] > 0
-    # The cold start read the index's core, a few shards, passages and candidates' vectors, not
-    # every chunk's text and vector (about 9.4 kB per chunk with 768-d vectors).
-    assert 0 < result["cold_store_read_bytes"] < 1000 * result["chunks"]
+    # The cold start read the (small, so whole) index and the vectors of the question's
+    # candidates, not every chunk's document with its vector (about 9.4 kB per chunk at 768-d).
+    assert 0 < result["cold_store_read_bytes"] < 4000 * result["chunks"]
     assert result["cold_store_calls"] >= 3
     assert result["first_answer_found_article"]
     assert result["genai_loaded_by_first_answer"] is True  # the question is embedded through the SDK

@@ -73,7 +73,8 @@ def test_an_opened_index_reads_its_core_then_only_the_shards_a_question_needs(
     env: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = bootstrap.services().store
-    monkeypatch.setattr(packed, "SHARD_RAW_BYTES", 1000)  # a small KB in many shards
+    monkeypatch.setattr(packed, "SHARD_RAW_BYTES", 1000)  # a small KB in many shards,
+    monkeypatch.setattr(packed, "WHOLE_BYTES", 0)  # not read whole
     report = import_articles(store, "t", _articles(3000), replace=True)
     meta = store.load_kb_meta("t", report.version)
     assert meta is not None and meta["index"]["shards"] > 50
@@ -89,13 +90,13 @@ def test_an_opened_index_reads_its_core_then_only_the_shards_a_question_needs(
     assert asked == [packed.stored_names(meta["index"], ["core"])]
     (best,) = index.search("export of report number 2718", 1)
     assert best.article_id == "kb2718"
-    # one read, of the shards of the question's own terms and their synonyms
+    # one read of the shards of the question's own terms and their synonyms, one of its passage's page
     terms = tokens(canonical("export of report number 2718"))
     wanted = shard_names(meta["index"], [v for t in terms for v in (t, *SYNONYMS.get(t, ()))])
-    assert len(asked) == 2 and sorted(asked[1]) == wanted
-    assert len(asked[1]) < meta["index"]["shards"]
+    assert len(asked) == 3 and sorted(asked[1]) == wanted and len(asked[1]) < meta["index"]["shards"]
+    assert len(asked[2]) == 1 and asked[2][0].startswith("texts.")
     index.search("export of report number 2718", 1)
-    assert len(asked) == 2  # held for the next question
+    assert len(asked) == 3  # held for the next question
 
 
 def test_a_version_of_the_old_layout_is_served_and_kept_by_a_merge_import(env: Any) -> None:

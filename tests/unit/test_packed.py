@@ -26,7 +26,7 @@ def test_packed_tables_read_back_as_the_same_postings(monkeypatch: pytest.Monkey
     chunks = _chunks()
     keys = [packed.chunk_key(c) for c in chunks]
     tables = packed.build_tables(chunks, keys)
-    index = packed.pack(tables)
+    index = packed.pack(tables, chunks)
     assert index.meta["shards"] > 10 and set(index.meta["checksums"]) == set(index.blobs)
     core = packed.unpack_core(index.meta, packed.assemble(index.meta, "core", index.blobs))
     assert core.n == len(chunks) and core.avg_len == tables.avg_len
@@ -71,7 +71,7 @@ def test_a_blob_larger_than_a_document_is_stored_in_parts(monkeypatch: pytest.Mo
     monkeypatch.setattr(packed, "PART_BYTES", 1000)
     chunks = _chunks()
     tables = packed.build_tables(chunks, [packed.chunk_key(c) for c in chunks])
-    index = packed.pack(tables, {"articles": bytes(range(256)) * 10})
+    index = packed.pack(tables, chunks, {"articles": bytes(range(256)) * 10})
     assert index.meta["parts"]["core"] > 1 and index.meta["parts"]["articles"] == 3
     assert all(len(b) <= 1000 for b in index.blobs.values()) and "core" not in index.blobs
     assert packed.assemble(index.meta, "articles", index.blobs) == bytes(range(256)) * 10
@@ -82,7 +82,11 @@ def test_a_blob_larger_than_a_document_is_stored_in_parts(monkeypatch: pytest.Mo
         packed.assemble(index.meta, "articles", missing)
 
 
-def test_a_failing_vector_search_leaves_the_question_to_lexical_retrieval(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_failing_vector_search_leaves_the_question_to_lexical_retrieval(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(packed, "WHOLE_BYTES", 0)  # an index too large to be read whole
+
     class Failing(InMemoryStore):
         def nearest_chunks(self, tenant_id: str, vector: Any, limit: int) -> list[tuple[str, Any]]:
             raise StoreError("the vector index is still building")
@@ -100,3 +104,30 @@ def test_a_failing_vector_search_leaves_the_question_to_lexical_retrieval(caplog
     assert index.has_vectors
     (best,) = index.search("refund days", 1, [1.0, 0.0])  # the lexical candidates keep their cosine
     assert best.article_id == "a" and "vector search failed" in caplog.text
+
+
+def test_a_small_index_is_read_whole_and_its_questions_read_nothing() -> None:
+    class Counting(InMemoryStore):
+        reads = 0
+
+        def load_kb_blobs(self, tenant_id: str, kb_version: int, names: Any) -> dict[str, bytes]:
+            Counting.reads += 1
+            return super().load_kb_blobs(tenant_id, kb_version, names)
+
+        def nearest_chunks(self, tenant_id: str, vector: Any, limit: int) -> list[tuple[str, Any]]:
+            raise AssertionError("a small index searches its vectors in memory")
+
+    class Embedder:
+        name = "test:2"
+
+        def embed(self, texts: list[str], kind: str) -> list[list[float]]:
+            return [[1.0, 0.0] if "refund" in t.lower() else [0.0, 1.0] for t in texts]
+
+    store = Counting(MemoryDatabase())
+    articles = [Article("a", "Refunds", "Refunds take five days."), Article("b", "Exports", "Exports run nightly.")]
+    version = import_articles(store, "t", articles, embedder=Embedder()).version  # type: ignore[arg-type]
+    Counting.reads = 0
+    index = open_index(store, "t", version)
+    assert Counting.reads == 1 and index.has_vectors
+    (best,) = index.search("how long for my money back", 1, [1.0, 0.0])
+    assert best.article_id == "a" and best.dense == 1.0 and Counting.reads == 1

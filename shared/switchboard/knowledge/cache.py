@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from switchboard.knowledge.retrieval import KnowledgeIndex
+if TYPE_CHECKING:  # numpy (under retrieval) is imported by the opener, not by every function
+    from switchboard.knowledge.retrieval import KnowledgeIndex
 
-Opener = Callable[[str, int], KnowledgeIndex]
+Opener = Callable[[str, int], "KnowledgeIndex"]
 
 
 class IndexCache:

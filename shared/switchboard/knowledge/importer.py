@@ -133,7 +133,7 @@ def _import(
     report("profile", 1, 1)
     pairs = [(a.id, article_key(a)) for a in final]
     listing = zlib.compress(json.dumps([[i, k] for i, k in pairs], ensure_ascii=False).encode(), 6)
-    packed = pack(tables, {"articles": listing})
+    packed = pack(tables, chunks, {"articles": listing}, matrix)
     blobs = packed.blobs
     index_meta = {**packed.meta, "dims": 0 if matrix is None else int(matrix.shape[1]), "dense_model": model}
     release = KbRelease(

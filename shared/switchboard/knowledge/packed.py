@@ -8,7 +8,13 @@ those a question needs:
 - ``terms.0`` … ``terms.S-1``: the postings, sharded by a stable hash of the term. Each shard
   holds, per term, the chunk ordinals that contain it (delta-coded) and the term's weighted
   frequency in each. A question reads the shards of its own words and their synonyms.
+- ``texts.0`` … : the chunks themselves (id, article, title, text, type, link, position),
+  ``TEXT_PAGE`` chunks each in ordinal order; a question reads the pages of its passages.
 - ``articles``: the version's article ids and their store keys.
+
+A small index (``WHOLE_BYTES``: about 1,000 articles with 768-d vectors, 5,000 without) also
+carries its vectors (``vectors``, float32) and is read whole when it is opened, so a question then
+costs no store read at all.
 
 A blob larger than a Firestore document holds is stored in parts (``core.0``, ``core.1``…).
 The meta (format, counts, average length, shard count, the parts, a SHA-256 per stored blob)
@@ -43,6 +49,10 @@ PART_BYTES = 900_000
 #: Raw postings bytes aimed at per term shard (about a third of it once compressed).
 SHARD_RAW_BYTES = 128_000
 MAX_SHARDS = 8192
+#: Chunks per ``texts.P`` blob (about 12 kB compressed): a question reads the pages of its passages.
+TEXT_PAGE = 32
+#: An index whose postings, texts and vectors take at most this many bytes is read whole.
+WHOLE_BYTES = 16_000_000
 
 
 class CorruptIndexError(RuntimeError):
@@ -144,11 +154,24 @@ class PackedIndex:
     blobs: dict[str, bytes]
 
 
-def pack(tables: LexicalTables, extra: dict[str, bytes] | None = None) -> PackedIndex:
-    """Serialise ``tables`` (and ``extra`` blobs) into checksummed blobs of at most PART_BYTES."""
+def pack(
+    tables: LexicalTables, chunks: Sequence[Chunk], extra: dict[str, bytes] | None = None, vectors: Any = None
+) -> PackedIndex:
+    """Serialise ``tables``, the ``chunks`` themselves (in ordinal order, ``TEXT_PAGE`` to a
+    ``texts.P`` blob) and ``extra`` blobs into checksummed blobs of at most PART_BYTES.
+
+    When postings, texts and ``vectors`` (float32, one row per chunk) together take at most
+    ``WHOLE_BYTES``, the vectors are packed too (``vectors``) and the meta says ``whole``: an
+    instance then reads the whole index when it opens it and answers without store reads."""
     core = struct.pack("<4sII", b"SBK1", tables.n, KEY_BYTES)
     core += tables.lengths.astype("<f4").tobytes() + tables.article_of.astype("<i4").tobytes() + tables.keys
     logical = {"core": zlib.compress(core, 6), **(extra or {})}
+    for page, start in enumerate(range(0, len(chunks), TEXT_PAGE)):
+        rows = [
+            [c.id, c.article_id, c.title, c.text, c.entry_type, c.url, c.position]
+            for c in chunks[start : start + TEXT_PAGE]
+        ]
+        logical[f"texts.{page}"] = zlib.compress(json.dumps(rows, ensure_ascii=False).encode("utf-8"), 6)
     total = sum(len(o) for o, _ in tables.postings.values())
     shards = max(1, min(MAX_SHARDS, math.ceil(total * 8 / SHARD_RAW_BYTES)))
     grouped: list[list[str]] = [[] for _ in range(shards)]
@@ -156,6 +179,11 @@ def pack(tables: LexicalTables, extra: dict[str, bytes] | None = None) -> Packed
         grouped[shard_of(term, shards)].append(term)
     for s, terms in enumerate(grouped):
         logical[f"terms.{s}"] = _pack_shard(terms, tables.postings)
+    servable = sum(len(b) for n, b in logical.items() if n.startswith(("terms.", "texts.")))
+    matrix = None if vectors is None else np.ascontiguousarray(vectors, dtype="<f4")
+    whole = servable + (0 if matrix is None else matrix.nbytes) <= WHOLE_BYTES
+    if whole and matrix is not None:
+        logical["vectors"] = matrix.tobytes()
     blobs: dict[str, bytes] = {}
     parts: dict[str, int] = {}
     for name, blob in logical.items():
@@ -170,7 +198,10 @@ def pack(tables: LexicalTables, extra: dict[str, bytes] | None = None) -> Packed
         "chunks": tables.n,
         "avg_len": tables.avg_len,
         "shards": shards,
+        "text_pages": math.ceil(len(chunks) / TEXT_PAGE),
+        "text_page": TEXT_PAGE,
         "parts": parts,
+        "whole": whole,
         "checksums": {name: hashlib.sha256(blob).hexdigest() for name, blob in blobs.items()},
     }
     return PackedIndex(meta, blobs)
@@ -260,6 +291,14 @@ class Shard:
         start, count = found
         ords = np.cumsum(self._deltas[start : start + count], dtype=np.int64).astype(np.int32)
         return ords, self._freqs[start : start + count].astype(np.float64)
+
+
+def unpack_texts(blob: bytes) -> list[Chunk]:
+    """The chunks of one ``texts.P`` blob, in ordinal order."""
+    return [
+        Chunk(id=r[0], article_id=r[1], title=r[2], text=r[3], entry_type=r[4], url=r[5], position=int(r[6]))
+        for r in json.loads(zlib.decompress(blob))
+    ]
 
 
 def shard_names(meta: dict[str, Any], terms: Iterable[str]) -> list[str]:

@@ -94,6 +94,11 @@ class MemoryChunks:
             self.matrix = np.asarray([vectors.get(c.id, zero) for c in self.items], dtype=np.float32)
         self.has_vectors = self.matrix is not None
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes held, roughly: the chunks and the vectors."""
+        return 1500 * len(self.items) + (0 if self.matrix is None else int(self.matrix.nbytes))
+
     def chunks(self, ordinals: Sequence[int]) -> dict[int, Chunk]:
         return {i: self.items[i] for i in ordinals}
 
@@ -176,11 +181,9 @@ class KnowledgeIndex:
     def nbytes(self) -> int:
         """Roughly what the index holds in memory, in bytes (what the instance's cache budgets)."""
         held = getattr(self.lexicon, "nbytes", None)
-        if held is None:  # in memory: every posting, chunk and vector
-            tables = self.lexicon.tables
-            held = sum(o.nbytes + f.nbytes + 64 for o, f in tables.postings.values()) + 1500 * tables.n
-        matrix = getattr(self.source, "matrix", None)
-        return int(held) + int(getattr(self.source, "nbytes", 0) or 0) + (0 if matrix is None else int(matrix.nbytes))
+        if held is None:  # in memory: every posting
+            held = sum(o.nbytes + f.nbytes + 64 for o, f in self.lexicon.tables.postings.values())
+        return int(held) + int(getattr(self.source, "nbytes", 0))
 
     def prefetch(self, query: str, words: bool = False) -> None:
         """Fetch, in one read, the postings the query's terms, synonyms (and, with ``words``, its

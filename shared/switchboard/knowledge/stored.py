@@ -29,17 +29,20 @@ from switchboard.knowledge.packed import (
     shard_names,
     stored_names,
     unpack_core,
+    unpack_texts,
 )
 from switchboard.knowledge.profile import KbProfile
-from switchboard.knowledge.retrieval import KnowledgeIndex
+from switchboard.knowledge.retrieval import KnowledgeIndex, MemoryChunks
 
 log = logging.getLogger(__name__)
 
 #: Decompressed term shards kept per index (bytes); the least recently read are dropped. An
 #: instance keeps up to 32 tenants' indexes (:class:`switchboard.knowledge.cache.IndexCache`).
 SHARD_BUDGET = 16_000_000
-#: Chunk texts, and vectors, kept per index (about 1.5 kB and 3 kB each).
+#: Vectors kept per index (3 kB each at 768 dimensions), and pages of chunk texts (32 chunks each).
 CHUNK_CACHE = 2048
+TEXT_PAGES_HELD = 128
+
 #: Extra neighbours asked of the vector search, for chunks of other versions (an import in
 #: progress or one that failed); the search asks again for more while they crowd ours out.
 NEAREST_SLACK = 10
@@ -83,14 +86,35 @@ def open_index(store: KnowledgeReader, tenant_id: str, kb_version: int) -> Knowl
         log.warning("knowledge-base version has no packed index: import it again", extra={"tenant": tenant_id})
         chunks = [c for a in store.list_articles(tenant_id) for c in chunk_article(a)]
         return KnowledgeIndex(chunks, None, KbProfile.from_dict(meta.get("profile") or {}))
-    found = store.load_kb_blobs(tenant_id, kb_version, stored_names(index_meta, ["core"]))
+    whole = bool(index_meta.get("whole"))
+    shards = [f"terms.{i}" for i in range(int(index_meta["shards"]))] if whole else []
+    pages = [f"texts.{i}" for i in range(int(index_meta.get("text_pages", 0)))] if whole else []
+    dims = int(index_meta.get("dims", 0))
+    vectors = ["vectors"] if whole and dims else []
+    names = stored_names(index_meta, ["core", *shards, *pages, *vectors])
+    found = store.load_kb_blobs(tenant_id, kb_version, names)
     try:
         tables = unpack_core(index_meta, assemble(index_meta, "core", found))
     except CorruptIndexError as exc:
         raise StoreError(f"knowledge base {kb_version}: {exc}") from exc
-    lexicon = StoredLexicon(lambda wanted: store.load_kb_blobs(tenant_id, kb_version, wanted), index_meta, tables)
-    source = StoredChunks(store, tenant_id, tables, int(index_meta.get("dims", 0)))
-    return KnowledgeIndex.over(lexicon, source, KbProfile.from_dict(meta.get("profile") or {}))
+
+    def fetch(wanted: list[str]) -> dict[str, bytes]:
+        return store.load_kb_blobs(tenant_id, kb_version, wanted)
+
+    lexicon = StoredLexicon(fetch, index_meta, tables, budget=0 if whole else SHARD_BUDGET)
+    lexicon.hold(shards, found)
+    profile = KbProfile.from_dict(meta.get("profile") or {})
+    if not whole:
+        return KnowledgeIndex.over(lexicon, StoredChunks(store, tenant_id, tables, index_meta, fetch), profile)
+    try:  # a small index, read whole: its questions read nothing from the store
+        chunks = [c for name in pages for c in unpack_texts(assemble(index_meta, name, found))]
+        matrix = None
+        if vectors:
+            raw = assemble(index_meta, "vectors", found)
+            matrix = np.frombuffer(raw, dtype="<f4").reshape(tables.n, dims)
+    except (CorruptIndexError, ValueError) as exc:
+        raise StoreError(f"knowledge base {kb_version}: {exc}") from exc
+    return KnowledgeIndex.over(lexicon, MemoryChunks(chunks, matrix=matrix), profile)
 
 
 class StoredLexicon:
@@ -101,14 +125,29 @@ class StoredLexicon:
     """
 
     def __init__(
-        self, fetch: Callable[[list[str]], dict[str, bytes]], meta: dict[str, Any], tables: LexicalTables
+        self,
+        fetch: Callable[[list[str]], dict[str, bytes]],
+        meta: dict[str, Any],
+        tables: LexicalTables,
+        budget: int = SHARD_BUDGET,
     ) -> None:
         self.tables = tables
         self._fetch = fetch
         self._meta = meta
+        self._budget = budget  # 0: every shard is held (a small index, read whole)
         self._shards: OrderedDict[str, Shard] = OrderedDict()
         self._held = 0
         self._lock = threading.Lock()
+
+    def hold(self, names: list[str], found: dict[str, bytes]) -> None:
+        """Keep the shards ``names`` from blobs already read (an index read whole)."""
+        try:
+            for name in names:
+                shard = Shard(assemble(self._meta, name, found))
+                self._shards[name] = shard
+                self._held += shard.nbytes
+        except CorruptIndexError as exc:
+            raise StoreError(f"knowledge base: {exc}") from exc
 
     @property
     def nbytes(self) -> int:
@@ -130,7 +169,7 @@ class StoredLexicon:
                 if name not in self._shards:
                     self._shards[name] = shard
                     self._held += shard.nbytes
-            while self._held > SHARD_BUDGET and len(self._shards) > len(names):
+            while self._budget and self._held > self._budget and len(self._shards) > len(names):
                 _, dropped = self._shards.popitem(last=False)
                 self._held -= dropped.nbytes
 
@@ -159,35 +198,52 @@ class StoredChunks:
     another dimension) leaves the question to lexical retrieval rather than failing the turn.
     """
 
-    def __init__(self, store: KnowledgeReader, tenant_id: str, tables: LexicalTables, dims: int) -> None:
+    def __init__(
+        self,
+        store: KnowledgeReader,
+        tenant_id: str,
+        tables: LexicalTables,
+        meta: dict[str, Any],
+        fetch: Callable[[list[str]], dict[str, bytes]],
+    ) -> None:
         self._store = store
         self._tenant = tenant_id
         self._tables = tables
-        self._dims = dims
-        self.has_vectors = dims > 0
-        self._chunks: OrderedDict[int, Chunk] = OrderedDict()
+        self._meta = meta
+        self._fetch = fetch
+        self._dims = int(meta.get("dims", 0))
+        self._page = int(meta.get("text_page", 1))
+        self.has_vectors = self._dims > 0
+        self._pages: OrderedDict[int, list[Chunk]] = OrderedDict()
         self._vectors: OrderedDict[int, Any] = OrderedDict()
         self._by_key: tuple[Any, Any] | None = None
         self._lock = threading.Lock()
 
     @property
     def nbytes(self) -> int:
-        """Bytes held, roughly: cached chunks and vectors, and the key lookup once built."""
+        """Bytes held, roughly: text pages and vectors, and the key lookup once built."""
         lookup = 0 if self._by_key is None else 20 * self._tables.n
-        return 1500 * len(self._chunks) + 4 * self._dims * len(self._vectors) + lookup
+        return 1500 * self._page * len(self._pages) + 4 * self._dims * len(self._vectors) + lookup
+
+    def _unpack(self, name: str, found: dict[str, bytes]) -> list[Chunk]:
+        try:
+            return unpack_texts(assemble(self._meta, name, found))
+        except CorruptIndexError as exc:
+            raise StoreError(f"knowledge base: {exc}") from exc
 
     def chunks(self, ordinals: Sequence[int]) -> dict[int, Chunk]:
-        out = {i: c for i in ordinals if (c := self._chunks.get(i)) is not None}
-        missing = [i for i in ordinals if i not in out]
+        held = {p: rows for p in {i // self._page for i in ordinals} if (rows := self._pages.get(p)) is not None}
+        missing = sorted({i // self._page for i in ordinals} - set(held))
         if missing:
-            found = self._store.get_chunks(self._tenant, [self._tables.key(i) for i in missing])
-            for i in missing:
-                chunk = found.get(self._tables.key(i), (None, None))[0]
-                if chunk is not None:
-                    out[i] = chunk
-                    with self._lock:
-                        _remember(self._chunks, i, chunk)
-        return out
+            names = [f"texts.{p}" for p in missing]
+            found = self._fetch(stored_names(self._meta, names))
+            for page, name in zip(missing, names, strict=True):
+                held[page] = self._unpack(name, found)
+                with self._lock:
+                    self._pages[page] = held[page]
+                    while len(self._pages) > TEXT_PAGES_HELD:
+                        self._pages.popitem(last=False)
+        return {i: held[i // self._page][i % self._page] for i in ordinals}
 
     def _ordinal(self, key: str) -> int | None:
         """The ordinal of the chunk stored under ``key`` in this version (None: not in it)."""

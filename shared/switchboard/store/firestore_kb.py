@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import numpy as np
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_vector_query import DistanceMeasure
@@ -30,7 +29,6 @@ from google.cloud.firestore_v1.vector import Vector
 
 from switchboard.errors import ConflictError, StoreError
 from switchboard.knowledge.articles import Article, Chunk, KbRelease
-from switchboard.knowledge.packed import CorruptIndexError, assemble, stored_names, unpack_core
 from switchboard.store.firestore_common import call_options, tenant_ref, translated
 
 log = logging.getLogger(__name__)
@@ -116,6 +114,8 @@ class KnowledgeVersions:
 
     def list_articles(self, tenant_id: str) -> list[Article]:
         """Every article of the tenant's current version, in id order."""
+        from switchboard.knowledge.packed import CorruptIndexError, assemble, stored_names
+
         with translated("read tenant"):
             snap = self._tenant_ref(tenant_id).get(field_paths=["kb_version"], **self._call)
         version = int((snap.to_dict() or {}).get("kb_version", 0)) if snap.exists else 0
@@ -339,6 +339,8 @@ class KnowledgeVersions:
 
     def _references(self, tenant_id: str, version: int) -> tuple[set[str], set[str]]:
         """The chunk and article keys one version refers to (none for the old layout)."""
+        from switchboard.knowledge.packed import CorruptIndexError, assemble, stored_names, unpack_core
+
         meta = (self.load_kb_meta(tenant_id, version) or {}).get("index") if version > 0 else None
         if not meta:
             return set(), set()
@@ -443,6 +445,8 @@ def _chunk_dict(chunk: Chunk, vector: Any) -> dict[str, Any]:
         "position": chunk.position,
     }
     if vector is not None:
+        import numpy as np  # only imports carry vectors: functions that never import stay without numpy
+
         values = np.asarray(vector, dtype="<f4")
         data["embedding"] = Vector(values.tolist())
         data["vec"] = values.tobytes()
@@ -465,4 +469,6 @@ def _vector(raw: Any) -> Any:
     """A stored ``vec`` as a float32 array (None when absent)."""
     if not raw:
         return None
+    import numpy as np
+
     return np.frombuffer(bytes(raw), dtype="<f4")
