@@ -141,13 +141,9 @@ class StoredLexicon:
 
     def hold(self, names: list[str], found: dict[str, bytes]) -> None:
         """Keep the shards ``names`` from blobs already read (an index read whole)."""
-        try:
-            for name in names:
-                shard = Shard(assemble(self._meta, name, found))
-                self._shards[name] = shard
-                self._held += shard.nbytes
-        except CorruptIndexError as exc:
-            raise StoreError(f"knowledge base: {exc}") from exc
+        for name, shard in self._decode(names, found).items():
+            self._shards[name] = shard
+            self._held += shard.nbytes
 
     @property
     def nbytes(self) -> int:
@@ -174,7 +170,9 @@ class StoredLexicon:
                 self._held -= dropped.nbytes
 
     def _read(self, names: list[str]) -> dict[str, Shard]:
-        found = self._fetch(stored_names(self._meta, names))
+        return self._decode(names, self._fetch(stored_names(self._meta, names)))
+
+    def _decode(self, names: list[str], found: dict[str, bytes]) -> dict[str, Shard]:
         try:
             return {name: Shard(assemble(self._meta, name, found)) for name in names}
         except CorruptIndexError as exc:
