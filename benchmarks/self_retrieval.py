@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "shared"))
 from switchboard.devtools.bench.metrics import recall_at  # noqa: E402
 from switchboard.devtools.bench.quality import load_manifest  # noqa: E402
 from switchboard.knowledge.articles import chunk_article, read_articles  # noqa: E402
+from switchboard.knowledge.importer import embed_chunks  # noqa: E402
 from switchboard.knowledge.profile import build_profile  # noqa: E402
 from switchboard.knowledge.retrieval import KnowledgeIndex  # noqa: E402
 from switchboard.llm.local_embedder import LocalEmbedder  # noqa: E402
@@ -63,8 +64,7 @@ def main() -> None:
     for entry in load_manifest():
         articles = read_articles(entry["kb"])
         chunks = [c for a in articles for c in chunk_article(a)]
-        doc_vectors = _embed(embedder, [f"{c.title}\n{c.text}" for c in chunks], "document")
-        vectors = {c.id: v for c, v in zip(chunks, doc_vectors, strict=True)}
+        vectors = {c.id: v.tolist() for c, v in zip(chunks, embed_chunks(embedder, chunks), strict=True)}
         profile = build_profile(KnowledgeIndex(chunks, vectors), articles, embedder)
         index = KnowledgeIndex(chunks, vectors, profile)
         rnd = random.Random(0)

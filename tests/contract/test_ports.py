@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,7 +19,7 @@ from switchboard.core.models import Escalation, Message, Tenant, TenantSettings
 from switchboard.errors import ConflictError, InvalidInputError, StoreError
 from switchboard.knowledge import packed
 from switchboard.knowledge.articles import Article, chunk_article
-from switchboard.knowledge.importer import import_articles
+from switchboard.knowledge.importer import embed_chunks, import_articles
 from switchboard.knowledge.profile import KbProfile
 from switchboard.knowledge.retrieval import KnowledgeIndex
 from switchboard.knowledge.stored import open_index
@@ -239,7 +240,7 @@ class _Embedder:
 
     name = "contract:2"
 
-    def embed(self, texts: list[str], kind: str) -> list[list[float]]:
+    def embed(self, texts: Sequence[str], task: str) -> list[list[float]]:
         return [[1.0, 0.0] if "refund" in t.lower() else [0.0, 1.0] for t in texts]
 
 
@@ -329,12 +330,10 @@ def test_the_stored_index_answers_exactly_as_the_in_memory_one(
     if not whole:
         monkeypatch.setattr(packed, "WHOLE_BYTES", 0)
     articles = _articles(6) + _articles(4, "invoice")[2:]
-    report = import_articles(ports.store, "t", articles, replace=True, embedder=_Embedder())  # type: ignore[arg-type]
+    report = import_articles(ports.store, "t", articles, replace=True, embedder=_Embedder())
     stored = open_index(ports.store, "t", report.version)
     chunks = [c for a in articles for c in chunk_article(a)]
-    vectors = dict(
-        zip([c.id for c in chunks], _Embedder().embed([f"{c.title}\n{c.text}" for c in chunks], "d"), strict=True)
-    )
+    vectors = dict(zip([c.id for c in chunks], [v.tolist() for v in embed_chunks(_Embedder(), chunks)], strict=True))
     memory = KnowledgeIndex(chunks, vectors, KbProfile.from_dict(report.profile))
     for query, vector in (
         ("refund number 4", None),
@@ -349,7 +348,7 @@ def test_the_stored_index_answers_exactly_as_the_in_memory_one(
 def test_vectors_are_stored_with_their_chunks_and_found_by_the_nearest_search(ports: Ports) -> None:
     report = import_articles(
         ports.store, "t", _articles(2) + _articles(4, "invoice"), replace=True, embedder=_Embedder()
-    )  # type: ignore[arg-type]
+    )
     keys = sorted(ports.store.knowledge_keys("t")[0])
     vectors = ports.store.chunk_vectors("t", keys)
     assert report.embedded and sorted(vectors) == keys

@@ -126,7 +126,12 @@ def test_dense_retrieval_with_gemini_embeddings(gemini: FakeGemini, seed: Any, e
     env(EMBEDDING_BACKEND="genai", EMBEDDING_DIMENSIONS="8")
     seed()
     embeds = [r for r in gemini.requests if r["path"].endswith(":batchEmbedContents")]
-    assert embeds and embeds[0]["body"]["requests"][0]["taskType"] == "RETRIEVAL_DOCUMENT"
+    # The import asks each batch's titles as questions, then embeds the chunks as documents.
+    kinds = [{q["taskType"] for q in r["body"]["requests"]} for r in embeds[:2]]
+    assert kinds == [{"RETRIEVAL_QUERY"}, {"RETRIEVAL_DOCUMENT"}]
+    titles = [q["content"]["parts"][0]["text"] for q in embeds[0]["body"]["requests"]]
+    documents = [q["content"]["parts"][0]["text"] for q in embeds[1]["body"]["requests"]]
+    assert titles and all(any(d.startswith(f"{t}\n") for d in documents) for t in titles)
     gemini.default = ok_answer()
     body = _ask("How do I refund a payment?")
     assert body["debug"]["retrieval_mode"] == "hybrid"

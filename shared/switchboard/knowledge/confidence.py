@@ -2,10 +2,14 @@
 
 Neither signal alone is honest: retrieval scores say a passage *looks* related, the model's
 self-assessment says the passages *support* its answer, and models are over-confident. A
-logistic calibration fitted on the benchmark's dev split (``switchboard bench calibrate``,
-stored in ``calibration.json`` per provider) maps the signals to the probability that the
-answer came from the right article. Providers without a fitted calibration use a fixed mix,
-capped when the answer cites nothing, so an uncited answer never looks sure.
+calibration fitted on the benchmark's dev split (``switchboard bench calibrate``, stored in
+``calibration.json`` per provider) maps the signals to the probability that the answer came
+from the right article, in two parts: the probability that the knowledge base answers the
+question at all, times the probability that the article picked is the right one when it does
+(each a logistic model). The first transfers well between knowledge bases; keeping the second
+apart stops the share of off-topic questions in the fit from setting how much a good match is
+trusted. Providers without a fitted calibration use a fixed mix, capped when the answer cites
+nothing, so an uncited answer never looks sure.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ FEATURES = (
 
 
 @dataclass(frozen=True)
-class Calibration:
+class Logistic:
     """A logistic model over a subset of :data:`FEATURES`."""
 
     features: tuple[str, ...]
@@ -57,9 +61,66 @@ class Calibration:
     bias: float
 
     def __call__(self, features: dict[str, float]) -> float:
-        """The calibrated probability."""
+        """The modelled probability."""
         z = self.bias + sum(w * features[name] for w, name in zip(self.weights, self.features, strict=True))
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def as_dict(self) -> dict[str, object]:
+        """The stored form."""
+        return {
+            "features": list(self.features),
+            "weights": [round(w, 6) for w in self.weights],
+            "bias": round(self.bias, 6),
+        }
+
+    @classmethod
+    def from_dict(cls, entry: object) -> Logistic | None:
+        """Read a stored model; None when it is missing or names an unknown feature."""
+        if not isinstance(entry, dict):
+            return None
+        names, weights = entry.get("features"), entry.get("weights")
+        if not isinstance(names, list) or not isinstance(weights, list) or not names or len(names) != len(weights):
+            return None
+        if not set(names) <= set(FEATURES):
+            return None
+        try:
+            return cls(tuple(names), tuple(float(w) for w in weights), float(entry["bias"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """P(the reply is right) = P(the KB answers the question) x P(the pick is right | it does).
+
+    A calibration stored as a single logistic model (``features``/``weights``/``bias``) has no
+    ``pick`` part and is that model alone.
+    """
+
+    answerable: Logistic
+    pick: Logistic | None = None
+
+    def __call__(self, features: dict[str, float]) -> float:
+        """The calibrated probability."""
+        value = self.answerable(features)
+        return value * self.pick(features) if self.pick is not None else value
+
+    def as_dict(self) -> dict[str, object]:
+        """The stored form: both parts, or the single model's own form."""
+        if self.pick is None:
+            return self.answerable.as_dict()
+        return {"answerable": self.answerable.as_dict(), "pick": self.pick.as_dict()}
+
+    @classmethod
+    def from_dict(cls, entry: object) -> Calibration | None:
+        """Read a stored calibration of either form; None when it is unusable."""
+        if not isinstance(entry, dict):
+            return None
+        if "answerable" not in entry and "pick" not in entry:
+            single = Logistic.from_dict(entry)
+            return cls(single) if single is not None else None
+        answerable, pick = Logistic.from_dict(entry.get("answerable")), Logistic.from_dict(entry.get("pick"))
+        return cls(answerable, pick) if answerable is not None and pick is not None else None
 
 
 @lru_cache(maxsize=16)
@@ -69,11 +130,7 @@ def calibration_for(key: str) -> Calibration | None:
         table = json.loads(CALIBRATION_FILE.read_text())
     except (OSError, ValueError):
         return None
-    entry = table.get(key)
-    names = tuple(entry.get("features", [])) if entry else ()
-    if not entry or not names or not set(names) <= set(FEATURES) or len(names) != len(entry.get("weights", [])):
-        return None
-    return Calibration(names, tuple(float(w) for w in entry["weights"]), float(entry["bias"]))
+    return Calibration.from_dict(table.get(key)) if isinstance(table, dict) else None
 
 
 def calibration_key(provider: str, dense: bool) -> str:
@@ -133,8 +190,8 @@ def confidence_from(features: dict[str, float], provider: str = "", answered: bo
 
     The provider's own fitted calibration is used when one is stored for this retrieval mode.
     Otherwise (Gemini until it is calibrated with a key) the retrieval-only calibration gives
-    the probability that the knowledge base holds the answer, and the model's judgment scales
-    it: its support estimate, and ``answered`` (whether the passages answer the question at
+    the probability that the retrieved article is the right one (retrieval features only), and
+    the model's judgment scales it: its support estimate, and ``answered`` (whether the passages answer the question at
     all). Without any stored calibration a fixed mix is used.
     """
     dense = bool(features.get("dense"))

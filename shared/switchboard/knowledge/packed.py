@@ -60,7 +60,8 @@ class CorruptIndexError(RuntimeError):
 
 
 def chunk_key(chunk: Chunk, dense_model: str = "") -> str:
-    """The store key of a chunk: a hash of everything stored with it (and the embedder that embedded it).
+    """The store key of a chunk: a hash of everything stored with it and of how its vector was
+    made (``dense_model``: the embedder's name and the vector recipe, "" without a vector).
 
     Re-importing an unchanged chunk gives the same key, so it is neither embedded nor written again.
     """
