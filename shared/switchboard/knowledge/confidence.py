@@ -191,8 +191,8 @@ def confidence_from(features: dict[str, float], provider: str = "", answered: bo
     The provider's own fitted calibration is used when one is stored for this retrieval mode.
     Otherwise (Gemini until it is calibrated with a key) the retrieval-only calibration gives
     the probability that the retrieved article is the right one (retrieval features only), and
-    the model's judgment scales it: its support estimate, and ``answered`` (whether the passages answer the question at
-    all). Without any stored calibration a fixed mix is used.
+    the model's judgment scales it: its support estimate, and ``answered`` (whether the
+    passages answer the question at all). Without any stored calibration a fixed mix is used.
     """
     dense = bool(features.get("dense"))
     calibration = calibration_for(calibration_key(provider, dense))

@@ -85,8 +85,9 @@ def import_articles(
         The new version, counts and the KB's profile (its language and how off-domain
         questions score against it: :mod:`switchboard.knowledge.profile`). Nothing is visible
         to readers until the final switch. A chunk the store already holds (same content,
-        same embedder, same :data:`VECTOR_RECIPE`) is neither embedded nor written again, so re-importing an unchanged
-        knowledge base, or re-running an import that failed, redoes only what is missing.
+        same embedder, same :data:`VECTOR_RECIPE`) is neither embedded nor written again, so
+        re-importing an unchanged knowledge base, or re-running an import that failed, redoes
+        only what is missing.
     """
     owner = secrets.token_hex(8)
     store.lock_imports(tenant_id, owner, IMPORT_LEASE)
