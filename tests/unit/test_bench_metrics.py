@@ -66,3 +66,57 @@ def test_ece_noise_floor_is_zero_for_certain_confidences_and_large_for_few_uncer
     small, large = ece_noise_floor([0.5] * 20, draws=300), ece_noise_floor([0.5] * 2000, draws=300)
     assert small["mean"] > 0.05 > large["mean"]
     assert small["p95"] >= small["mean"]
+
+
+def test_the_quality_table_prints_every_kb_macro_and_the_targets_it_misses() -> None:
+    from switchboard.devtools.bench.report import quality_table, quality_targets
+
+    def side(r1: float, r3: float, auroc: float, ece: float, esc: float) -> dict[str, float]:
+        return {"recall@1": r1, "recall@3": r3, "mrr@10": r1, "auroc": auroc, "ece": ece, "escalation_accuracy": esc}
+
+    kbs = {
+        "a": {
+            "lang": "en",
+            "questions": 10,
+            "answerable": 7,
+            "switchboard": side(0.8, 0.9, 0.95, 0.04, 0.9),
+            "bm25": {"recall@3": 0.6},
+            "dense": {"recall@3": 0.85},
+        },
+        "b": {
+            "lang": "de",
+            "questions": 20,
+            "answerable": 12,
+            "switchboard": side(0.4, 0.6, 0.91, 0.2, 0.7),
+            "bm25": {"recall@3": 0.3},
+            "dense": {"recall@3": 0.7},
+        },
+    }
+    suite = {
+        "kbs": kbs,
+        "macro": {
+            "switchboard": side(0.6, 0.75, 0.93, 0.12, 0.8),
+            "bm25": {"recall@3": 0.45},
+            "dense": {"recall@3": 0.775},
+        },
+        "worst": {
+            "auroc": {"kb": "b", "value": 0.91},
+            "ece": {"kb": "b", "value": 0.2},
+            "escalation_accuracy": {"kb": "b", "value": 0.7},
+        },
+    }
+    table = quality_table(suite)
+    assert table[0].count("|") == table[1].count("|") == table[2].count("|") == 10
+    assert table[2] == "| a | en | 10 (7 answerable) | 0.900 / 0.600 / 0.850 | 0.800 | 0.800 | 0.950 | 0.040 | 0.900 |"
+    assert table[-1].startswith("| **macro** | | | 0.750 / 0.450 / 0.775 | 0.600 |")
+    met = {
+        line.split(" | ")[0].lstrip("| "): line.rsplit(" | ", 1)[1].rstrip(" |") for line in quality_targets(suite)[2:]
+    }
+    assert met == {
+        "recall@3 on every KB ≥ the better of BM25 and dense alone − 0.01": "NO",  # b: 0.60 under dense's 0.70
+        "macro recall@3 ≥ BM25 + 0.10": "yes",
+        "auroc ≥ 0.93 on every KB": "NO",
+        "ece ≤ 0.05 macro": "NO",
+        "ece ≤ 0.08 on the worst KB": "NO",
+        "escalation accuracy ≥ 0.85 (macro; worst 0.700 b)": "NO",
+    }
