@@ -74,23 +74,19 @@ def test_the_quality_table_prints_every_kb_macro_and_the_targets_it_misses() -> 
     def side(r1: float, r3: float, auroc: float, ece: float, esc: float) -> dict[str, float]:
         return {"recall@1": r1, "recall@3": r3, "mrr@10": r1, "auroc": auroc, "ece": ece, "escalation_accuracy": esc}
 
+    def kb(lang: str, questions: int, answerable: int, ours: dict[str, float], bm25: float, dense: float) -> dict:
+        return {
+            "lang": lang,
+            "questions": questions,
+            "answerable": answerable,
+            "switchboard": ours,
+            "bm25": {"recall@3": bm25},
+            "dense": {"recall@3": dense},
+        }
+
     kbs = {
-        "a": {
-            "lang": "en",
-            "questions": 10,
-            "answerable": 7,
-            "switchboard": side(0.8, 0.9, 0.95, 0.04, 0.9),
-            "bm25": {"recall@3": 0.6},
-            "dense": {"recall@3": 0.85},
-        },
-        "b": {
-            "lang": "de",
-            "questions": 20,
-            "answerable": 12,
-            "switchboard": side(0.4, 0.6, 0.91, 0.2, 0.7),
-            "bm25": {"recall@3": 0.3},
-            "dense": {"recall@3": 0.7},
-        },
+        "a": kb("en", 10, 7, side(0.8, 0.9, 0.95, 0.04, 0.9), 0.6, 0.85),
+        "b": kb("de", 20, 12, side(0.4, 0.6, 0.91, 0.2, 0.7), 0.3, 0.7),
     }
     suite = {
         "kbs": kbs,
