@@ -1989,3 +1989,70 @@ def test_the_chatwoot_bots_mongolian_requests_for_a_person_hand_off(text: str) -
 )
 def test_ordinary_mongolian_sentences_with_person_or_help_do_not(text: str) -> None:
     assert not detect_handoff(text).wants_human
+
+
+# --- Forms a second round of fresh messages showed missing ---------------------------------------
+
+FRESH_REQUESTS = [
+    "I'd rather sort this out with a person, not a bot",  # a person, not the bot
+    "Ich will das mit einem Mitarbeiter klären, nicht mit dem Bot",
+    "хочу обсудить это с оператором, а не с роботом",
+    "wolę to załatwić z konsultantem, a nie z botem",
+    "is there a phone number where a real person picks up?",  # a number where a person answers
+    "¿tienen un teléfono donde conteste una persona?",
+    "c'è un numero dove parlare con un operatore?",
+    "есть номер, где ответит живой человек?",
+    "operator operator",  # the noun said again
+    "人工人工",
+    "I neeeed a human",  # letters held down
+    "je veux parler a qqn",  # chat shorthand
+    "q me atienda una persona x favor",
+    "Gibt es jemanden aus der Buchhaltung, der sich das ansehen kann?",
+    "Pouvez-vous dire à un conseiller de me rappeler ?",
+    "est-ce possible d'avoir un conseiller au téléphone ?",
+    "encaminhe minha reclamação para um atendente",
+    "менежер яаралтай хэрэгтэй",
+    "оператортой бичилцмээр байна",
+    "你们有没有人工客服呀",
+    "我想咨询人工客服",
+    "换个人来吧",
+    "хочу обсудить возврат с вашим менеджером",
+    "ich will mit nem Berater reden",
+    "Weiterleitung zu einem Berater bitte",
+    "with an agent please",
+    "mit einem Mitarbeiter bitte",
+    "un service client avec de vraies personnes ?",
+    "I'd like a real person",
+]
+
+FRESH_NOT_REQUESTS = [
+    "lol you sound like a real person",  # a comparison, not a request
+    "I'm a real person, why am I seeing a captcha?",
+    "I'm a real person, not a robot",
+    "parece uma pessoa de verdade haha",
+    "你好像真人啊",
+    "du schreibst wie ein echter Mensch",
+    "on dirait une vraie personne",
+    "ты прямо как живой человек",
+    "pas besoin d'un conseiller, merci",
+    "这个游戏有真人模式吗",
+    "wie richte ich die Weiterleitung an einen Menschen in meinem Bot ein?",
+    "энэ ажлыг өөр хүнд өгч болох уу?",
+]
+
+
+@pytest.mark.parametrize("text", FRESH_REQUESTS)
+def test_requests_a_fresh_round_of_messages_showed(text: str) -> None:
+    assert detect_handoff(text).wants_human, text
+
+
+@pytest.mark.parametrize("text", FRESH_NOT_REQUESTS)
+def test_comparisons_and_setup_questions_are_not_requests(text: str) -> None:
+    verdict = detect_handoff(text)
+    assert not verdict.wants_human, (text, verdict.rule)
+
+
+def test_normalize_spells_out_chat_shorthand_and_cuts_stretched_letters() -> None:
+    assert normalize("je veux parler a QQN") == "je veux parler a quelqu'un"
+    assert normalize("q me atienda x favor") == "que me atienda por favor"
+    assert normalize("pleeease, possso") == "pleease, posso"

@@ -51,11 +51,21 @@ def _union(parts: Iterable[str]) -> re.Pattern[str] | None:
 _COMPILED = tuple((lex.code, lex.compile()) for lex in LEXICONS)
 # A negation right before the match cancels it in every language ("non ho bisogno di ...").
 _NEGATION = _union(
-    [*(lex.negation for lex in LEXICONS), r"(?:\b(?:non|no|nao|не|ні|nie|ne|niet|nicht|not|never)\s*|不|别|没)$"]
+    [*(lex.negation for lex in LEXICONS), r"(?:\b(?:non|no|nao|не|ні|nie|ne|niet|nicht|not|never|pas)\s*|不|别|没)$"]
 )
 _VETO_NEXT = _union(lex.veto_next for lex in LEXICONS)
 _VETO_CLAUSE = _union(lex.veto_clause for lex in LEXICONS)
 _NATURE = _union(lex.nature for lex in LEXICONS)
+# A weak rule's noun phrase as a comparison or a self-description is no request: "you sound like
+# a real person", "pareces una persona de verdad", "你说话好像真人", "I'm a real person".
+_COMPARED = re.compile(
+    r"(?:\b(?:sound|sounds|look|looks|seem|seems|talk|talks|write|writes|type|types|act|acts|just|almost|you'?re"
+    r"|pareces|parece|pareceis|parecem|dirait|dirais|ressembles?|sembri|sembra|sembrate|klingst|klingt|lijkt"
+    r")\s+(?:\w+\s+)?(?:like\s+|comme\s+|come\s+|wie\s+|como\s+)?"
+    r"|\b(?:comme|wie|как|будто|словно|jak|як|als)\s+(?:\w+\s+)?"
+    r"|\b(?:i'?m|i am|soy|sou|je suis|sono|ich bin)\s+)"
+    r"(?:a|an|un|une|uno|una|um|uma|ein|eine|einer|een)?\s*$|(?:像|好像|似)\S{0,2}$"
+)
 _WEAK = tuple((lex.code, re.compile("|".join(lex.expand(t) for t in lex.weak))) for lex in LEXICONS if lex.weak)
 
 # Clause boundaries: punctuation and "but"-like conjunctions.
@@ -71,6 +81,10 @@ _NOT_BARE = frozenset(
      "personas", "pessoas", "time", "personnes", "personen", "persone", "mensen", "servicio", "servizio", "assistenza",
      "assistance", "support", "soporte", "suporte", "supporto")
 )  # fmt: skip
+
+
+#: "With" in the languages whose bare requests may start with it ("mit einem Mitarbeiter bitte").
+_WITH = r"(?:with|to|con|avec|com|mit|met|z|ze|с|со|з|跟|和|找)"
 
 
 def _bare_pattern() -> re.Pattern[str]:
@@ -89,9 +103,13 @@ def _bare_pattern() -> re.Pattern[str]:
     polite = alt(*(lex.polite for lex in LEXICONS))
     qualifier = alt(*(lex.qualifiers for lex in LEXICONS))
     not_bot = rf"(?:\W*(?:not|no|nie|non|pas|nicht|kein|geen|не|ні|а не|degil|不是|不要)\s*{merged.bot_phrase()})"
+    det = alt(*(lex.dets for lex in LEXICONS))
+    noun = merged.noun_phrase(merged.nouns)
+    # "with an agent please", "agent agent agent", "人工人工", "someone from customer care",
+    # "jemand aus dem Support".
     return re.compile(
-        rf"^\W*(?:{polite}\W+)*(?:{merged.noun_phrase(merged.nouns)})(?!\w)"
-        rf"(?:\s+{qualifier}(?:\s+[^\W\d_]+){{1,2}})?(?:\W*{polite}(?!\w))*{not_bot}?\W*$"
+        rf"^\W*(?:{polite}\W+)*(?:{_WITH}\s+)?(?:{noun})(?:\W*(?:{noun}))*(?!\w)"
+        rf"(?:\s+{qualifier}(?:\s+{det})?(?:\s+[^\W\d_]+){{1,2}})?(?:\W*{polite}(?!\w))*{not_bot}?\W*$"
     )
 
 
@@ -160,8 +178,9 @@ def match_rule(text: str, language: str = "") -> str:
     if any(_BARE.match(clause) for clause in _CLAUSES.split(normalized)):
         return f"{language or '*'}:bare"
     for code, pattern in _WEAK:
-        if pattern.search(normalized):
-            return f"{code}:real"
+        for match in pattern.finditer(normalized):
+            if not _COMPARED.search(normalized[_clause_start(normalized, match.start()) : match.start()]):
+                return f"{code}:real"
     return ""
 
 

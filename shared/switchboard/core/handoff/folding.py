@@ -2,7 +2,8 @@
 
 NFKC, lower case, Latin diacritics stripped (``połącz`` and ``polacz``, ``möchte`` and
 ``mochte`` are the same), curly apostrophes made straight, traditional Chinese characters mapped
-to simplified ones, "w/" read as "with", and runs of white space made single spaces.
+to simplified ones, "w/" read as "with", chat shorthand spelled out ("qqn", "x favor"), letters
+typed three times or more cut to two, and runs of white space made single spaces.
 """
 
 from __future__ import annotations
@@ -42,9 +43,21 @@ _FOLD = _fold_table()
 
 
 _SHORTHAND = re.compile(r"(?<!\w)w/(?=\s|\w)")  # "connect me w/ an agent"
+#: Chat shorthand spelled out: French "qqn" and "quelqu un", Spanish "q" and "x favor".
+_ABBREVIATIONS = (
+    (re.compile(r"(?<!\w)(?:qqn|qq1|qqun|quelqu un)(?!\w)"), "quelqu'un"),
+    (re.compile(r"(?<!\w)x (?=favor\b)"), "por "),
+    (re.compile(r"(?<!\w)q(?= \w)"), "que"),
+)
+# A letter typed three or more times in a row ("possso", "pleeease") is read as two.
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 
 
 def normalize(text: str) -> str:
-    """Lower case, NFKC, Latin accents stripped, straight apostrophes, single spaces."""
+    """Lower case, NFKC, Latin accents stripped, straight apostrophes, single spaces, chat
+    shorthand spelled out and stretched letters cut to two."""
     folded = unicodedata.normalize("NFKC", text).lower().translate(_FOLD)
-    return " ".join(_SHORTHAND.sub("with ", folded).split())
+    folded = _STRETCHED.sub(r"\1\1", _SHORTHAND.sub("with ", folded))
+    for pattern, spelled in _ABBREVIATIONS:
+        folded = pattern.sub(spelled, folded)
+    return " ".join(folded.split())
