@@ -2056,3 +2056,48 @@ def test_normalize_spells_out_chat_shorthand_and_cuts_stretched_letters() -> Non
     assert normalize("je veux parler a QQN") == "je veux parler a quelqu'un"
     assert normalize("q me atienda x favor") == "que me atienda por favor"
     assert normalize("pleeease, possso") == "pleease, posso"
+
+
+THIRD_ROUND_REQUESTS = [
+    "could someone from billing please phone me",  # a person from a department, then the verb
+    "kann mich bitte jemand vom Kundenservice anrufen?",
+    "czy ktoś z obsługi mógłby do mnie zadzwonić?",
+    "niech ktoś z działu technicznego do mnie oddzwoni",
+    "transférez-moi au service client",  # a department staffed by people
+    "mi metta in contatto con l'ufficio clienti",
+    "pode me transferir para o setor de reclamações?",
+    "переключите меня на отдел претензий",
+    "escala esto a un supervisor",
+    "połączcie mnie od razu z doradcą",
+    "mit einem Service-Mitarbeiter live chatten, geht das?",  # a hyphenated compound
+    "is there a live chat with an agent?",
+    "c'è una chat dal vivo con un operatore?",
+    "пусть со мной свяжется менеджер",
+    "как позвонить оператору?",
+    "客服电话是多少",
+    "帮我接通客户经理",
+    "диспетчертэй холбож өгөөч",
+    "digga gib mir nen Menschen",
+    "требую менеджера",
+]
+
+THIRD_ROUND_NOT_REQUESTS = [
+    "eine Person, die sich als Mitarbeiter ausgab, hat mich angerufen",  # subject of a relative clause
+    "the agent, who sold me this plan, lied to me",
+    "how do I set up the handoff to a human agent in our widget?",  # setting up one's own product
+    "我们的机器人怎么设置转人工",
+    "come configuro il passaggio a un operatore nel nostro chatbot?",
+    "как связаться с отделом кадров?",
+    "банкны ажилтан над руу залгаад мөнгө нэхсэн",
+]
+
+
+@pytest.mark.parametrize("text", THIRD_ROUND_REQUESTS)
+def test_requests_through_departments_qualifiers_and_live_chat(text: str) -> None:
+    assert detect_handoff(text).wants_human, text
+
+
+@pytest.mark.parametrize("text", THIRD_ROUND_NOT_REQUESTS)
+def test_relative_clauses_and_setup_questions_are_not_requests(text: str) -> None:
+    verdict = detect_handoff(text)
+    assert not verdict.wants_human, (text, verdict.rule)

@@ -66,6 +66,19 @@ _COMPARED = re.compile(
     r"|\b(?:i'?m|i am|soy|sou|je suis|sono|ich bin)\s+)"
     r"(?:a|an|un|une|uno|una|um|uma|ein|eine|einer|een)?\s*$|(?:像|好像|似)\S{0,2}$"
 )
+# A sentence about setting up the handoff in one's own product ("how do I set up the transfer to
+# an agent in our chatbot?", "我们的机器人怎么设置转人工") asks how, not for a person.
+_SETUP = re.compile(
+    r"\b(?:set\s*up|setup|configur\w*|konfigur\w*|skonfigur\w*|einricht\w*|richte|parametr\w*|impost\w*"
+    r"|настро\w*|тохир\w*|flow builder|button|knopf|bouton|pulsante|boton|botao|przycisk\w*|кнопк\w*)\b|设置|配置|按钮"
+)
+_SENTENCE_END = re.compile(r"[.!?。！？]")
+# A noun phrase followed by a relative clause is a sentence's subject, not a bare request: "the
+# agent, who sold me this plan, ...", "eine Person, die sich als Bankmitarbeiter ausgab, ...".
+_RELATIVE = re.compile(
+    r"\W*(?:die|der|das|den|dem|welche\w*|who|that|which|whom|que|qui|quien|quem|che|cui|ktor\w*|z ktor\w*"
+    r"|которы\w*|кто|котор\w*|яки\w*|яка|dat|wie)\b"
+)
 _WEAK = tuple((lex.code, re.compile("|".join(lex.expand(t) for t in lex.weak))) for lex in LEXICONS if lex.weak)
 
 # Clause boundaries: punctuation and "but"-like conjunctions.
@@ -114,7 +127,7 @@ def _bare_pattern() -> re.Pattern[str]:
 
 
 _BARE = _bare_pattern()
-_CLAUSES = re.compile(r"[,.;!?，。！？；]+")
+_CLAUSE = re.compile(r"[^,.;!?，。！？；]+")
 
 
 @lru_cache(maxsize=1)
@@ -161,6 +174,21 @@ def _vetoed(text: str, match: re.Match[str]) -> bool:
     return False
 
 
+def _sentence(text: str, match: re.Match[str]) -> str:
+    start = 0
+    for end in _SENTENCE_END.finditer(text, 0, match.start()):
+        start = end.end()
+    stop = _SENTENCE_END.search(text, match.end())
+    return text[start : stop.start() if stop else len(text)]
+
+
+def _bare(text: str) -> bool:
+    for clause in _CLAUSE.finditer(text):
+        if _BARE.match(clause.group()) and not _RELATIVE.match(text, clause.end()):
+            return True
+    return False
+
+
 def match_rule(text: str, language: str = "") -> str:
     """The rule that makes ``text`` a request for a human, or ``""``.
 
@@ -171,15 +199,16 @@ def match_rule(text: str, language: str = "") -> str:
     normalized = typo_fixer().fix_text(normalize(text), language)
     for code, pattern in _COMPILED:
         for match in pattern.finditer(normalized):
-            if not _vetoed(normalized, match):
+            if not _vetoed(normalized, match) and not _SETUP.search(_sentence(normalized, match)):
                 return f"{code}:{match.lastgroup}"
     if _NATURE is not None and _NATURE.search(normalized):
         return ""
-    if any(_BARE.match(clause) for clause in _CLAUSES.split(normalized)):
+    if _bare(normalized):
         return f"{language or '*'}:bare"
     for code, pattern in _WEAK:
         for match in pattern.finditer(normalized):
-            if not _COMPARED.search(normalized[_clause_start(normalized, match.start()) : match.start()]):
+            before = normalized[_clause_start(normalized, match.start()) : match.start()]
+            if not _COMPARED.search(before) and not _SETUP.search(_sentence(normalized, match)):
                 return f"{code}:real"
     return ""
 

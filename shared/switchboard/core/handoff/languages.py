@@ -12,7 +12,7 @@ Each file holds one language's words and frames, in ``normalize``'s spelling:
   ``callback``, ``refuse`` ...) with the slots ``<NP>``, ``<PP>``, ``<BOT>`` and ``<LIST:name>``;
 * the remaining ``Lexicon`` fields by name (``negation``, ``veto_next``, ``veto_clause``,
   ``nature``, ``weak``, ``polite``, ``qualifiers``, ``keys``, ``guard``, ``suffix``,
-  ``wildcard``, ``spaced``), left out where the default applies;
+  ``wildcard``, ``spaced``, ``compounds``), left out where the default applies;
 * ``language`` and ``notes``, for the reader only.
 
 Regexes are JSON strings, so a backslash is written twice (``\\\\s+`` for ``\\s+``).

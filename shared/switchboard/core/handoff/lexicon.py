@@ -98,6 +98,8 @@ class Lexicon:
     wildcard: bool = False
     #: False for languages written without spaces (Chinese).
     spaced: bool = True
+    #: Whether a noun may be the last part of a hyphenated compound ("Support-Mitarbeiter").
+    compounds: bool = False
 
     def noun_phrase(self, nouns: Iterable[str]) -> str:
         """Determiners or adverbs, adjectives, then a noun: "one of your", "real", "agents"."""
@@ -117,9 +119,19 @@ class Lexicon:
             # never "contact with someone" (the word "with" is not a name).
             wild = rf"(?!{_POSSESSIVES}\b|{_NOT_A_NAME}\b)[^\W\d_]+{sep}"
             prefix = f"(?:{dets}{{1,3}}{adjs}{{0,2}}{wild}|{prefix})"
-        out = prefix + alt(nouns) + self.suffix
+        noun = alt(nouns)
+        if self.compounds:
+            noun = rf"(?:[^\W\d_]+-)?{noun}"
+        out = prefix + noun + self.suffix
         if self.spaced and not self.suffix:
             out += r"\b"
+        if self.spaced and self.qualifiers:
+            # "someone *from the bank*", "jemand *vom Kundenservice*": the frames that go on after
+            # the noun phrase ("... please call me") see through it.
+            det = rf"(?:{alt(self.dets)}(?:\s+|(?<=')))?" if self.dets else ""
+            if self.veto_next:  # "una persona *de contacto*" stays vetoed
+                out += f"(?!{self.veto_next})"
+            out += rf"(?:\s+{alt(self.qualifiers)}(?:\s+|(?<=')){det}[^\W\d_]+(?:-[^\W\d_]+)?\b)?"
         return out
 
     def bot_phrase(self) -> str:
