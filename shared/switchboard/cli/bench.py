@@ -43,6 +43,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         _emit(run_handoff(Path(args.cases)), args.json)
         return 0
+    if kind == "fit-handoff":
+        from switchboard.core.handoff.similar import MODEL_FILE
+        from switchboard.devtools.bench.handoff import fit_similar
+
+        _emit(fit_similar(Path(args.cases), MODEL_FILE, Path(args.manifest)), args.json)
+        return 0
     if kind == "faults":  # it runs (and stops, and restarts) its own Firestore emulator
         from switchboard.devtools.bench import faults
 
@@ -107,6 +113,11 @@ def register(sub: Commands) -> None:
     calibrate.add_argument("--manifest", default=manifest)
     handoff = bench.add_parser("handoff", help="the multilingual handoff detector against a five-keyword baseline")
     handoff.add_argument("--cases", default=str(REPO_ROOT / "benchmarks" / "data" / "handoff" / "test.jsonl"))
+    fit_handoff = bench.add_parser(
+        "fit-handoff", help="fit the handoff detector's embedding model on the dev messages (core/handoff/data)"
+    )
+    fit_handoff.add_argument("--cases", default=str(REPO_ROOT / "benchmarks" / "data" / "handoff" / "dev.jsonl"))
+    fit_handoff.add_argument("--manifest", default=manifest, help="the suite, whose dev questions are negatives")
     speed = bench.add_parser("speed", help="turn overhead, round trips, Kommo ack, cold starts")
     speed.add_argument("--turns", type=int, default=300)
     scale = bench.add_parser("scale", help="cold start, turns, retrieval, memory and import against a KB of N articles")
@@ -125,6 +136,6 @@ def register(sub: Commands) -> None:
     faults = bench.add_parser("faults", help="load while Firestore, Gemini and the vendors fail and come back")
     faults.add_argument("--conversations", type=int, default=30)
     bench.add_parser("all", help="everything on the test splits, as a table (make bench)")
-    for parser_ in (quality, calibrate, handoff, speed, scale, load, faults, bench.choices["all"]):
+    for parser_ in (quality, calibrate, handoff, fit_handoff, speed, scale, load, faults, bench.choices["all"]):
         parser_.add_argument("--json", action="store_true", help="print one JSON object")
         parser_.set_defaults(func=cmd_bench, needs_store=False)

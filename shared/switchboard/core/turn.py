@@ -182,8 +182,12 @@ class _Turn:
         return result
 
     def _decide(self, tenant: Tenant, conversation: Conversation, language: str) -> TurnResult:
-        intent = detect_handoff(self.message.text)
+        t0 = time.perf_counter()
+        intent = detect_handoff(self.message.text, self.deps.embedder)
+        self.timings["handoff_ms"] = _ms(t0)
         self.debug["handoff_rule"] = intent.rule
+        if intent.similarity is not None:
+            self.debug["handoff_similarity"] = intent.similarity
         if intent.wants_human:
             self.usage["handoffs"] = 1
             return TurnResult(phrases.handoff_notice(language), 0.0, True, "user_request", language=language)

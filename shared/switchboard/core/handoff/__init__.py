@@ -31,7 +31,10 @@ from ``data/<code>.json`` (``languages.py``):
   about the handoff feature itself ("about the escalate to a human feature").
 
 Every language's frames run on every message (customers mix languages); the detected language
-labels the verdict and breaks ties in typo repair (``detector.py``). Text is normalised once
+labels the verdict and breaks ties in typo repair (``detector.py``). When no frame fires, the
+message's embedding may get a second opinion (``similar.py``: a logistic model over the local
+embedder's query vectors, fitted by ``switchboard bench fit-handoff``), reported as
+``"<lang>:similar"``. Text is normalised once
 (``folding.py``), and unknown words one edit away from a key word are repaired before the frames
 run (``typos.py``). Chinese has no word boundaries, so its frames carry no ``\\b`` and guard
 against compounds (``智能``).

@@ -10,17 +10,23 @@ at import.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from switchboard.core.handoff.folding import normalize
 from switchboard.core.handoff.languages import load_lexicons
 from switchboard.core.handoff.lexicon import PHRASES, Lexicon, alt
+from switchboard.core.handoff.similar import similar_model
 from switchboard.core.handoff.typos import MIN_FUZZY_LEN, TypoFixer
 from switchboard.core.language import detect_language
+from switchboard.errors import LLMError
 from switchboard.knowledge.lexicon import english_words
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,12 +38,23 @@ class HandoffIntent:
         language: Detected language of the message.
         rule: Which rule fired, as ``"<lang>:<form>"`` (e.g. ``"en:talk"``, ``"zh:connect"``,
             ``"de:real"``; a bare noun phrase, which any language's nouns may make, is
-            ``"<detected language>:bare"``), or ``""`` when none did.
+            ``"<detected language>:bare"``; the embedding model is ``"<detected language>:similar"``),
+            or ``""`` when none did.
+        similarity: The embedding model's probability, when it was asked.
     """
 
     wants_human: bool
     language: str
     rule: str = ""
+    similarity: float | None = None
+
+
+class QueryEmbedder(Protocol):
+    """What the second opinion needs of an embedder (``switchboard.llm.base.Embedder``)."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str], task: str) -> list[list[float]]: ...
 
 
 LEXICONS: tuple[Lexicon, ...] = load_lexicons()
@@ -213,18 +230,33 @@ def match_rule(text: str, language: str = "") -> str:
     return ""
 
 
-def detect_handoff(text: str) -> HandoffIntent:
+def detect_handoff(text: str, embedder: QueryEmbedder | None = None) -> HandoffIntent:
     """Decide whether ``text`` asks for a human, in any supported language.
 
     Every language's rules run on every message (customers mix languages), so the detected
-    language only labels the verdict.
+    language only labels the verdict. When no rule fires and ``embedder`` is the one the shipped
+    similarity model was fitted with (``similar.py``), the message's embedding gets a second
+    opinion; with any other embedder, or none, the rules decide alone.
 
     Args:
         text: The customer's message.
+        embedder: The turn's embedder (its query vector of ``text`` is cached for retrieval).
 
     Returns:
         The verdict with the language and the rule that fired.
     """
     language = detect_language(text)
     rule = match_rule(text, language)
-    return HandoffIntent(bool(rule), language, rule)
+    if rule or embedder is None:
+        return HandoffIntent(bool(rule), language, rule)
+    model = similar_model()
+    if model is None or model.embedder != embedder.name or not text.strip():
+        return HandoffIntent(False, language)
+    try:
+        vector = embedder.embed([text], "query")[0]
+    except LLMError as exc:  # the frames have spoken; the second opinion is a bonus
+        log.warning("handoff embedding failed; frames only", extra={"error": str(exc)})
+        return HandoffIntent(False, language)
+    probability = round(model.probability(vector), 4)
+    wants = probability >= model.threshold
+    return HandoffIntent(wants, language, f"{language}:similar" if wants else "", probability)

@@ -1,7 +1,14 @@
-"""`switchboard bench handoff`: the multilingual detector against the Kommo Salesbot spec's keyword list."""
+"""`switchboard bench handoff`: the multilingual detector against the Kommo Salesbot spec's keyword list.
+
+`switchboard bench fit-handoff` fits the detector's second opinion (``core/handoff/similar.py``):
+a logistic model over the local embedder's query vectors, on the development messages and, as
+more negatives, the knowledge-base suite's development questions that no frame calls a request.
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +35,29 @@ def load_cases(path: Path) -> list[dict[str, Any]]:
     return read_jsonl(path)
 
 
+#: L2 strength and threshold of the similarity model, chosen on development messages: each 2026-11-30
+#: round of fresh messages left out of the fit in turn and judged with the frames as they were
+#: before that round was read (f1 0.904 -> 0.948 and 0.887 -> 0.921 at the same precision).
+SIMILAR_L2 = 1e-4
+SIMILAR_THRESHOLD = 0.7
+
+
+def _embedder() -> Any:
+    """The local embedder when the environment uses it, else ``None`` (frames only)."""
+    from switchboard import bootstrap
+
+    embedder = bootstrap.services().embedder
+    return embedder if embedder is not None and embedder.name.startswith("local:") else None
+
+
 def run_handoff(path: Path) -> dict[str, Any]:
-    """Overall, per-language and baseline precision/recall/F1."""
+    """Overall, per-language and baseline precision/recall/F1, of the detector as the turn runs it."""
     cases = load_cases(path)
     actual = [bool(c["wants_human"]) for c in cases]
-    predicted = [detect_handoff(c["text"]).wants_human for c in cases]
+    embedder = _embedder()
+    if embedder is not None:  # one batch: the detector's own calls are then answered from the cache
+        embedder.embed([c["text"] for c in cases if c["text"].strip()], "query")
+    predicted = [detect_handoff(c["text"], embedder).wants_human for c in cases]
     baseline = [seed_baseline(c["text"]) for c in cases]
     by_language: dict[str, Any] = {}
     for lang in sorted({c["lang"] for c in cases}):
@@ -49,5 +74,62 @@ def run_handoff(path: Path) -> dict[str, Any]:
         "worst_language": {"lang": worst, **measured[worst]} if worst else None,
         "baseline": precision_recall_f1(baseline, actual),
         "cases": len(cases),
+        "detector": "frames+similar" if embedder is not None else "frames",
         "errors": misses,
     }
+
+
+def fit_similar(dev_path: Path, out: Path, manifest: Path | None = None, l2: float = SIMILAR_L2) -> dict[str, Any]:
+    """Fit the similarity model and write it to ``out``; returns what was written, less the weights."""
+    import numpy as np
+
+    from switchboard.core.handoff import match_rule
+    from switchboard.devtools.bench.quality import MANIFEST, load_manifest
+    from switchboard.llm.local_embedder import LocalEmbedder
+
+    cases = [c for c in load_cases(dev_path) if c["text"].strip()]
+    texts = [c["text"] for c in cases]
+    labels = [bool(c["wants_human"]) for c in cases]
+    questions = [
+        q["text"]
+        for entry in load_manifest(manifest or MANIFEST)
+        for q in entry["questions"]
+        if q.get("split") == "dev" and q["text"].strip() and not match_rule(q["text"])
+    ]
+    embedder = LocalEmbedder(batch_size=64)
+    x = np.asarray(embedder.embed(texts + questions, "query"), dtype=np.float64)
+    y = np.asarray(labels + [False] * len(questions), dtype=np.float64)
+    weights, bias = _logistic(x, y, l2)
+    model = {
+        "embedder": embedder.name,
+        "threshold": SIMILAR_THRESHOLD,
+        "l2": l2,
+        "fitted_on": {"messages": len(texts), "requests": sum(labels), "kb_questions": len(questions)},
+        "date": datetime.now(UTC).date().isoformat(),
+        "bias": round(bias, 6),
+        "weights": [round(w, 6) for w in weights],
+    }
+    out.write_text(json.dumps(model) + "\n")
+    from switchboard.core.handoff.similar import similar_model
+
+    similar_model.cache_clear()
+    return {k: v for k, v in model.items() if k != "weights"}
+
+
+def _logistic(x: Any, y: Any, l2: float) -> tuple[list[float], float]:
+    """L2-regularised logistic regression (bias not penalised) by Newton's method, with numpy."""
+    import numpy as np
+
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    penalty = np.full(xb.shape[1], l2)
+    penalty[-1] = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -30, 30)))
+        grad = xb.T @ (p - y) / len(y) + penalty * w
+        hess = (xb * (p * (1 - p))[:, None]).T @ xb / len(y) + np.diag(penalty)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    return [float(v) for v in w[:-1]], float(w[-1])
