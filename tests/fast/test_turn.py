@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 from switchboard.core import phrases
 from switchboard.core.models import Tenant, TenantSettings
 from switchboard.errors import LLMError
+from switchboard.knowledge.articles import read_articles
+from switchboard.knowledge.importer import import_articles
 from switchboard.llm.base import AnswerDraft
 from tests.conftest import function_client, user_info
 from tests.fast.helpers import ask, conversation, create_ticket, record_failure, roles_and_texts, today
-from tests.support.fast import FastStack, ScriptedLLM
+from tests.support.fast import DEMO_KB, FastStack, ScriptedLLM
 
 PASSWORD_Q = "How do I reset a user's password?"
 PASSWORD_A = "To reset a user's password, go to Settings > User Management, find the user and click Reset Password."
@@ -281,3 +283,29 @@ def test_the_test_agent_shows_debug_and_the_other_agents_do_not(stack: FastStack
     for agent in ("customer", "support"):
         other = ask(chat, "How do I export leads to CSV?", agent=agent).get_json()
         assert "debug" not in other and other["sources"] == body["sources"]
+
+
+def test_the_embedding_model_hands_off_a_request_no_rule_knows_only_when_retrieval_embeds(
+    make_stack: MakeStack,
+) -> None:
+    stack = make_stack(EMBEDDING_BACKEND="local")
+    stack.seed()
+    chat = function_client("chat")
+    # WHEN a customer asks for a person in words no rule was written for, in a KB with vectors
+    body = ask(chat, "我要找个能解决问题的人", agent="test", session_id="zh").get_json()
+    # THEN the embedding model's second opinion hands it off
+    assert body["response"] == phrases.handoff_notice("zh") and body["requires_escalation"] is True
+    assert body["debug"]["handoff_rule"] == "zh:similar" and body["debug"]["handoff_similarity"] >= 0.7
+    # AND an ordinary question gets its probability and an answer
+    answer = ask(chat, PASSWORD_Q, agent="test", session_id="pw").get_json()
+    assert answer["debug"]["handoff_rule"] == "" and answer["debug"]["handoff_similarity"] < 0.7
+    assert answer["sources"] and answer["debug"]["retrieval_mode"] == "hybrid"
+
+
+def test_a_kb_without_vectors_gets_no_embedding_for_the_handoff_model(make_stack: MakeStack) -> None:
+    stack = make_stack(EMBEDDING_BACKEND="local")
+    import_articles(stack.store, "default", read_articles(DEMO_KB), replace=True, embedder=None)
+    # WHEN retrieval will not embed (the KB has no vectors), the same request is judged by the rules alone
+    plain = ask(function_client("chat"), "我要找个能解决问题的人", agent="test").get_json()
+    assert "handoff_similarity" not in plain["debug"] and plain["debug"]["handoff_rule"] == ""
+    assert plain["debug"]["retrieval_mode"] == "lexical" and plain["debug"]["escalation_reason"] != "user_request"

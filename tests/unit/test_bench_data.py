@@ -29,6 +29,23 @@ def test_no_text_is_in_both_the_dev_and_the_test_split(dev: str, test: str) -> N
     assert _texts(DATA / dev) & _texts(DATA / test) == set()
 
 
+def test_handoff_test_texts_differ_from_dev_and_each_other_beyond_case_accents_and_punctuation() -> None:
+    import re
+
+    from switchboard.core.handoff import normalize
+
+    def key(text: str) -> str:
+        return re.sub(r"[\W_]+", " ", normalize(text)).strip()
+
+    dev = {key(r["text"]) for r in _rows(DATA / "handoff" / "dev.jsonl")}
+    test = [key(r["text"]) for r in _rows(DATA / "handoff" / "test.jsonl")]
+    assert set(test) & dev == set()
+    assert len(set(test)) == len(test)
+    for split in ("dev", "test"):
+        ids = [r["id"] for r in _rows(DATA / "handoff" / f"{split}.jsonl")]
+        assert len(set(ids)) == len(ids), split
+
+
 @pytest.mark.parametrize("split", ["dev", "test"])
 def test_faq_questions_have_unique_ids_and_labels_that_match_the_knowledge_base(split: str) -> None:
     articles = {r["id"] for r in _rows(DATA / "support-faq" / "kb.jsonl")}

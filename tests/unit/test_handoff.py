@@ -1907,9 +1907,11 @@ def test_every_language_has_cases_of_each_kind() -> None:
 
 
 def test_bare_and_negative_verdicts_carry_the_rule() -> None:
-    assert detect_handoff("operator!") == HandoffIntent(True, "en", "en:bare")
+    assert detect_handoff("operator!") == HandoffIntent(True, "en", "en:bare", decided=True)
     assert detect_handoff("人工！！").rule == "zh:bare"
-    assert detect_handoff("are you a bot?") == HandoffIntent(False, "en", "")
+    # a question about the bot is decided by the rules: no second opinion is asked
+    assert detect_handoff("are you a bot?") == HandoffIntent(False, "en", "", decided=True)
+    assert detect_handoff("where is my parcel?") == HandoffIntent(False, "en", "", decided=False)
 
 
 def test_bot_questions_do_not_hide_a_real_request() -> None:
@@ -2101,3 +2103,34 @@ def test_requests_through_departments_qualifiers_and_live_chat(text: str) -> Non
 def test_relative_clauses_and_setup_questions_are_not_requests(text: str) -> None:
     verdict = detect_handoff(text)
     assert not verdict.wants_human, (text, verdict.rule)
+
+
+REVIEW_REQUESTS = [
+    "the pay button does nothing, I want to talk to a human",  # a setup word in another clause
+    "my router configuration is broken, connect me to a technician",
+    "non riesco a cambiare le impostazioni, voglio parlare con un operatore",
+    "настроение испорчено, соедините с оператором",
+    "按钮没反应，转人工",
+    "Mitarbeiter bitte. Der Bot versteht mich nicht.",  # a bare request, then another sentence
+    "Mensch bitte, das dauert zu lange",
+    "agent please. who can help me?",
+    "operatore per favore, che il bot non capisce",
+    "как получить живого человека?",  # "how", not "like"
+    "jak dostać prawdziwego człowieka?",
+]
+
+
+@pytest.mark.parametrize("text", REVIEW_REQUESTS)
+def test_vetoes_stay_in_their_clause_and_comparisons_are_not_how(text: str) -> None:
+    assert detect_handoff(text).wants_human, text
+
+
+def test_a_long_run_of_repeated_nouns_is_judged_without_backtracking() -> None:
+    # Each of these took seconds to minutes when the repeated noun could be split many ways.
+    for text, wants in (
+        ("human " * 30 + "why wont you listen", False),
+        ("agenta " * 30 + "x", False),
+        ("人工客服" * 30 + "在吗", True),  # "is customer service there?"
+        ("agent agent agent", True),
+    ):
+        assert detect_handoff(text).wants_human is wants, text

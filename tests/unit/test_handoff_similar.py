@@ -56,11 +56,12 @@ def test_the_shipped_model_reads_the_local_embedders_vectors(model: SimilarModel
     assert stored["fitted_on"]["messages"] > 1000 and stored["fitted_on"]["kb_questions"] > 1000
 
 
-def test_a_vector_along_the_weights_asks_for_a_person_and_its_opposite_does_not(model: SimilarModel) -> None:
-    assert model.probability(_along_weights(model, 1.0)) > model.threshold
-    assert model.probability(_along_weights(model, -1.0)) < 0.01
+def test_probability_is_the_logistic_of_the_weighted_sum() -> None:
+    tiny = SimilarModel("local:x", (2.0, -1.0), 0.5, 0.7)
+    assert tiny.probability([1.0, 1.0]) == pytest.approx(1 / (1 + math.exp(-1.5)))
+    assert tiny.probability([0.0, 0.0]) == pytest.approx(1 / (1 + math.exp(-0.5)))
     with pytest.raises(ValueError, match="dimensions"):
-        model.probability([0.1, 0.2])
+        tiny.probability([0.1, 0.2, 0.3])
 
 
 def test_the_second_opinion_is_asked_only_when_no_frame_fired(model: SimilarModel) -> None:
@@ -96,6 +97,9 @@ def test_an_embedding_failure_leaves_the_frames_to_decide(model: SimilarModel) -
     verdict = detect_handoff("what is the status of order 12?", broken)
     assert not verdict.wants_human and verdict.similarity is None
     assert broken.asked == ["what is the status of order 12?"]
+    # a vector of the wrong size is no verdict either
+    short = FakeEmbedder(model.embedder, [0.5, 0.5])
+    assert detect_handoff("what is the status of order 12?", short).similarity is None
 
 
 @pytest.mark.parametrize(
@@ -144,10 +148,27 @@ def test_a_request_no_frame_was_written_for_is_recognised(local: LocalEmbedder) 
         "Comment annuler mon abonnement ?",
         "怎么修改密码",
         "Can I talk about my invoice here?",
-        "are you a real person?",
     ],
 )
 def test_ordinary_questions_stay_with_the_bot(local: LocalEmbedder, text: str) -> None:
     verdict = detect_handoff(text, local)
     assert not verdict.wants_human, (text, verdict)
     assert verdict.similarity is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't need to talk to a human",  # a negation cancels the rule: the model is not asked
+        "no quiero hablar con una persona, gracias",
+        "ich will nicht mit einem Mitarbeiter sprechen",
+        "are you a real person?",  # a question about the bot
+        "eine Person, die sich als Mitarbeiter ausgab, hat mich angerufen",  # a relative clause
+        "you sound like a real person",  # a comparison
+    ],
+)
+def test_what_the_rules_cancelled_is_not_asked_again(model: SimilarModel, text: str) -> None:
+    eager = FakeEmbedder(model.embedder, _along_weights(model, 1.0))
+    verdict = detect_handoff(text, eager)
+    assert not verdict.wants_human and verdict.decided, (text, verdict)
+    assert eager.asked == []

@@ -71,6 +71,18 @@ def retrieval_query(text: str, conversation: Conversation) -> str:
     return f"{previous[-1]} {text}" if previous else text
 
 
+def embeds_as_is(
+    indexes: IndexCache, embedder: Embedder | None, tenant: Tenant, text: str, conversation: Conversation
+) -> bool:
+    """Whether :func:`retrieve` will embed ``text`` itself: the KB has vectors of ``embedder``'s
+    model and ``text`` is searched as it is (not with the previous question). An embedding of
+    ``text`` made before then is one retrieval reuses (the local embedder keeps its vectors)."""
+    if embedder is None or retrieval_query(text, conversation) != text:
+        return False
+    index = indexes.get(tenant.id, tenant.kb_version)
+    return index.has_vectors and index.profile.dense_model in ("", embedder.name)
+
+
 def retrieve(
     indexes: IndexCache,
     embedder: Embedder | None,

@@ -14,7 +14,7 @@ from typing import Any
 
 from switchboard.config import RateLimit
 from switchboard.core import hours, phrases
-from switchboard.core.handoff import detect_handoff
+from switchboard.core.handoff import detect_handoff, second_opinion
 from switchboard.core.language import detect_language
 from switchboard.core.models import (
     Conversation,
@@ -27,7 +27,7 @@ from switchboard.core.models import (
 )
 from switchboard.core.problems import first_similar, problem_terms
 from switchboard.core.prompts import system_instruction
-from switchboard.core.retrieve import retrieve
+from switchboard.core.retrieve import embeds_as_is, retrieve
 from switchboard.core.tenants import TenantDirectory
 from switchboard.errors import ConflictError, LLMError, RateLimitedError
 from switchboard.knowledge.cache import IndexCache
@@ -183,7 +183,14 @@ class _Turn:
 
     def _decide(self, tenant: Tenant, conversation: Conversation, language: str) -> TurnResult:
         t0 = time.perf_counter()
-        intent = detect_handoff(self.message.text, self.deps.embedder)
+        intent = detect_handoff(self.message.text)
+        embedder = self.deps.embedder
+        if (
+            embedder is not None
+            and not intent.decided
+            and embeds_as_is(self.deps.indexes, embedder, tenant, self.message.text, conversation)
+        ):  # the rules left it open: the embedding retrieval makes anyway gets a say first
+            intent = second_opinion(intent, self.message.text, embedder)
         self.timings["handoff_ms"] = _ms(t0)
         self.debug["handoff_rule"] = intent.rule
         if intent.similarity is not None:

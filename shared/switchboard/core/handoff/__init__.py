@@ -42,7 +42,7 @@ against compounds (``智能``).
 
 from __future__ import annotations
 
-from switchboard.core.handoff.detector import HandoffIntent, detect_handoff, match_rule
+from switchboard.core.handoff.detector import HandoffIntent, detect_handoff, match_rule, second_opinion
 from switchboard.core.handoff.folding import normalize
 
-__all__ = ["HandoffIntent", "detect_handoff", "match_rule", "normalize"]
+__all__ = ["HandoffIntent", "detect_handoff", "match_rule", "normalize", "second_opinion"]

@@ -23,7 +23,6 @@ from switchboard.core.handoff.lexicon import PHRASES, Lexicon, alt
 from switchboard.core.handoff.similar import similar_model
 from switchboard.core.handoff.typos import MIN_FUZZY_LEN, TypoFixer
 from switchboard.core.language import detect_language
-from switchboard.errors import LLMError
 from switchboard.knowledge.lexicon import english_words
 
 log = logging.getLogger(__name__)
@@ -41,12 +40,15 @@ class HandoffIntent:
             ``"<detected language>:bare"``; the embedding model is ``"<detected language>:similar"``),
             or ``""`` when none did.
         similarity: The embedding model's probability, when it was asked.
+        decided: The rules settled it: one fired, or one matched and was cancelled (a negation,
+            a question about the bot's nature, a comparison), so no second opinion is asked.
     """
 
     wants_human: bool
     language: str
     rule: str = ""
     similarity: float | None = None
+    decided: bool = False
 
 
 class QueryEmbedder(Protocol):
@@ -79,22 +81,25 @@ _COMPARED = re.compile(
     r"(?:\b(?:sound|sounds|look|looks|seem|seems|talk|talks|write|writes|type|types|act|acts|just|almost|you'?re"
     r"|pareces|parece|pareceis|parecem|dirait|dirais|ressembles?|sembri|sembra|sembrate|klingst|klingt|lijkt"
     r")\s+(?:\w+\s+)?(?:like\s+|comme\s+|come\s+|wie\s+|como\s+)?"
-    r"|\b(?:comme|wie|как|будто|словно|jak|як|als)\s+(?:\w+\s+)?"
+    r"|\b(?:comme|wie|будто|словно)\s+(?:\w+\s+)?|\b(?:как|jak|як)\s+(?:прямо\s+|точно\s+)?"
     r"|\b(?:i'?m|i am|soy|sou|je suis|sono|ich bin)\s+)"
     r"(?:a|an|un|une|uno|una|um|uma|ein|eine|einer|een)?\s*$|(?:像|好像|似)\S{0,2}$"
 )
-# A sentence about setting up the handoff in one's own product ("how do I set up the transfer to
-# an agent in our chatbot?", "我们的机器人怎么设置转人工") asks how, not for a person.
+# A clause about setting up the handoff in one's own product ("how do I set up the transfer to an
+# agent in our chatbot?", "我们的机器人怎么设置转人工") asks how, not for a person. Only the
+# match's own clause counts: "the pay button does nothing, I want a human" is a request.
 _SETUP = re.compile(
-    r"\b(?:set\s*up|setup|configur\w*|konfigur\w*|skonfigur\w*|einricht\w*|richte|parametr\w*|impost\w*"
-    r"|настро\w*|тохир\w*|flow builder|button|knopf|bouton|pulsante|boton|botao|przycisk\w*|кнопк\w*)\b|设置|配置|按钮"
+    r"\b(?:set\s*up|setup|configure|configuring|configurer|configurar|configuro|configuriamo|configuro"
+    r"|konfigurier\w*|skonfigurowac|konfigurowac|einrichten|richte|parametrer|impostare|imposto|imposta"
+    r"|настроить|настраивать|настроить|flow builder|button|knopf|bouton|pulsante|boton|botao|przycisk)\b"
+    r"|тохируулах|тохиргоо\w*|设置|配置|按钮"
 )
-_SENTENCE_END = re.compile(r"[.!?。！？]")
-# A noun phrase followed by a relative clause is a sentence's subject, not a bare request: "the
-# agent, who sold me this plan, ...", "eine Person, die sich als Bankmitarbeiter ausgab, ...".
+# A bare noun phrase followed by a comma and a relative pronoun is a sentence's subject, not a
+# request: "the agent, who sold me this plan, ...", "eine Person, die sich als Bankmitarbeiter
+# ausgab, ...". A clause with a politeness word stays a request ("Mitarbeiter bitte, der Bot ...").
 _RELATIVE = re.compile(
-    r"\W*(?:die|der|das|den|dem|welche\w*|who|that|which|whom|que|qui|quien|quem|che|cui|ktor\w*|z ktor\w*"
-    r"|которы\w*|кто|котор\w*|яки\w*|яка|dat|wie)\b"
+    r"\s*[,，]\s*(?:die|der|den|dem|welche\w*|who|which|whom|quien|quienes|qui|cui|il quale|la quale"
+    r"|ktory\w*|ktora\w*|z ktor\w*|которы\w*|котор\w*|кто|який|яка|які)\b"
 )
 _WEAK = tuple((lex.code, re.compile("|".join(lex.expand(t) for t in lex.weak))) for lex in LEXICONS if lex.weak)
 
@@ -138,12 +143,15 @@ def _bare_pattern() -> re.Pattern[str]:
     # "with an agent please", "agent agent agent", "人工人工", "someone from customer care",
     # "jemand aus dem Support".
     return re.compile(
-        rf"^\W*(?:{polite}\W+)*(?:{_WITH}\s+)?(?:{noun})(?:\W*(?:{noun}))*(?!\w)"
+        rf"^\W*(?:{polite}\W+)*(?:{_WITH}\s+)?(?:{noun})(?:\W*(?:{noun}))*+(?!\w)"
         rf"(?:\s+{qualifier}(?:\s+{det})?(?:\s+[^\W\d_]+){{1,2}})?(?:\W*{polite}(?!\w))*{not_bot}?\W*$"
     )
 
 
 _BARE = _bare_pattern()
+_POLITE = re.compile(rf"(?<!\w){alt(*(lex.polite for lex in LEXICONS))}(?!\w)")
+#: A bare request is a few words; longer clauses are not tried (and cannot make the regex work hard).
+BARE_MAX_CHARS = 80
 _CLAUSE = re.compile(r"[^,.;!?，。！？；]+")
 
 
@@ -191,19 +199,50 @@ def _vetoed(text: str, match: re.Match[str]) -> bool:
     return False
 
 
-def _sentence(text: str, match: re.Match[str]) -> str:
-    start = 0
-    for end in _SENTENCE_END.finditer(text, 0, match.start()):
-        start = end.end()
-    stop = _SENTENCE_END.search(text, match.end())
-    return text[start : stop.start() if stop else len(text)]
+def _clause(text: str, match: re.Match[str]) -> str:
+    """The clause around ``match``: from the boundary before it to the one after it."""
+    stop = _BOUNDARY.search(text, match.end())
+    return text[_clause_start(text, match.start()) : stop.start() if stop else len(text)]
 
 
-def _bare(text: str) -> bool:
+def _bare(text: str) -> tuple[bool, bool]:
+    """(a clause is a bare request, a bare noun phrase was set aside as a sentence's subject)."""
+    subject = False
     for clause in _CLAUSE.finditer(text):
-        if _BARE.match(clause.group()) and not _RELATIVE.match(text, clause.end()):
-            return True
-    return False
+        words = clause.group()
+        if len(words) > BARE_MAX_CHARS or not _BARE.match(words):
+            continue
+        if _RELATIVE.match(text, clause.end()) and not _POLITE.search(words):
+            subject = True
+            continue
+        return True, False
+    return False, subject
+
+
+def _verdict(text: str, language: str) -> tuple[str, bool]:
+    """The rule that fired, and whether a rule matched but something cancelled it."""
+    normalized = typo_fixer().fix_text(normalize(text), language)
+    cancelled = False
+    for code, pattern in _COMPILED:
+        for match in pattern.finditer(normalized):
+            if _vetoed(normalized, match) or _SETUP.search(_clause(normalized, match)):
+                cancelled = True
+                continue
+            return f"{code}:{match.lastgroup}", False
+    if _NATURE is not None and _NATURE.search(normalized):
+        return "", True
+    bare, subject = _bare(normalized)
+    if bare:
+        return f"{language or '*'}:bare", False
+    cancelled = cancelled or subject
+    for code, pattern in _WEAK:
+        for match in pattern.finditer(normalized):
+            before = normalized[_clause_start(normalized, match.start()) : match.start()]
+            if _COMPARED.search(before) or _SETUP.search(_clause(normalized, match)):
+                cancelled = True
+                continue
+            return f"{code}:real", False
+    return "", cancelled
 
 
 def match_rule(text: str, language: str = "") -> str:
@@ -213,50 +252,46 @@ def match_rule(text: str, language: str = "") -> str:
         text: The raw message.
         language: Its detected language, which only breaks ties in typo repair.
     """
-    normalized = typo_fixer().fix_text(normalize(text), language)
-    for code, pattern in _COMPILED:
-        for match in pattern.finditer(normalized):
-            if not _vetoed(normalized, match) and not _SETUP.search(_sentence(normalized, match)):
-                return f"{code}:{match.lastgroup}"
-    if _NATURE is not None and _NATURE.search(normalized):
-        return ""
-    if _bare(normalized):
-        return f"{language or '*'}:bare"
-    for code, pattern in _WEAK:
-        for match in pattern.finditer(normalized):
-            before = normalized[_clause_start(normalized, match.start()) : match.start()]
-            if not _COMPARED.search(before) and not _SETUP.search(_sentence(normalized, match)):
-                return f"{code}:real"
-    return ""
+    return _verdict(text, language)[0]
 
 
 def detect_handoff(text: str, embedder: QueryEmbedder | None = None) -> HandoffIntent:
     """Decide whether ``text`` asks for a human, in any supported language.
 
     Every language's rules run on every message (customers mix languages), so the detected
-    language only labels the verdict. When no rule fires and ``embedder`` is the one the shipped
-    similarity model was fitted with (``similar.py``), the message's embedding gets a second
-    opinion; with any other embedder, or none, the rules decide alone.
+    language only labels the verdict. With ``embedder``, a message no rule decided gets the
+    second opinion of :func:`second_opinion`.
 
     Args:
         text: The customer's message.
-        embedder: The turn's embedder (its query vector of ``text`` is cached for retrieval).
+        embedder: An embedder for the second opinion (see :func:`second_opinion`), or ``None``.
 
     Returns:
         The verdict with the language and the rule that fired.
     """
     language = detect_language(text)
-    rule = match_rule(text, language)
-    if rule or embedder is None:
-        return HandoffIntent(bool(rule), language, rule)
+    rule, cancelled = _verdict(text, language)
+    intent = HandoffIntent(bool(rule), language, rule, decided=bool(rule) or cancelled)
+    return intent if embedder is None else second_opinion(intent, text, embedder)
+
+
+def second_opinion(intent: HandoffIntent, text: str, embedder: QueryEmbedder) -> HandoffIntent:
+    """The embedding model's verdict on a message the rules left undecided.
+
+    Asked only when no rule fired and none was cancelled (a negation, a question about the bot,
+    a comparison: "I don't need to talk to a human" stays a no), and only when ``embedder`` is
+    the one the shipped model was fitted with (``similar.py``); otherwise ``intent`` comes back
+    unchanged. An embedding that fails leaves the rules' verdict.
+    """
+    if intent.decided or not text.strip():
+        return intent
     model = similar_model()
-    if model is None or model.embedder != embedder.name or not text.strip():
-        return HandoffIntent(False, language)
+    if model is None or model.embedder != embedder.name:
+        return intent
     try:
-        vector = embedder.embed([text], "query")[0]
-    except LLMError as exc:  # the frames have spoken; the second opinion is a bonus
-        log.warning("handoff embedding failed; frames only", extra={"error": str(exc)})
-        return HandoffIntent(False, language)
-    probability = round(model.probability(vector), 4)
+        probability = round(model.probability(embedder.embed([text], "query")[0]), 4)
+    except Exception as exc:  # noqa: BLE001 - the rules have spoken; the second opinion is a bonus
+        log.warning("handoff embedding failed; rules only", extra={"error": str(exc)})
+        return intent
     wants = probability >= model.threshold
-    return HandoffIntent(wants, language, f"{language}:similar" if wants else "", probability)
+    return HandoffIntent(wants, intent.language, f"{intent.language}:similar" if wants else "", probability)

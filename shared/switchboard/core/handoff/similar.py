@@ -1,10 +1,11 @@
 """The second opinion: how much a message's embedding looks like a request for a person.
 
-The frames catch the forms they were written for; people also ask in ways no frame foresaw ("I
-think this needs someone who can actually look at my account"). A logistic model over the
+The frames catch the forms they were written for; people also ask in ways no frame foresaw
+("我要找个能解决问题的人", "find me someone who can sort this out"). A logistic model over the
 message's embedding, fitted on the labelled development messages of every language and on
-ordinary customer questions (``switchboard bench fit-handoff``), is asked when no frame fired.
-It fires at :attr:`SimilarModel.threshold`, chosen on rounds of messages left out of the fit.
+ordinary customer questions (``switchboard bench fit-handoff``), is asked when no frame decided.
+It fires at :attr:`SimilarModel.threshold`, chosen on rounds of messages left out of the fit
+(``benchmarks/handoff_similar_choice.py``).
 
 The model belongs to one embedding space: it is used only when the turn's embedder is the one it
 was fitted with (``embedder`` in ``data/similar.json``), and never otherwise. Pure Python: one
