@@ -89,9 +89,9 @@ _COMPARED = re.compile(
 # agent in our chatbot?", "我们的机器人怎么设置转人工") asks how, not for a person. Only the
 # match's own clause counts: "the pay button does nothing, I want a human" is a request.
 _SETUP = re.compile(
-    r"\b(?:set\s*up|setup|configure|configuring|configurer|configurar|configuro|configuriamo|configuro"
+    r"\b(?:set\s*up|setup|configure|configuring|configurer|configurar|configuro|configuriamo"
     r"|konfigurier\w*|skonfigurowac|konfigurowac|einrichten|richte|parametrer|impostare|imposto|imposta"
-    r"|настроить|настраивать|настроить|flow builder|button|knopf|bouton|pulsante|boton|botao|przycisk)\b"
+    r"|настроить|настраивать|flow builder|button|knopf|bouton|pulsante|boton|botao|przycisk)\b"
     r"|тохируулах|тохиргоо\w*|设置|配置|按钮"
 )
 # A bare noun phrase followed by a comma and a relative pronoun is a sentence's subject, not a
