@@ -93,7 +93,7 @@ def table(results: dict[str, Any]) -> str:
     o = h["overall"]
     lines.append(
         _row(
-            "handoff precision / recall / f1",
+            f"handoff precision / recall / f1 ({h.get('detector', 'frames')})",
             f"{o['precision']:.3f} / {o['recall']:.3f} / {o['f1']:.3f}",
             "precision >= 0.95, f1 >= 0.93",
             o["f1"] >= 0.93 and o["precision"] >= 0.95,
