@@ -55,18 +55,10 @@ def scores(predicted: np.ndarray, actual: np.ndarray) -> str:
 
 def main() -> None:
     sys.path.insert(0, str(REPO / "shared"))
-    from switchboard.core.handoff import match_rule
-    from switchboard.devtools.bench.handoff import _logistic, load_cases
-    from switchboard.devtools.bench.quality import load_manifest
+    from switchboard.devtools.bench.handoff import _logistic, similar_training_data
     from switchboard.llm.local_embedder import LocalEmbedder
 
-    cases = [c for c in load_cases(REPO / "benchmarks" / "data" / "handoff" / "dev.jsonl") if c["text"].strip()]
-    questions = [
-        q["text"]
-        for entry in load_manifest()
-        for q in entry["questions"]
-        if q.get("split") == "dev" and q["text"].strip() and not match_rule(q["text"])
-    ]
+    cases, questions = similar_training_data(REPO / "benchmarks" / "data" / "handoff" / "dev.jsonl")
     embedder = LocalEmbedder(batch_size=64)
     x = np.asarray(embedder.embed([c["text"] for c in cases], "query"), dtype=np.float64)
     negatives = np.asarray(embedder.embed(questions, "query"), dtype=np.float64)

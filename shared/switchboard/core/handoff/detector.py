@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
 
 from switchboard.core.handoff.folding import normalize
 from switchboard.core.handoff.languages import load_lexicons
@@ -24,6 +23,7 @@ from switchboard.core.handoff.similar import similar_model
 from switchboard.core.handoff.typos import MIN_FUZZY_LEN, TypoFixer
 from switchboard.core.language import detect_language
 from switchboard.knowledge.lexicon import english_words
+from switchboard.llm.base import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +49,6 @@ class HandoffIntent:
     rule: str = ""
     similarity: float | None = None
     decided: bool = False
-
-
-class QueryEmbedder(Protocol):
-    """What the second opinion needs of an embedder (``switchboard.llm.base.Embedder``)."""
-
-    name: str
-
-    def embed(self, texts: Sequence[str], task: str) -> list[list[float]]: ...
 
 
 LEXICONS: tuple[Lexicon, ...] = load_lexicons()
@@ -255,7 +247,7 @@ def match_rule(text: str, language: str = "") -> str:
     return _verdict(text, language)[0]
 
 
-def detect_handoff(text: str, embedder: QueryEmbedder | None = None) -> HandoffIntent:
+def detect_handoff(text: str, embedder: Embedder | None = None) -> HandoffIntent:
     """Decide whether ``text`` asks for a human, in any supported language.
 
     Every language's rules run on every message (customers mix languages), so the detected
@@ -275,7 +267,7 @@ def detect_handoff(text: str, embedder: QueryEmbedder | None = None) -> HandoffI
     return intent if embedder is None else second_opinion(intent, text, embedder)
 
 
-def second_opinion(intent: HandoffIntent, text: str, embedder: QueryEmbedder) -> HandoffIntent:
+def second_opinion(intent: HandoffIntent, text: str, embedder: Embedder) -> HandoffIntent:
     """The embedding model's verdict on a message the rules left undecided.
 
     Asked only when no rule fired and none was cancelled (a negation, a question about the bot,

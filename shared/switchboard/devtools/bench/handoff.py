@@ -81,23 +81,31 @@ def run_handoff(path: Path) -> dict[str, Any]:
     }
 
 
-def fit_similar(dev_path: Path, out: Path, manifest: Path | None = None, l2: float = SIMILAR_L2) -> dict[str, Any]:
-    """Fit the similarity model and write it to ``out``; returns what was written, less the weights."""
-    import numpy as np
-
+def similar_training_data(dev_path: Path, manifest: Path | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """The similarity model's training data: the labelled dev messages, and the KB suite's dev
+    questions that no rule calls a request (negatives)."""
     from switchboard.core.handoff import match_rule
     from switchboard.devtools.bench.quality import MANIFEST, load_manifest
-    from switchboard.llm.local_embedder import LocalEmbedder
 
     cases = [c for c in load_cases(dev_path) if c["text"].strip()]
-    texts = [c["text"] for c in cases]
-    labels = [bool(c["wants_human"]) for c in cases]
     questions = [
         q["text"]
         for entry in load_manifest(manifest or MANIFEST)
         for q in entry["questions"]
         if q.get("split") == "dev" and q["text"].strip() and not match_rule(q["text"])
     ]
+    return cases, questions
+
+
+def fit_similar(dev_path: Path, out: Path, manifest: Path | None = None, l2: float = SIMILAR_L2) -> dict[str, Any]:
+    """Fit the similarity model and write it to ``out``; returns what was written, less the weights."""
+    import numpy as np
+
+    from switchboard.llm.local_embedder import LocalEmbedder
+
+    cases, questions = similar_training_data(dev_path, manifest)
+    texts = [c["text"] for c in cases]
+    labels = [bool(c["wants_human"]) for c in cases]
     embedder = LocalEmbedder(batch_size=64)
     x = np.asarray(embedder.embed(texts + questions, "query"), dtype=np.float64)
     y = np.asarray(labels + [False] * len(questions), dtype=np.float64)
