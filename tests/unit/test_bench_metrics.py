@@ -116,3 +116,38 @@ def test_the_quality_table_prints_every_kb_macro_and_the_targets_it_misses() -> 
         "ece ≤ 0.08 on the worst KB": "NO",
         "escalation accuracy ≥ 0.85 (macro; worst 0.700 b)": "NO",
     }
+
+
+def test_escalation_accuracy_counts_a_confident_wrong_pick_as_a_miss_and_the_looser_reading_does_not() -> None:
+    from switchboard.devtools.bench.quality import confidence_metrics
+
+    rows = [
+        {"answerable": True, "right": True},  # kept, right: both count it
+        {"answerable": True, "right": False},  # kept, wrong article: a miss only for the strict reading
+        {"answerable": False, "right": False},  # escalated: both count it
+        {"answerable": False, "right": False},  # kept although unanswerable: a miss for both
+    ]
+    metrics = confidence_metrics(rows, [0.9, 0.8, 0.1, 0.6], threshold=0.3)
+    assert metrics["escalation_accuracy"] == 0.5
+    assert metrics["escalation_vs_answerable"] == 0.75
+
+
+def test_escalation_misses_are_counted_by_kind_with_the_rank_of_the_article_a_wrong_pick_missed() -> None:
+    from switchboard.devtools.bench.quality import escalation_misses
+
+    rows = [
+        {"answerable": True, "right": True},  # escalated although right
+        {"answerable": True, "right": False},  # kept, the right article second
+        {"answerable": True, "right": False},  # escalated (not a miss), the right article nowhere
+        {"answerable": False, "right": False},  # kept although unanswerable
+        {"answerable": False, "right": False},  # escalated: fine
+    ]
+    questions = [{"expected_article_ids": ids} for ids in (["a"], ["b"], ["z"], [], [])]
+    rankings = [["a", "b"], ["c", "b"], ["c", "d"], ["a"], ["a"]]
+    misses = escalation_misses(rows, [0.1, 0.7, 0.2, 0.5, 0.1], 0.3, rankings, questions)
+    assert misses == {
+        "wrong_pick_kept": 1,
+        "right_reply_escalated": 1,
+        "unanswerable_kept": 1,
+        "wrong_pick_right_article_ranked": {"2": 1, "3": 0, "4-10": 0, "not in 10": 1},
+    }

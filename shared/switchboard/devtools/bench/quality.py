@@ -135,15 +135,47 @@ def answer_all(kb_path: Path, questions: list[dict[str, Any]]) -> dict[str, Any]
 
 def confidence_metrics(rows: list[dict[str, Any]], confidences: list[float], threshold: float) -> dict[str, float]:
     """auroc (answerable vs not), ece (vs "the reply drew on the right article") and
-    escalation accuracy (escalated exactly when the reply was not right)."""
+    escalation accuracy (escalated exactly when the reply was not right: a confident answer
+    from the wrong article counts as a miss). ``escalation_vs_answerable`` is the looser
+    reading, escalated exactly when the KB cannot answer the question, shown beside it and held
+    to no target."""
+    escalated = [c < threshold for c in confidences]
     return {
         "auroc": round(auroc(confidences, [r["answerable"] for r in rows]), 4),
         "ece": round(ece(confidences, [r["right"] for r in rows]), 4),
         "escalation_accuracy": round(
-            sum(1 for r, c in zip(rows, confidences, strict=True) if (c < threshold) == (not r["right"])) / len(rows),
-            4,
+            sum(1 for r, e in zip(rows, escalated, strict=True) if e == (not r["right"])) / len(rows), 4
+        ),
+        "escalation_vs_answerable": round(
+            sum(1 for r, e in zip(rows, escalated, strict=True) if e == (not r["answerable"])) / len(rows), 4
         ),
     }
+
+
+def escalation_misses(
+    rows: list[dict[str, Any]],
+    confidences: list[float],
+    threshold: float,
+    rankings: list[list[str]],
+    questions: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """What the escalation gets wrong, by kind, and where the right article ranked when an
+    answerable question was answered from another one."""
+    misses = {"wrong_pick_kept": 0, "right_reply_escalated": 0, "unanswerable_kept": 0}
+    ranks = {"2": 0, "3": 0, "4-10": 0, "not in 10": 0}
+    for row, confidence, ranking, question in zip(rows, confidences, rankings, questions, strict=True):
+        escalated = confidence < threshold
+        if row["right"] and escalated:
+            misses["right_reply_escalated"] += 1
+        elif not row["right"] and not escalated:
+            misses["wrong_pick_kept" if row["answerable"] else "unanswerable_kept"] += 1
+        if row["answerable"] and not row["right"]:
+            expected = set(question["expected_article_ids"])
+            rank = next((i + 1 for i, article in enumerate(ranking) if article in expected), None)
+            key = "not in 10" if rank is None else str(rank) if rank in (2, 3) else "4-10"
+            if rank != 1:
+                ranks[key] += 1
+    return {**misses, "wrong_pick_right_article_ranked": ranks}
 
 
 def run_quality(kb_path: Path, questions_path: Path, keep_rows: bool = False) -> dict[str, Any]:
@@ -231,6 +263,9 @@ def run_suite(path: Path = MANIFEST, split: str = "test", keep_rows: bool = Fals
             "lang": run["lang"],
             "domain": run["domain"],
             "ece_if_perfectly_calibrated": ece_noise_floor(loko, draws=500),
+            "escalation_misses": escalation_misses(
+                rows, loko, run["threshold"], [run["ours"][i] for i in picked], questions
+            ),
             "profile": run["profile"],
         }
         if dense:
