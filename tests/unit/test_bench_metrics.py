@@ -149,5 +149,5 @@ def test_escalation_misses_are_counted_by_kind_with_the_rank_of_the_article_a_wr
         "wrong_pick_kept": 1,
         "right_reply_escalated": 1,
         "unanswerable_kept": 1,
-        "wrong_pick_right_article_ranked": {"2": 1, "3": 0, "4-10": 0, "not in 10": 1},
+        "wrong_pick_right_article_ranked": {"1": 0, "2": 1, "3": 0, "4-10": 0, "not in 10": 1},
     }

@@ -160,9 +160,10 @@ def escalation_misses(
     questions: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """What the escalation gets wrong, by kind, and where the right article ranked when an
-    answerable question was answered from another one."""
+    answerable question was answered from another one ("1": ranked first, yet the reply drew
+    on another passage)."""
     misses = {"wrong_pick_kept": 0, "right_reply_escalated": 0, "unanswerable_kept": 0}
-    ranks = {"2": 0, "3": 0, "4-10": 0, "not in 10": 0}
+    ranks = {"1": 0, "2": 0, "3": 0, "4-10": 0, "not in 10": 0}
     for row, confidence, ranking, question in zip(rows, confidences, rankings, questions, strict=True):
         escalated = confidence < threshold
         if row["right"] and escalated:
@@ -172,9 +173,7 @@ def escalation_misses(
         if row["answerable"] and not row["right"]:
             expected = set(question["expected_article_ids"])
             rank = next((i + 1 for i, article in enumerate(ranking) if article in expected), None)
-            key = "not in 10" if rank is None else str(rank) if rank in (2, 3) else "4-10"
-            if rank != 1:
-                ranks[key] += 1
+            ranks["not in 10" if rank is None else str(rank) if rank <= 3 else "4-10"] += 1
     return {**misses, "wrong_pick_right_article_ranked": ranks}
 
 
